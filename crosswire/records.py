@@ -2,7 +2,7 @@
 
 Every span is a ``Span`` of character offsets into the stored ``Article.text`` (Python string
 indices, end exclusive), and carries the exact text found there so a user can check it.
-The JSON schema in ``crosswire/schema/output.schema.json`` describes these records.
+The JSON schema in ``crosswire/schemas/output.schema.json`` describes these records.
 """
 
 from __future__ import annotations
@@ -200,7 +200,9 @@ class Claim:
     id: str
     story_id: str
     text: str
-    wordings: list[dict[str, Any]] = field(default_factory=list)  # {article_id, outlet, statement_id, span}
+    wordings: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # {article_id, outlet, statement_id, span}
     outlets: list[str] = field(default_factory=list)
     speakers: list[str] = field(default_factory=list)
     independent_sources: int = 0
@@ -212,3 +214,18 @@ class Claim:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+
+def record_from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Rebuild a record from its dict form: span-shaped dicts become ``Span``s again."""
+    values = {}
+    for name, value in data.items():
+        if _is_span_dict(value):
+            value = Span.from_dict(value)
+        elif name == "mentions" and isinstance(value, list):
+            value = [record_from_dict(Mention, m) for m in value]
+        values[name] = value
+    return cls(**values)
+
+
+def _is_span_dict(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"start", "end", "text"}

@@ -1,0 +1,275 @@
+"""The crosswire command line: ingest, analyze, report, eval, schema."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crosswire import __version__
+from crosswire.settings import load_settings
+
+EPILOG = """\b
+Examples:
+  crosswire analyze demo/corpus --html report.html   analyse a folder, write an HTML report
+  crosswire ingest feeds/ --outlet "Example Wire"     store articles, analyse later
+  crosswire report --json out.json                   report everything in the store
+  crosswire eval statements ../shared/datasets/polnear/dev
+"""
+
+
+class Context:
+    """Options shared by every command."""
+
+    def __init__(self, db: Path, quiet: bool):
+        self.db = db
+        self.quiet = quiet
+        self.console = Console(stderr=True, quiet=quiet)
+        self.out = Console()
+
+    def open_store(self, read_only: bool = False) -> Any:
+        from crosswire.store import Store, StoreError
+
+        try:
+            return Store(self.db, read_only=read_only)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(epilog=EPILOG)
+@click.version_option(__version__, prog_name="crosswire")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="CROSSWIRE_DB",
+    default=None,
+    help="SQLite store to use (default: $CROSSWIRE_DB or ./crosswire.db).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars or summaries (for scripts).")
+@click.pass_context
+def main(ctx: click.Context, db: Path | None, quiet: bool) -> None:
+    """crosswire: map how many outlets report one story.
+
+    Who said what, which outlets carried it, what is corroborated, contested or left out, how
+    each outlet frames it and when things happened; every item points at exact character spans
+    of the source text. crosswire attributes; it never decides what is true.
+    """
+    ctx.obj = Context(db or load_settings().db_path, quiet)
+
+
+def _input_options(command: Any) -> Any:
+    command = click.option("--date", help="Publication date (YYYY-MM-DD) for every input article.")(
+        command
+    )
+    command = click.option(
+        "--outlet", help="Outlet name for every input article (overrides detection)."
+    )(command)
+    return click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))(
+        command
+    )
+
+
+def _report_options(command: Any) -> Any:
+    for name, what in (("html", "HTML"), ("markdown", "Markdown"), ("json", "JSON")):
+        command = click.option(
+            f"--{name}",
+            f"{name}_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help=f"Write the {what} report to this file ('-' for standard output).",
+        )(command)
+    return command
+
+
+@main.command()
+@_input_options
+@click.pass_obj
+def ingest(obj: Context, paths: tuple[Path, ...], outlet: str | None, date: str | None) -> None:
+    """Store articles from files and folders (txt, HTML, JSONL, RSS/Atom) without analysing them.
+
+    Re-ingesting an article already stored changes nothing. Each file that cannot be read gets
+    one line saying why; the exit status is 1 if any file was rejected.
+    """
+    from crosswire import pipeline
+
+    with obj.open_store() as store, _progress(obj) as progress:
+        result = pipeline.ingest(store, paths, outlet=outlet, date=date, progress=progress)
+    _print_run(obj, result)
+    sys.exit(1 if result.rejections else 0)
+
+
+@main.command()
+@_input_options
+@_report_options
+@click.pass_obj
+def analyze(
+    obj: Context,
+    paths: tuple[Path, ...],
+    outlet: str | None,
+    date: str | None,
+    json_path: Path | None,
+    markdown_path: Path | None,
+    html_path: Path | None,
+) -> None:
+    """Ingest PATHS, analyse every new article, update stories, and write reports.
+
+    Reports cover the stories that hold the given articles. An interrupted run keeps what it
+    finished; run the same command again to continue.
+    """
+    from crosswire import pipeline
+    from crosswire.models import ModelMissing
+
+    try:
+        with obj.open_store() as store:
+            with _progress(obj) as progress:
+                result = pipeline.analyze(store, paths, outlet=outlet, date=date, progress=progress)
+            _print_run(obj, result)
+            _write_reports(obj, store, result.article_ids, json_path, markdown_path, html_path)
+    except ModelMissing as error:
+        raise click.ClickException(str(error)) from error
+    except KeyboardInterrupt:
+        obj.console.print("interrupted: finished articles are stored; run again to continue")
+        sys.exit(130)
+    sys.exit(1 if result.rejections else 0)
+
+
+@main.command()
+@_report_options
+@click.option(
+    "--article", "article_ids", multiple=True, help="Limit to the stories holding this article id."
+)
+@click.pass_obj
+def report(
+    obj: Context,
+    json_path: Path | None,
+    markdown_path: Path | None,
+    html_path: Path | None,
+    article_ids: tuple[str, ...],
+) -> None:
+    """Write reports of what the store holds (all stories, or those holding --article ids)."""
+    if not (json_path or markdown_path or html_path):
+        raise click.UsageError("name at least one of --json, --markdown, --html")
+    with obj.open_store(read_only=True) as store:
+        _write_reports(obj, store, article_ids or None, json_path, markdown_path, html_path)
+
+
+@main.command()
+@click.pass_obj
+def stories(obj: Context) -> None:
+    """List the stories in the store with their outlets and article counts."""
+    with obj.open_store(read_only=True) as store:
+        table = Table("story", "title", "articles", "outlets", "dates")
+        for story in store.stories():
+            dates = " – ".join(d for d in story.date_range if d) or "?"
+            table.add_row(
+                story.id, story.title, str(len(story.article_ids)), ", ".join(story.outlets), dates
+            )
+        obj.out.print(table)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the --json report."""
+    from crosswire.schema import output_schema
+
+    click.echo(json.dumps(output_schema(), indent=2))
+
+
+EVALUATIONS = ("statements", "stories", "claims", "entities", "timeline")
+
+
+@main.command(name="eval")
+@click.argument("stage", type=click.Choice(EVALUATIONS))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+def evaluate(obj: Context, stage: str, paths: tuple[Path, ...]) -> None:
+    """Score a stage against gold data and print precision, recall and F1.
+
+    \b
+    PATHS are gold sources: demo/gold.json (the demo corpus gold), a PolNeAR split folder
+    (e.g. ../shared/datasets/polnear/dev) for statements, or ../shared/datasets/fnc1-train
+    for stories and claims. With no PATHS the demo gold is used.
+    """
+    module = importlib.import_module(f"crosswire.evaluate.{stage}")
+    sys.exit(module.run([str(p) for p in paths], obj.out))
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+class _progress:
+    """A rich progress bar fed by the pipeline's progress callback (silent with --quiet)."""
+
+    def __init__(self, obj: Context):
+        self.obj = obj
+        self.bar = Progress(
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=obj.console,
+            transient=True,
+            disable=obj.quiet,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Any:
+        self.bar.__enter__()
+        return self.update
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.__exit__(*exc)
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total or None)
+        self.bar.update(self.tasks[stage], completed=done, total=total or None)
+
+
+def _print_run(obj: Context, result: Any) -> None:
+    for rejection in result.rejections:
+        # Rejections go to stderr even with --quiet: a script must see them.
+        click.echo(f"rejected {rejection}", err=True)
+    obj.console.print(
+        f"{len(result.added)} new articles, {len(result.already_stored)} already stored, "
+        f"{len(result.rejections)} rejected, {result.analysed} analysed"
+    )
+
+
+def _write_reports(
+    obj: Context,
+    store: Any,
+    article_ids: Any,
+    json_path: Path | None,
+    markdown_path: Path | None,
+    html_path: Path | None,
+) -> None:
+    from crosswire import report
+
+    if not (json_path or markdown_path or html_path):
+        return
+    document = report.build_document(store, article_ids)
+    for path, render in (
+        (json_path, report.to_json),
+        (markdown_path, report.to_markdown),
+        (html_path, report.to_html),
+    ):
+        if path is None:
+            continue
+        text = render(document)
+        if str(path) == "-":
+            click.echo(text)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        obj.console.print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,282 @@
+"""Render what the store holds as one JSON document, a Markdown report or an HTML report.
+
+The JSON document follows ``crosswire/schemas/output.schema.json``; Markdown and HTML are views
+of that same document, so every format shows the same items and the same spans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from crosswire import __version__
+from crosswire.store import Store
+
+ARTICLE_FIELDS = (
+    "id",
+    "outlet",
+    "date",
+    "date_inferred",
+    "date_partial",
+    "title",
+    "source_path",
+    "url",
+    "language",
+    "is_english",
+    "dateline",
+    "metadata",
+    "text",
+)
+
+
+def build_document(store: Store, article_ids: Iterable[str] | None = None) -> dict[str, Any]:
+    """Collect the stored analysis, limited to the stories holding ``article_ids`` if given."""
+    stories = [s.to_dict() for s in store.stories()]
+    wanted = set(article_ids) if article_ids is not None else None
+    if wanted is not None:
+        stories = [s for s in stories if wanted & set(s["article_ids"])]
+        in_scope = wanted | {a for s in stories for a in s["article_ids"]}
+    else:
+        in_scope = None
+    articles = [
+        {name: a.to_dict()[name] for name in ARTICLE_FIELDS}
+        for a in store.articles(in_scope if in_scope is not None else None)
+    ]
+    ids = {a["id"] for a in articles}
+    story_ids = {s["id"] for s in stories}
+    views = store.story_views()
+    return {
+        "crosswire_version": __version__,
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "articles": articles,
+        "stories": stories,
+        "statements": [s.to_dict() for s in store.statements(ids)],
+        "entities": _entities_in_scope(store.entities(), ids),
+        "claims": [c for c in store.claims() if c["story_id"] in story_ids],
+        "timeline": [t for t in store.timeline() if t.get("story_id") in story_ids],
+        "framing": {k: v["framing"] for k, v in views.items() if k in story_ids},
+        "summaries": {k: v["summary"] for k, v in views.items() if k in story_ids},
+    }
+
+
+def _entities_in_scope(entities: list[dict[str, Any]], ids: set[str]) -> list[dict[str, Any]]:
+    kept = []
+    for entity in entities:
+        mentions = [m for m in entity.get("mentions", []) if m["article_id"] in ids]
+        if mentions:
+            kept.append({**entity, "mentions": mentions})
+    return kept
+
+
+def to_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2)
+
+
+# --- per-story views shared by Markdown and HTML ----------------------------------------------
+
+
+def story_views(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Group the document's items by story, in the order a reader wants them."""
+    articles = {a["id"]: a for a in document["articles"]}
+    statements_by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for statement in document["statements"]:
+        statements_by_article[statement["article_id"]].append(statement)
+    views = []
+    for story in document["stories"]:
+        members = [articles[i] for i in story["article_ids"] if i in articles]
+        members.sort(key=lambda a: (a.get("date") or "", a.get("outlet") or ""))
+        outlets = sorted({a.get("outlet") or "unknown outlet" for a in members})
+        claims = [c for c in document["claims"] if c["story_id"] == story["id"]]
+        views.append(
+            {
+                "story": story,
+                "articles": members,
+                "outlets": outlets,
+                "statements": {a["id"]: statements_by_article[a["id"]] for a in members},
+                "claims": claims,
+                "matrix": claim_matrix(claims, outlets),
+                "timeline": [t for t in document["timeline"] if t.get("story_id") == story["id"]],
+                "entities": _story_entities(document["entities"], set(story["article_ids"])),
+                "framing": document["framing"].get(story["id"], {}),
+                "summary": document["summaries"].get(story["id"], {}),
+            }
+        )
+    return views
+
+
+def claim_matrix(claims: list[dict[str, Any]], outlets: list[str]) -> list[dict[str, Any]]:
+    """Mark, for each claim and outlet: carried, omitted, contested, or conflicting numbers."""
+    rows = []
+    for claim in claims:
+        carried = set(claim.get("outlets", []))
+        conflicting = {
+            w.get("outlet")
+            for conflict in claim.get("conflicts", [])
+            for w in claim.get("wordings", [])
+            if w.get("statement_id") in set(conflict.get("statements", []))
+        }
+        cells = {}
+        for outlet in outlets:
+            if outlet not in carried:
+                cells[outlet] = "omitted"
+            elif outlet in conflicting:
+                cells[outlet] = "conflicting"
+            elif claim.get("contested"):
+                cells[outlet] = "contested"
+            else:
+                cells[outlet] = "carried"
+        rows.append({"claim": claim, "cells": cells})
+    return rows
+
+
+def _story_entities(entities: list[dict[str, Any]], ids: set[str]) -> list[dict[str, Any]]:
+    kept = []
+    for entity in entities:
+        mentions = [m for m in entity.get("mentions", []) if m["article_id"] in ids]
+        if mentions:
+            kept.append({**entity, "mention_count": len(mentions)})
+    kept.sort(key=lambda e: -e["mention_count"])
+    return kept
+
+
+# --- Markdown -------------------------------------------------------------------------------
+
+
+def to_markdown(document: dict[str, Any]) -> str:
+    """Render a readable per-story report; every statement shows its character offsets."""
+    lines = [
+        "# crosswire report",
+        "",
+        f"{len(document['articles'])} articles, {len(document['stories'])} stories, "
+        f"{len(document['statements'])} statements, {len(document['claims'])} claims.",
+        "",
+    ]
+    for view in story_views(document):
+        lines += _markdown_story(view)
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_story(view: dict[str, Any]) -> list[str]:
+    story = view["story"]
+    lines = [f"## {story['title']}", "", f"Outlets: {', '.join(view['outlets'])}", ""]
+    lines += ["| outlet | date | title | language | article |", "|---|---|---|---|---|"]
+    for a in view["articles"]:
+        date = (a.get("date") or a.get("date_partial") or "?") + (
+            " (inferred)" if a.get("date_inferred") else ""
+        )
+        copy_of = story.get("duplicates", {}).get(a["id"])
+        title = _md(a.get("title") or "") + (f" (copy of {copy_of})" if copy_of else "")
+        lines.append(
+            f"| {_md(a.get('outlet') or '?')} | {date} | {title} | "
+            f"{a.get('language') or '?'} | `{a['id']}` |"
+        )
+    lines.append("")
+    if view["matrix"]:
+        lines += ["### Claims by outlet", ""]
+        lines += ["| claim | sources | " + " | ".join(view["outlets"]) + " |"]
+        lines += ["|---|---|" + "---|" * len(view["outlets"])]
+        for row in view["matrix"]:
+            claim = row["claim"]
+            cells = " | ".join(row["cells"][o] for o in view["outlets"])
+            lines.append(
+                f"| {_md(_short(claim['text']))} | {claim.get('independent_sources', 0)} | {cells} |"
+            )
+        lines.append("")
+    lines += ["### Who said what", ""]
+    for a in view["articles"]:
+        found = view["statements"][a["id"]]
+        lines.append(f"**{_md(a.get('outlet') or '?')}** — {len(found)} statements")
+        lines.append("")
+        for s in found:
+            lines.append("- " + _markdown_statement(s))
+        lines.append("")
+    if view["timeline"]:
+        lines += ["### Timeline", ""]
+        for event in view["timeline"]:
+            outlets = ", ".join(event.get("outlets", []))
+            lines.append(
+                f"- {event.get('date') or '?'} ({event.get('granularity')}) "
+                f"{event.get('event_type')}: {_md(_short(event.get('description', '')))} — {outlets}"
+            )
+        lines.append("")
+    if view["entities"]:
+        lines += ["### Entities", ""]
+        for entity in view["entities"][:30]:
+            spellings = "; ".join(
+                f"{outlet}: {', '.join(forms)}"
+                for outlet, forms in entity.get("spellings_by_outlet", {}).items()
+            )
+            lines.append(f"- **{_md(entity['name'])}** ({entity['label']}) — {_md(spellings)}")
+        lines.append("")
+    if view["framing"]:
+        lines += ["### Framing", "", "```json", json.dumps(view["framing"], indent=1)[:6000], "```"]
+        lines.append("")
+    return lines
+
+
+def _markdown_statement(s: dict[str, Any]) -> str:
+    speaker = s.get("speaker_name") or (s.get("speaker") or {}).get("text") or "?"
+    cue = (s.get("cue") or {}).get("text") or "—"
+    content = s["content"]
+    nested = " (nested)" if s.get("nested_in") else ""
+    return (
+        f"{_md(speaker)} — *{_md(cue)}* [{s.get('cue_stance') or 'none'}], {s['kind']}{nested}: "
+        f"“{_md(_short(content['text'], 240))}” `[{content['start']}:{content['end']}]`"
+    )
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+
+def to_html(document: dict[str, Any]) -> str:
+    """Render the report as one self-contained, escaped HTML page."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("crosswire", "templates"), autoescape=select_autoescape(["html"])
+    )
+    env.filters["highlight"] = highlight_article
+    env.filters["short"] = _short
+    env.filters["pretty"] = lambda data: json.dumps(data, indent=1, ensure_ascii=False)
+    return env.get_template("report.html").render(document=document, views=story_views(document))
+
+
+def highlight_article(article: dict[str, Any], statements: list[dict[str, Any]]) -> str:
+    """Return the article text as escaped HTML with statement, speaker and cue spans marked."""
+    from markupsafe import Markup
+
+    text = article["text"]
+    marks: list[tuple[int, int, str, str]] = []  # start, end, css class, statement id
+    for s in statements:
+        marks.append((s["content"]["start"], s["content"]["end"], f"content {s['kind']}", s["id"]))
+        for part in ("speaker", "cue"):
+            if s.get(part):
+                marks.append((s[part]["start"], s[part]["end"], part, s["id"]))
+    bounds = sorted({0, len(text)} | {m[0] for m in marks} | {m[1] for m in marks})
+    pieces = []
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        covering = [m for m in marks if m[0] <= start and end <= m[1]]
+        chunk = html.escape(text[start:end]).replace("\n\n", "<br><br>")
+        if not covering:
+            pieces.append(chunk)
+            continue
+        classes = " ".join(sorted({c for m in covering for c in m[2].split()}))
+        sid = covering[-1][3]
+        pieces.append(
+            f'<span class="{classes}" data-statement="{html.escape(sid)}" '
+            f'data-span="{start}:{end}">{chunk}</span>'
+        )
+    return Markup("".join(pieces))

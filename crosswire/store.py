@@ -1,0 +1,416 @@
+"""The store: SQLite by default, the only module that speaks SQL.
+
+Each record is kept as JSON in a ``data`` column beside the columns used to select it, so new
+record fields need no migration and a server database can hold the same tables later.
+Writes are short transactions in WAL mode; a per-article write is all-or-nothing, so an
+interrupted run leaves every article either fully analysed or not analysed at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from crosswire.records import (
+    Article,
+    Claim,
+    Entity,
+    Mention,
+    Statement,
+    Story,
+    TemporalExpression,
+    TimelineEvent,
+    record_from_dict,
+)
+
+MIGRATIONS: list[str] = [
+    # 1: articles and every stage's output
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        outlet TEXT,
+        date TEXT,
+        title TEXT,
+        source_path TEXT,
+        language TEXT,
+        text TEXT NOT NULL,
+        data TEXT NOT NULL,
+        analysed_version INTEGER,
+        ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE statements (
+        id TEXT PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        speaker_name TEXT,
+        cue_stance TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX statements_article ON statements(article_id);
+    CREATE TABLE mentions (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        entity_id TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX mentions_article ON mentions(article_id);
+    CREATE TABLE time_expressions (
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX time_expressions_article ON time_expressions(article_id);
+    CREATE TABLE entities (id TEXT PRIMARY KEY, name TEXT NOT NULL, label TEXT, data TEXT NOT NULL);
+    CREATE TABLE stories (id TEXT PRIMARY KEY, title TEXT, data TEXT NOT NULL);
+    CREATE TABLE story_articles (
+        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (story_id, article_id)
+    );
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY,
+        story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE timeline_events (
+        id TEXT PRIMARY KEY,
+        story_id TEXT REFERENCES stories(id) ON DELETE CASCADE,
+        date TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE story_views (
+        story_id TEXT PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+        framing TEXT NOT NULL,
+        summary TEXT NOT NULL
+    );
+    """,
+]
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be used; the message says why and what to do."""
+
+
+class Store:
+    """A crosswire store in one SQLite file."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False):
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError(f"{self.path}: no such store; run `crosswire analyze` first")
+        if not read_only:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        uri = f"file:{self.path}?mode=ro" if read_only else f"file:{self.path}"
+        try:
+            self.db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{self.path}: not a crosswire store ({error})") from error
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one write transaction: all of it is stored, or none."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: store schema version {version} is newer than this crosswire "
+                f"({len(MIGRATIONS)}); upgrade crosswire"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction() as db:
+                for sql in script.split(";"):
+                    if sql.strip():
+                        db.execute(sql)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    # --- articles -------------------------------------------------------------------------
+
+    def add_article(self, article: Article) -> bool:
+        """Store an article; return False (and change nothing) if its id is already stored."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO articles "
+                "(id, outlet, date, title, source_path, language, text, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.id,
+                    article.outlet,
+                    article.date,
+                    article.title,
+                    article.source_path,
+                    article.language,
+                    article.text,
+                    _dump(article.to_dict()),
+                ),
+            )
+        return cursor.rowcount == 1
+
+    def update_article_dates(self, articles: Iterable[Article]) -> None:
+        """Store the dates a cross-article stage filled in (inferred years)."""
+        with self.transaction() as db:
+            for article in articles:
+                db.execute(
+                    "UPDATE articles SET date = ?, data = ? WHERE id = ?",
+                    (article.date, _dump(article.to_dict()), article.id),
+                )
+
+    def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
+        """Return stored articles (all, or those with the given ids) in ingest order."""
+        rows = self._select("SELECT data FROM articles", "id", ids, order="ingested_at, id")
+        return [Article.from_dict(json.loads(row[0])) for row in rows]
+
+    def article_ids_needing_analysis(self, version: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT id FROM articles WHERE analysed_version IS NOT ? ORDER BY ingested_at, id",
+            (version,),
+        )
+        return [row[0] for row in rows]
+
+    def count(self, table: str) -> int:
+        if table not in _TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        return self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    # --- per-article annotations ----------------------------------------------------------
+
+    def save_article_annotations(
+        self,
+        article_id: str,
+        statements: list[Statement],
+        mentions: list[Mention],
+        time_expressions: list[TemporalExpression],
+        version: int,
+    ) -> None:
+        """Replace one article's annotations and mark it analysed, in one transaction."""
+        with self.transaction() as db:
+            for table in ("statements", "mentions", "time_expressions"):
+                db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+            db.executemany(
+                "INSERT OR REPLACE INTO statements "
+                "(id, article_id, start, end, kind, speaker_name, cue_stance, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        s.id,
+                        article_id,
+                        s.content.start,
+                        s.content.end,
+                        s.kind,
+                        s.speaker_name,
+                        s.cue_stance,
+                        _dump(s.to_dict()),
+                    )
+                    for s in statements
+                ],
+            )
+            db.executemany(
+                "INSERT INTO mentions (article_id, start, end, label, entity_id, data) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (article_id, m.span.start, m.span.end, m.label, m.entity_id, _dump(m.to_dict()))
+                    for m in mentions
+                ],
+            )
+            db.executemany(
+                "INSERT INTO time_expressions (article_id, start, end, data) VALUES (?, ?, ?, ?)",
+                [
+                    (article_id, t.span.start, t.span.end, _dump(t.to_dict()))
+                    for t in time_expressions
+                ],
+            )
+            db.execute(
+                "UPDATE articles SET analysed_version = ? WHERE id = ?", (version, article_id)
+            )
+
+    def statements(self, article_ids: Iterable[str] | None = None) -> list[Statement]:
+        rows = self._select(
+            "SELECT data FROM statements", "article_id", article_ids, order="article_id, start"
+        )
+        return [record_from_json(Statement, row[0]) for row in rows]
+
+    def mentions(self, article_ids: Iterable[str] | None = None) -> list[Mention]:
+        rows = self._select(
+            "SELECT data FROM mentions", "article_id", article_ids, order="article_id, start"
+        )
+        return [record_from_json(Mention, row[0]) for row in rows]
+
+    def time_expressions(
+        self, article_ids: Iterable[str] | None = None
+    ) -> list[TemporalExpression]:
+        rows = self._select(
+            "SELECT data FROM time_expressions",
+            "article_id",
+            article_ids,
+            order="article_id, start",
+        )
+        return [record_from_json(TemporalExpression, row[0]) for row in rows]
+
+    # --- cross-article results --------------------------------------------------------------
+
+    def replace_cross_article_results(
+        self,
+        stories: list[Story],
+        entities: list[Entity],
+        statements: list[Statement],
+        claims: list[Claim],
+        timeline: list[TimelineEvent],
+        framing: dict[str, Any],
+        summaries: dict[str, Any],
+    ) -> None:
+        """Replace stories, entities, claims, timeline and story views in one transaction.
+
+        ``statements`` are the per-article statements with speaker entities linked; narrator
+        assertions are stored with them.
+        """
+        with self.transaction() as db:
+            for table in ("story_views", "timeline_events", "claims", "story_articles"):
+                db.execute(f"DELETE FROM {table}")
+            db.execute("DELETE FROM stories")
+            db.execute("DELETE FROM entities")
+            db.executemany(
+                "INSERT INTO stories (id, title, data) VALUES (?, ?, ?)",
+                [(s.id, s.title, _dump(s.to_dict())) for s in stories],
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO story_articles (story_id, article_id) VALUES (?, ?)",
+                [(s.id, a) for s in stories for a in s.article_ids],
+            )
+            db.executemany(
+                "INSERT INTO entities (id, name, label, data) VALUES (?, ?, ?, ?)",
+                [(e.id, e.name, e.label, _dump(e.to_dict())) for e in entities],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO statements "
+                "(id, article_id, start, end, kind, speaker_name, cue_stance, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        s.id,
+                        s.article_id,
+                        s.content.start,
+                        s.content.end,
+                        s.kind,
+                        s.speaker_name,
+                        s.cue_stance,
+                        _dump(s.to_dict()),
+                    )
+                    for s in statements
+                ],
+            )
+            db.executemany(
+                "INSERT INTO claims (id, story_id, data) VALUES (?, ?, ?)",
+                [(c.id, c.story_id, _dump(c.to_dict())) for c in claims],
+            )
+            db.executemany(
+                "INSERT INTO timeline_events (id, story_id, date, data) VALUES (?, ?, ?, ?)",
+                [(t.id, t.story_id, t.date, _dump(t.to_dict())) for t in timeline],
+            )
+            db.executemany(
+                "INSERT INTO story_views (story_id, framing, summary) VALUES (?, ?, ?)",
+                [
+                    (story.id, _dump(framing.get(story.id, {})), _dump(summaries.get(story.id, {})))
+                    for story in stories
+                ],
+            )
+
+    def stories(self) -> list[Story]:
+        rows = self.db.execute("SELECT data FROM stories ORDER BY rowid")
+        return [Story(**json.loads(row[0])) for row in rows]
+
+    def entities(self) -> list[dict[str, Any]]:
+        return [
+            json.loads(r[0]) for r in self.db.execute("SELECT data FROM entities ORDER BY name")
+        ]
+
+    def claims(self) -> list[dict[str, Any]]:
+        return [json.loads(r[0]) for r in self.db.execute("SELECT data FROM claims ORDER BY rowid")]
+
+    def timeline(self) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT data FROM timeline_events ORDER BY date, rowid")
+        return [json.loads(row[0]) for row in rows]
+
+    def story_views(self) -> dict[str, dict[str, Any]]:
+        rows = self.db.execute("SELECT story_id, framing, summary FROM story_views")
+        return {
+            row[0]: {"framing": json.loads(row[1]), "summary": json.loads(row[2])} for row in rows
+        }
+
+    def integrity_ok(self) -> bool:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def _select(
+        self, sql: str, key: str, values: Iterable[str] | None, *, order: str
+    ) -> list[tuple[Any, ...]]:
+        if values is None:
+            return self.db.execute(f"{sql} ORDER BY {order}").fetchall()
+        wanted = list(values)
+        rows: list[tuple[Any, ...]] = []
+        # Stay under SQLite's bound-parameter limit on large selections.
+        for offset in range(0, len(wanted), 500):
+            chunk = wanted[offset : offset + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += self.db.execute(
+                f"{sql} WHERE {key} IN ({marks}) ORDER BY {order}", chunk
+            ).fetchall()
+        return rows
+
+
+_TABLES = {
+    "articles",
+    "statements",
+    "mentions",
+    "time_expressions",
+    "entities",
+    "stories",
+    "story_articles",
+    "claims",
+    "timeline_events",
+    "story_views",
+}
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+def record_from_json(cls: type, raw: str) -> Any:
+    """Rebuild a record from its stored JSON, turning span dicts back into ``Span``s."""
+    return record_from_dict(cls, json.loads(raw))

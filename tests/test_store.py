@@ -1,0 +1,95 @@
+"""The SQLite store: migrations, idempotent writes, all-or-nothing transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from crosswire.records import Article, Mention, Span, Statement, TemporalExpression
+from crosswire.store import MIGRATIONS, Store, StoreError
+
+
+def make_article(
+    text: str = "The minister said the port would reopen.", outlet: str = "Wire"
+) -> Article:
+    return Article(id=Article.content_id(text, outlet), text=text, outlet=outlet, date="2026-03-02")
+
+
+def test_new_store_is_migrated_to_latest_version_in_wal_mode(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store.integrity_ok()
+
+
+def test_adding_the_same_article_twice_is_a_noop(tmp_path):
+    article = make_article()
+    with Store(tmp_path / "s.db") as store:
+        assert store.add_article(article) is True
+        assert store.add_article(article) is False
+        assert store.count("articles") == 1
+        assert store.articles()[0] == article
+
+
+def test_article_annotations_round_trip_with_exact_spans(tmp_path):
+    article = make_article()
+    text = article.text
+    statement = Statement(
+        id="s1",
+        article_id=article.id,
+        content=Span.of(text, 18, 39),
+        kind="indirect",
+        cue=Span.of(text, 13, 17),
+        cue_stance="neutral",
+        speaker=Span.of(text, 0, 12),
+        speaker_name="The minister",
+    )
+    mention = Mention(article_id=article.id, span=Span.of(text, 22, 26), label="FAC")
+    when = TemporalExpression(article_id=article.id, span=Span.of(text, 0, 3), value=None)
+    with Store(tmp_path / "s.db") as store:
+        store.add_article(article)
+        store.save_article_annotations(article.id, [statement], [mention], [when], version=1)
+        assert store.statements() == [statement]
+        assert store.mentions() == [mention]
+        assert store.time_expressions() == [when]
+        assert store.statements()[0].content.text == "the port would reopen"
+        assert store.article_ids_needing_analysis(1) == []
+        assert store.article_ids_needing_analysis(2) == [article.id]
+
+
+def test_failed_write_leaves_previous_annotations_intact(tmp_path):
+    article = make_article()
+    good = Statement(
+        id="s1", article_id=article.id, content=Span.of(article.text, 0, 3), kind="direct"
+    )
+    with Store(tmp_path / "s.db") as store:
+        store.add_article(article)
+        store.save_article_annotations(article.id, [good], [], [], version=1)
+        broken = Statement(id="s2", article_id=article.id, content=None, kind="direct")  # type: ignore[arg-type]
+        with pytest.raises(AttributeError):
+            store.save_article_annotations(article.id, [broken], [], [], version=2)
+        assert store.statements() == [good]
+        assert store.article_ids_needing_analysis(1) == []
+
+
+def test_store_from_a_newer_crosswire_is_refused_with_a_clear_error(tmp_path):
+    path = tmp_path / "s.db"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    db.close()
+    with pytest.raises(StoreError, match="newer than this crosswire"):
+        Store(path)
+
+
+def test_a_file_that_is_not_sqlite_is_refused_with_a_clear_error(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 50)
+    with pytest.raises(StoreError, match="not a crosswire store"):
+        Store(path)
+    assert path.read_text().startswith("these are my notes")
+
+
+def test_read_only_store_must_exist(tmp_path):
+    with pytest.raises(StoreError, match="no such store"):
+        Store(tmp_path / "missing.db", read_only=True)
