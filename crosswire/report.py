@@ -230,7 +230,8 @@ def _markdown_statement(s: dict[str, Any]) -> str:
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Keep text literal in Markdown: no table breaks, no raw HTML."""
+    return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
 def _short(text: str, limit: int = 120) -> str:

@@ -1,0 +1,92 @@
+"""Reports: the JSON document follows the schema, HTML escapes article text, spans are marked."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+
+from crosswire import report
+from crosswire.records import Article, Claim, Span, Statement, Story
+from crosswire.schema import output_schema, stored_schema
+from crosswire.store import Store
+
+HOSTILE = 'The mayor said <script>alert("x")</script> the bridge is safe & open.'
+
+
+def hostile_store(tmp_path) -> Store:
+    store = Store(tmp_path / "s.db")
+    article = Article(id="a1", text=HOSTILE, outlet="Harbor <Times>", date="2026-03-02")
+    store.add_article(article)
+    statement = Statement(
+        id="s1",
+        article_id="a1",
+        content=Span.of(HOSTILE, 15, len(HOSTILE) - 1),
+        kind="indirect",
+        cue=Span.of(HOSTILE, 10, 14),
+        cue_stance="neutral",
+        speaker=Span.of(HOSTILE, 0, 9),
+        speaker_name="The mayor",
+    )
+    store.save_article_annotations("a1", [statement], [], [], version=1)
+    story = Story(
+        id="t1", title="Bridge <b>safety</b>", article_ids=["a1"], outlets=["Harbor <Times>"]
+    )
+    claim = Claim(
+        id="c1",
+        story_id="t1",
+        text="the bridge is safe",
+        wordings=[{"article_id": "a1", "outlet": "Harbor <Times>", "statement_id": "s1"}],
+        outlets=["Harbor <Times>"],
+        independent_sources=1,
+    )
+    store.replace_cross_article_results([story], [], [statement], [claim], [], {}, {})
+    return store
+
+
+def test_shipped_schema_matches_the_records():
+    assert stored_schema() == output_schema(), "regenerate crosswire/schemas/output.schema.json"
+
+
+def test_json_document_validates_against_the_schema(tmp_path):
+    with hostile_store(tmp_path) as store:
+        document = json.loads(report.to_json(report.build_document(store)))
+    jsonschema.validate(document, stored_schema())
+    assert [a["id"] for a in document["articles"]] == ["a1"]
+    assert document["statements"][0]["content"]["text"] == HOSTILE[15:-1]
+
+
+def test_html_report_escapes_article_text_and_titles(tmp_path):
+    with hostile_store(tmp_path) as store:
+        page = report.to_html(report.build_document(store))
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert" in page
+    assert "<b>safety</b>" not in page
+    assert "Harbor &lt;Times&gt;" in page
+
+
+def test_html_report_marks_statement_spans_with_their_offsets(tmp_path):
+    with hostile_store(tmp_path) as store:
+        page = report.to_html(report.build_document(store))
+    assert 'data-span="0:9"' in page  # the speaker
+    assert 'class="speaker"' in page
+    assert 'id="s-s1"' in page
+
+
+def test_claim_matrix_marks_outlets_that_omit_a_claim():
+    claim = {"id": "c", "outlets": ["A"], "contested": True, "conflicts": [], "wordings": []}
+    [row] = report.claim_matrix([claim], ["A", "B"])
+    assert row["cells"] == {"A": "contested", "B": "omitted"}
+
+
+def test_markdown_report_shows_offsets_of_every_statement(tmp_path):
+    with hostile_store(tmp_path) as store:
+        text = report.to_markdown(report.build_document(store))
+    assert f"`[15:{len(HOSTILE) - 1}]`" in text
+    assert "The mayor" in text
+
+
+def test_document_can_be_limited_to_the_stories_of_some_articles(tmp_path):
+    with hostile_store(tmp_path) as store:
+        assert report.build_document(store, ["other"])["stories"] == []
+        assert len(report.build_document(store, ["a1"])["stories"]) == 1
