@@ -1,0 +1,5 @@
+"""Allow ``python -m crosswire``."""
+
+from crosswire.cli import main
+
+main()
