@@ -107,6 +107,15 @@ def ingest(obj: Context, paths: tuple[Path, ...], outlet: str | None, date: str 
 @main.command()
 @_input_options
 @_report_options
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Run per-article stages in this process or on a Dask cluster.",
+)
+@click.option("--scheduler", help="Dask scheduler address (default: start a LocalCluster).")
+@click.option("--workers", type=int, help="Worker processes for the LocalCluster (default 2).")
 @click.pass_obj
 def analyze(
     obj: Context,
@@ -116,6 +125,9 @@ def analyze(
     json_path: Path | None,
     markdown_path: Path | None,
     html_path: Path | None,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
 ) -> None:
     """Ingest PATHS, analyse every new article, update stories, and write reports.
 

@@ -9,14 +9,14 @@ ones in one transaction, so an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from crosswire import claims, entities, framing, statements, stories, timeline
+from crosswire.engine.local import LocalEngine
 from crosswire.ingest import read_paths
-from crosswire.parse import parse_articles
 from crosswire.records import (
     Article,
     Claim,
@@ -138,7 +138,7 @@ def analyze_corpus(
 
 def analyze_articles(articles: list[Article]) -> Analysis:
     """Analyse articles in memory, without a store."""
-    annotations = {a.id: annotate_article(doc, a) for a, doc in parse_articles(articles)}
+    annotations = {a.id: found for a, found in LocalEngine().annotate(articles)}
     return analyze_corpus(articles, annotations)
 
 
@@ -165,25 +165,29 @@ def ingest(
     return result
 
 
-def annotate_pending(store: Store, progress: Progress | None = None) -> int:
-    """Run the per-article stages on every stored article not yet analysed by this version."""
+def annotate_pending(store: Store, progress: Progress | None = None, engine: Any = None) -> int:
+    """Run the per-article stages on every stored article not yet analysed by this version.
+
+    Each article's annotations are written in their own transaction as they arrive, so an
+    interrupted run keeps every finished article and the next run starts after it.
+    """
     pending = store.article_ids_needing_analysis(ANALYSIS_VERSION)
+    engine = engine or LocalEngine()
     done = 0
-    for start in range(0, len(pending), 64):
-        batch = store.articles(pending[start : start + 64])
-        for article, doc in parse_articles(batch):
-            found = annotate_article(doc, article)
-            store.save_article_annotations(
-                article.id,
-                found.statements,
-                found.mentions,
-                found.time_expressions,
-                ANALYSIS_VERSION,
-            )
-            done += 1
-            if progress:
-                progress("annotate", done, len(pending))
+    for article, found in engine.annotate(_stored_articles(store, pending)):
+        store.save_article_annotations(
+            article.id, found.statements, found.mentions, found.time_expressions, ANALYSIS_VERSION
+        )
+        done += 1
+        if progress:
+            progress("annotate", done, len(pending))
     return done
+
+
+def _stored_articles(store: Store, ids: list[str], chunk: int = 64) -> Iterator[Article]:
+    """Read articles from the store a chunk at a time, so memory stays bounded."""
+    for start in range(0, len(ids), chunk):
+        yield from store.articles(ids[start : start + chunk])
 
 
 def refresh_cross_article(store: Store, progress: Progress | None = None) -> Analysis:
@@ -223,9 +227,10 @@ def analyze(
     date: str | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    engine: Any = None,
 ) -> RunResult:
     """Ingest files, analyse every article not yet analysed, and refresh the cross-article view."""
     result = ingest(store, paths, outlet=outlet, date=date, settings=settings, progress=progress)
-    result.analysed = annotate_pending(store, progress)
+    result.analysed = annotate_pending(store, progress, engine)
     refresh_cross_article(store, progress)
     return result
