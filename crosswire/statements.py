@@ -1,0 +1,1133 @@
+"""Find who said what in one article: quotations, reported speech, beliefs, and their speakers.
+
+The rules read the spaCy dependency parse, the quotation-mark structure of the text and the cue
+lexicon in ``crosswire/data/cues.tsv``. Each step is a small function chained in
+``extract_statements`` so that a model can replace one step later; ``STATEMENT_EXTRACTORS``
+names the implementations a setting can choose from.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crosswire.records import Article, Span, Statement, stable_id
+
+DATA = Path(__file__).resolve().parent / "data"
+
+OPENING_MARKS = {"\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c"}
+CLOSING_ONLY = {"\u201d", "\u00bb"}
+SENTENCE_BOUNDARY_PUNCT = set(".!?")
+QUOTE_CHARS = set('"\u201c\u201d\u00ab\u00bb\u201e\u2018\u2019\u201a')
+SUBJECT_DEPS = {"nsubj", "csubj"}
+INHERITING_DEPS = {"xcomp", "advcl", "conj", "ccomp", "pcomp", "acl"}
+DATE_WORDS = {"earlier", "later", "yesterday", "today", "tonight", "overnight"}
+POSSESSIVE_SLOT = "POSS"
+POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your"}
+DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "their", "its", "our", "my"}
+
+
+# ---------------------------------------------------------------- lexicons
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    """The cue words and speaker words read from ``crosswire/data``."""
+
+    verbs: dict[str, str]
+    nouns: dict[str, str]
+    object_verbs: frozenset[str]
+    phrases: dict[tuple[str, ...], str]
+    channels: frozenset[str]
+    audiences: frozenset[str]
+    roles: dict[str, str]
+    honorifics: dict[str, str]
+    institutions: frozenset[str]
+    pronouns: dict[str, str]
+    groups: frozenset[str]
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    """Read a tab-separated data file, skipping '#' comments and the header row."""
+    rows = []
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("#")]
+    for line in lines[1:]:
+        rows.append([cell.strip() for cell in line.split("\t")])
+    return rows
+
+
+@functools.cache
+def load_cue_lexicon(data_dir: Path = DATA) -> CueLexicon:
+    """Load the cue and speaker lexicons (once per process)."""
+    verbs: dict[str, str] = {}
+    nouns: dict[str, str] = {}
+    object_verbs: set[str] = set()
+    phrases: dict[tuple[str, ...], str] = {}
+    channels: set[str] = set()
+    audiences: set[str] = set()
+    for row in _read_tsv(data_dir / "cues.tsv"):
+        cue, stance, kind = row[0].lower(), row[1], row[2]
+        takes_object = len(row) > 3 and row[3] == "object"
+        if kind == "verb":
+            verbs[cue] = stance
+            if takes_object:
+                object_verbs.add(cue)
+        elif kind == "noun":
+            nouns[cue] = stance
+        elif kind == "phrase":
+            phrases[tuple(cue.split())] = stance
+        elif kind == "channel":
+            channels.add(cue)
+        elif kind == "audience":
+            audiences.add(cue)
+    roles: dict[str, str] = {}
+    honorifics: dict[str, str] = {}
+    institutions: set[str] = set()
+    groups: set[str] = set()
+    pronouns: dict[str, str] = {}
+    for word, kind, gender in _read_tsv(data_dir / "speakers.tsv"):
+        table = {"role": roles, "honorific": honorifics, "pronoun": pronouns}.get(kind)
+        if table is not None:
+            table[word] = gender
+        elif kind == "institution":
+            institutions.add(word)
+        elif kind == "group":
+            groups.add(word)
+    return CueLexicon(
+        verbs=verbs,
+        nouns=nouns,
+        object_verbs=frozenset(object_verbs),
+        phrases=phrases,
+        channels=frozenset(channels),
+        audiences=frozenset(audiences),
+        roles=roles,
+        honorifics=honorifics,
+        institutions=frozenset(institutions),
+        pronouns=pronouns,
+        groups=frozenset(groups),
+    )
+
+
+# ---------------------------------------------------------------- quotations
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation: ``start``/``end`` enclose the quoted words, without the marks."""
+
+    start: int
+    end: int
+    open_mark: int
+    close_mark: int | None  # None when the quote is never closed
+
+
+def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """Split text into paragraphs at line breaks."""
+    bounds = []
+    for match in re.finditer(r"[^\n]+", text):
+        if match.group().strip():
+            bounds.append((match.start(), match.end()))
+    return bounds
+
+
+def _is_opening(text: str, i: int) -> bool:
+    """Decide whether an ambiguous quotation mark at ``i`` opens a quote."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    if before.isspace() or before in "([{\u2014-:;" or i == 0:
+        return not after.isspace()
+    return False
+
+
+def _starts_with_quote(text: str, start: int, end: int) -> bool:
+    stripped = text[start:end].lstrip()
+    return bool(stripped) and stripped[0] in {'"', "\u201c", "\u00ab", "\u201e"}
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Pair quotation marks into top-level quotes; tolerate unbalanced and mixed marks.
+
+    A quote left open at the end of a paragraph continues when the next paragraph opens with a
+    quotation mark (the news convention for quotes over several paragraphs); otherwise it ends
+    with its paragraph.
+    """
+    quotes: list[Quote] = []
+    paragraphs = _paragraph_bounds(text)
+    open_at: int | None = None
+    expected_close = ""
+    continuing = False
+    for index, (p_start, p_end) in enumerate(paragraphs):
+        single_open: int | None = None
+        for i in range(p_start, p_end):
+            char = text[i]
+            if open_at is not None:
+                if continuing and i == p_start + (
+                    len(text[p_start:p_end]) - len(text[p_start:p_end].lstrip())
+                ):
+                    continuing = False
+                    if char in QUOTE_CHARS:
+                        continue
+                if _closes(char, expected_close, text, i):
+                    quotes.append(Quote(open_at + 1, i, open_at, i))
+                    open_at = None
+                continue
+            if single_open is not None:
+                if char == "\u2019" and not (i + 1 < p_end and text[i + 1].isalpha()):
+                    if len(text[single_open + 1 : i].split()) >= 3:
+                        quotes.append(Quote(single_open + 1, i, single_open, i))
+                    single_open = None
+                continue
+            if char in OPENING_MARKS:
+                open_at, expected_close = i, OPENING_MARKS[char]
+            elif char == '"' and _is_opening(text, i):
+                open_at, expected_close = i, '"'
+            elif char == "\u201d" and _is_opening(text, i):
+                open_at, expected_close = i, "\u201d"
+            elif char == "\u2018" and _is_opening(text, i):
+                single_open = i
+        if open_at is None:
+            continue
+        has_next = index + 1 < len(paragraphs)
+        if has_next and _starts_with_quote(text, *paragraphs[index + 1]):
+            continuing = True
+            continue
+        quotes.append(Quote(open_at + 1, p_end, open_at, None))
+        open_at = None
+    if open_at is not None:
+        quotes.append(Quote(open_at + 1, len(text), open_at, None))
+    return [q for q in quotes if text[q.start : q.end].strip()]
+
+
+def _closes(char: str, expected: str, text: str, i: int) -> bool:
+    if char == expected:
+        return True
+    if expected == '"' and char in CLOSING_ONLY:
+        return True
+    return expected != '"' and char == '"' and not _is_opening(text, i)
+
+
+def _inside(quotes: list[Quote], position: int) -> Quote | None:
+    for quote in quotes:
+        if quote.open_mark <= position < (quote.close_mark or quote.end) + 1:
+            return quote
+    return None
+
+
+# ---------------------------------------------------------------- candidate attributions
+
+
+@dataclass
+class Attribution:
+    """A statement found by the rules, before speaker resolution (character offsets)."""
+
+    cue: tuple[int, int]
+    stance: str
+    content: tuple[int, int]
+    kind: str
+    speaker_token: Any = None  # head token of the speaker mention
+    speaker: tuple[int, int] | None = None
+    channel: tuple[int, int] | None = None
+    date: tuple[int, int] | None = None
+    anchor: Any = None  # the cue token whose clause holds channel and date
+    quotes: list[Quote] = field(default_factory=list)
+
+
+def _token_span(tokens: Iterable[Any]) -> tuple[int, int] | None:
+    tokens = list(tokens)
+    if not tokens:
+        return None
+    start = min(t.idx for t in tokens)
+    end = max(t.idx + len(t.text) for t in tokens)
+    return start, end
+
+
+def _trim(doc: Any, start: int, end: int) -> tuple[int, int]:
+    """Trim spaces, commas and stray quotation marks from both ends of a character range."""
+    text = doc.text
+    strip = " \t\n,;:\u2014-"
+    while start < end and text[start] in strip:
+        start += 1
+    while end > start and text[end - 1] in strip:
+        end -= 1
+    return start, end
+
+
+def _subject_of(token: Any, depth: int = 0) -> Any:
+    """Return the subject of a cue verb, inheriting from the governing verb when it has none."""
+    for child in token.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+    for child in token.children:
+        if child.dep_ == "agent":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj":
+                    return grandchild
+    if depth < 2 and token.dep_ in INHERITING_DEPS and token.head is not token:
+        if token.dep_ == "ccomp" and token.i > token.head.i:
+            return None
+        return _subject_of(token.head, depth + 1)
+    return None
+
+
+def _speaker_span(subject: Any) -> tuple[int, int]:
+    """Cover the subject phrase up to its head, plus right modifiers before any comma."""
+    tokens = [t for t in subject.subtree if t.i <= subject.i]
+    left = min(t.i for t in tokens)
+    tokens = [t for t in subject.doc[left : subject.i + 1]]
+    for right in subject.rights:
+        if right.dep_ in {"prep", "compound", "flat", "nummod"} and "," not in [
+            t.text for t in right.subtree
+        ]:
+            tokens.extend(right.subtree)
+        else:
+            break
+    return _token_span(tokens)
+
+
+def _clause_content(cue: Any, lexicon: CueLexicon) -> tuple[int, int] | None:
+    """Return the reported clause governed by a cue verb (``said that ...``)."""
+    stance = lexicon.verbs.get(cue.lemma_.lower())
+    for child in cue.children:
+        if child.dep_ == "ccomp":
+            return _token_span(child.subtree)
+    if stance == "belief":
+        for child in cue.children:
+            if child.dep_ == "xcomp" and child.i > cue.i:
+                return _token_span(child.subtree)
+    for token in cue.subtree:
+        if token.i > cue.i and token.lower_ == "that" and token.dep_ == "mark":
+            clause = token.head
+            span = _token_span(t for t in clause.subtree if t.i >= token.i)
+            return span
+    if cue.lemma_.lower() in lexicon.object_verbs:
+        for child in cue.children:
+            if child.dep_ == "dobj" and child.i > cue.i:
+                return _token_span(child.subtree)
+    return None
+
+
+def _inverted_content(cue: Any) -> tuple[int, int] | None:
+    """Return the clause before ``, she said`` when the parser made it govern the cue."""
+    head = cue.head
+    if head is cue or head.i > cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl", "conj"}:
+        return None
+    if any(child.dep_ == "mark" for child in cue.children):
+        return None
+    before = cue.doc[cue.left_edge.i - 1] if cue.left_edge.i > 0 else None
+    if before is None or not (before.is_punct or before.is_quote):
+        return None
+    subtree = [t for t in head.subtree if t.i < cue.left_edge.i]
+    return _token_span(subtree)
+
+
+def _quote_near(
+    doc: Any, quotes: list[Quote], cue: Any, speaker: tuple[int, int] | None
+) -> Quote | None:
+    """Find a quote that ends right before the attribution or starts right after the cue."""
+    text = doc.text
+    start = min(cue.idx, speaker[0] if speaker else cue.idx)
+    end = cue.idx + len(cue.text)
+    if speaker:
+        end = max(end, speaker[1])
+    for quote in quotes:
+        close = quote.close_mark if quote.close_mark is not None else quote.end
+        if close < start and re.fullmatch(r"[\s,.\u2014\-!?\"'\u201d\u2019]*", text[close:start]):
+            return quote
+    sentence_end = cue.sent.end_char
+    for quote in quotes:
+        if end <= quote.open_mark < sentence_end:
+            gap = text[end : quote.open_mark]
+            if re.fullmatch(r"[^.!?\"\u201c]*[:,]\s*", gap) or not gap.strip():
+                return quote
+    return None
+
+
+def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> list[Attribution]:
+    """Find statements introduced by a cue verb: ``X said (that) ...``, ``"...," X said``."""
+    found = []
+    for token in doc:
+        lemma = token.lemma_.lower()
+        if lemma not in lexicon.verbs or token.pos_ not in {"VERB", "AUX"}:
+            continue
+        if _inside(quotes, token.idx):
+            continue
+        subject = _subject_of(token)
+        if subject is None or subject.lower_ in {"it", "there", "which", "that", "who"}:
+            continue
+        if subject.dep_ == "nsubj" and _inside(quotes, subject.idx):
+            continue
+        speaker = _speaker_span(subject)
+        content = _clause_content(token, lexicon)
+        if content is None:
+            quote = _quote_near(doc, quotes, token, speaker)
+            content = (quote.start, quote.end) if quote else _inverted_content(token)
+        if content is None:
+            continue
+        if content[1] <= speaker[0] and token.i > subject.i:
+            # "X is so, Y said": the reported clause runs up to the speaker.
+            content = (content[0], speaker[0])
+        content = _trim(doc, *content)
+        if content[1] - content[0] < 3 or _overlaps(content, speaker):
+            continue
+        stance = lexicon.verbs[lemma]
+        if stance == "belief" and not _is_animate(subject, lexicon):
+            continue
+        found.append(
+            Attribution(
+                cue=_cue_extent(doc, token, lexicon),
+                stance=stance,
+                content=content,
+                kind="belief" if stance in {"belief", "finding"} else "indirect",
+                speaker_token=subject,
+                speaker=speaker,
+                anchor=token,
+            )
+        )
+    return found
+
+
+def _is_animate(subject: Any, lexicon: CueLexicon) -> bool:
+    """Say whether a subject can hold beliefs: a person, group, organisation or pronoun."""
+    if subject.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} or subject.pos_ == "PROPN":
+        return True
+    word = subject.lower_
+    if word in {"it", "this", "that"}:
+        return False
+    return (
+        subject.pos_ == "PRON"
+        or word in lexicon.roles
+        or subject.lemma_.lower() in lexicon.roles
+        or word in lexicon.institutions
+        or subject.lemma_.lower() in lexicon.groups
+    )
+
+
+def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+    return bool(a and b and a[0] < b[1] and b[0] < a[1])
+
+
+def _cue_extent(doc: Any, cue: Any, lexicon: CueLexicon) -> tuple[int, int]:
+    """Widen a cue verb to its multiword phrase ("went on to say", "told journalists")."""
+    start, end = cue.idx, cue.idx + len(cue.text)
+    if cue.dep_ == "xcomp" and cue.head.i < cue.i:
+        words = tuple(t.lower_ for t in doc[cue.head.i : cue.i + 1])
+        if words in lexicon.phrases or len(words) <= 4:
+            start = cue.head.idx
+    for child in cue.rights:
+        if child.dep_ in {"dobj", "dative"} and child.lower_ in lexicon.audiences:
+            end = child.idx + len(child.text)
+    for child in cue.children:
+        if child.dep_ == "prt" and child.i == cue.i + 1:
+            end = max(end, child.idx + len(child.text))
+    return start, end
+
+
+def find_phrase_attributions(
+    doc: Any, quotes: list[Quote], lexicon: CueLexicon
+) -> list[Attribution]:
+    """Find statements introduced by ``according to X`` and ``in X's words``."""
+    found = []
+    for token in doc:
+        if _inside(quotes, token.idx):
+            continue
+        attribution = _according_to(doc, token, lexicon) or _in_words(doc, token, lexicon)
+        if attribution is not None:
+            found.append(attribution)
+    return found
+
+
+def _phrase_content(doc: Any, cue_phrase: Any, head: Any) -> tuple[int, int] | None:
+    """Take the clause the cue phrase modifies, minus the phrase itself, within the sentence."""
+    sentence = cue_phrase.sent
+    excluded = {t.i for t in cue_phrase.subtree}
+    tokens = [
+        t for t in head.subtree if t.i not in excluded and sentence.start <= t.i < sentence.end
+    ]
+    before = [t for t in tokens if t.i < cue_phrase.left_edge.i]
+    after = [t for t in tokens if t.i > cue_phrase.right_edge.i]
+    # The content is the larger contiguous side of the clause.
+    side = after if len(after) >= len(before) else before
+    span = _token_span(side)
+    return _trim(doc, *span) if span else None
+
+
+def _according_to(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
+    if token.lower_ != "according" or ("according", "to") not in lexicon.phrases:
+        return None
+    to = next((c for c in token.children if c.lower_ == "to"), None)
+    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+    if source is None:
+        return None
+    head = token.head if token.head is not token else token
+    content = _phrase_content(doc, token, head)
+    if not content or content[1] - content[0] < 3:
+        return None
+    return Attribution(
+        cue=(token.idx, to.idx + len(to.text)),
+        stance=lexicon.phrases[("according", "to")],
+        content=content,
+        kind="indirect",
+        speaker_token=source,
+        speaker=_speaker_span(source),
+        anchor=head,
+    )
+
+
+def _in_words(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
+    if token.lower_ != "words" or token.head.lower_ != "in":
+        return None
+    preposition = token.head
+    owner = next((c for c in token.children if c.dep_ == "poss"), None)
+    key = ("in", POSSESSIVE_SLOT.lower(), "words")
+    if owner is None:
+        of = next((c for c in token.children if c.lower_ == "of"), None)
+        owner = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
+        key = ("in", "the", "words", "of")
+    stance = lexicon.phrases.get(key) or lexicon.phrases.get(("in", POSSESSIVE_SLOT, "words"))
+    if owner is None or stance is None:
+        return None
+    head = preposition.head if preposition.head is not preposition else preposition
+    content = _phrase_content(doc, preposition, head)
+    if not content or content[1] - content[0] < 3:
+        return None
+    cue_end = preposition.right_edge.idx + len(preposition.right_edge.text)
+    return Attribution(
+        cue=(preposition.idx, cue_end),
+        stance=stance,
+        content=content,
+        kind="indirect",
+        speaker_token=owner,
+        speaker=_token_span([owner]) if owner.lower_ in POSSESSIVES else _speaker_span(owner),
+        anchor=head,
+    )
+
+
+def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> list[Attribution]:
+    """Find ``X's claim that ...`` and ``a statement by X that ...``."""
+    found = []
+    for token in doc:
+        stance = lexicon.nouns.get(token.lemma_.lower())
+        if stance is None or token.pos_ != "NOUN" or _inside(quotes, token.idx):
+            continue
+        clause = next(
+            (c for c in token.children if c.dep_ in {"acl", "ccomp"} and _has_that(c)), None
+        )
+        owner = next((c for c in token.children if c.dep_ == "poss"), None)
+        if clause is None or owner is None:
+            continue
+        content = _trim(doc, *_token_span(clause.subtree))
+        found.append(
+            Attribution(
+                cue=(token.idx, token.idx + len(token.text)),
+                stance=stance,
+                content=content,
+                kind="belief" if stance in {"belief", "finding"} else "indirect",
+                speaker_token=owner,
+                speaker=_speaker_span(owner),
+                anchor=token,
+            )
+        )
+    return found
+
+
+def _has_that(clause: Any) -> bool:
+    return any(c.lower_ == "that" and c.dep_ == "mark" for c in clause.children)
+
+
+# ---------------------------------------------------------------- quotes, kinds, continuations
+
+
+def classify_quotes(doc: Any, found: list[Attribution], quotes: list[Quote]) -> None:
+    """Snap contents to quotations: ``direct`` when a quote is the content, ``partial`` when inside."""
+    for attribution in found:
+        start, end = attribution.content
+        inner = [q for q in quotes if q.start < end and start < q.end]
+        if not inner:
+            continue
+        attribution.quotes = inner
+        quoted = sum(min(end, q.end) - max(start, q.start) for q in inner)
+        if quoted >= 0.8 * (end - start) or any(q.start <= start and end <= q.end for q in inner):
+            attribution.content = _trim(doc, min(q.start for q in inner), max(q.end for q in inner))
+            attribution.kind = "direct"
+        elif attribution.kind != "belief":
+            attribution.kind = "partial"
+
+
+def attach_orphan_quotes(
+    doc: Any, found: list[Attribution], quotes: list[Quote]
+) -> list[Attribution]:
+    """Give quotes without a cue of their own to the speaker quoted just before, or just after.
+
+    ``"...," she said. "More words."`` and a quoted paragraph following a quoted paragraph are the
+    same speaker talking on; short scare quotes and titles are left alone.
+    """
+    used = [a.content for a in found] + [a.cue for a in found]
+    paragraphs = _paragraph_bounds(doc.text)
+    added = []
+    for quote in quotes:
+        if any(_overlaps((quote.start, quote.end), span) for span in used):
+            continue
+        if not _looks_like_speech(doc.text[quote.start : quote.end]):
+            continue
+        speaker = _neighbouring_quote_speaker(doc, found, quote, paragraphs)
+        if speaker is None:
+            continue
+        added.append(
+            Attribution(
+                cue=speaker.cue,
+                stance=speaker.stance,
+                content=_trim(doc, quote.start, quote.end),
+                kind="direct",
+                speaker_token=speaker.speaker_token,
+                speaker=speaker.speaker,
+                anchor=speaker.anchor,
+                quotes=[quote],
+            )
+        )
+    return found + added
+
+
+def _looks_like_speech(quoted: str) -> bool:
+    words = quoted.split()
+    return len(words) >= 6 or (len(words) >= 3 and quoted.rstrip()[-1:] in SENTENCE_BOUNDARY_PUNCT)
+
+
+def _paragraph_index(paragraphs: list[tuple[int, int]], position: int) -> int:
+    for index, (start, end) in enumerate(paragraphs):
+        if start <= position < end:
+            return index
+    return -1
+
+
+def _neighbouring_quote_speaker(
+    doc: Any, found: list[Attribution], quote: Quote, paragraphs: list[tuple[int, int]]
+) -> Attribution | None:
+    here = _paragraph_index(paragraphs, quote.open_mark)
+    quoted = [a for a in found if a.kind in {"direct", "partial"}]
+    before = [a for a in quoted if a.content[1] <= quote.open_mark]
+    if before:
+        last = max(before, key=lambda a: a.content[1])
+        if _paragraph_index(paragraphs, last.content[1] - 1) in {here, here - 1}:
+            between = doc.text[last.content[1] : quote.open_mark]
+            if not _has_other_sentence(between, last):
+                return last
+    after = [a for a in quoted if a.content[0] >= quote.end]
+    if after:
+        first = min(after, key=lambda a: a.content[0])
+        if (
+            _paragraph_index(paragraphs, first.content[0]) == here + 1
+            and doc.text[quote.end : first.content[0]].count("\n") <= 2
+            and _starts_paragraph(doc.text, paragraphs, here, quote)
+        ):
+            return None
+    return None
+
+
+def _has_other_sentence(between: str, attribution: Attribution) -> bool:
+    """Say whether narration not belonging to the attribution separates two quotes."""
+    unquoted = re.sub(r"[\"\u201c\u201d\u00ab\u00bb\u201e]", "", between).strip(" ,.\n")
+    return len(unquoted.split()) > 18
+
+
+def _starts_paragraph(
+    text: str, paragraphs: list[tuple[int, int]], index: int, quote: Quote
+) -> bool:
+    return index >= 0 and text[paragraphs[index][0] : quote.open_mark].strip() == ""
+
+
+# ---------------------------------------------------------------- channel and date
+
+
+def find_channel_and_date(doc: Any, attribution: Attribution, lexicon: CueLexicon) -> None:
+    """Fill in where (``in an interview with ...``) and when (``on Monday``) it was said."""
+    anchor = attribution.anchor
+    if anchor is None:
+        return
+    heads = [anchor]
+    if anchor.dep_ in {"xcomp", "advcl", "conj"}:
+        heads.append(anchor.head)
+    for head in heads:
+        for child in head.children:
+            span = _token_span(child.subtree)
+            if (
+                span is None
+                or _overlaps(span, attribution.content)
+                or _overlaps(span, attribution.speaker)
+            ):
+                continue
+            if attribution.channel is None and child.dep_ == "prep" and _is_channel(child, lexicon):
+                attribution.channel = span
+            elif attribution.date is None and _is_date(child):
+                attribution.date = span
+
+
+def _is_channel(preposition: Any, lexicon: CueLexicon) -> bool:
+    objects = [c for c in preposition.children if c.dep_ == "pobj"]
+    return any(
+        o.lower_ in lexicon.channels or o.lemma_.lower() in lexicon.channels for o in objects
+    )
+
+
+def _is_date(child: Any) -> bool:
+    if child.dep_ not in {"prep", "npadvmod", "advmod", "obl", "nmod"}:
+        return False
+    tokens = list(child.subtree)
+    if any(t.ent_type_ in {"DATE", "TIME"} for t in tokens):
+        return True
+    return child.lower_ in DATE_WORDS
+
+
+# ---------------------------------------------------------------- speakers
+
+
+@dataclass
+class PersonMention:
+    """A named person, with the title that introduced them."""
+
+    position: int
+    end: int
+    name: str
+    role_words: tuple[str, ...]
+    is_subject: bool
+    gender: str
+
+
+@dataclass
+class SpeakerIndex:
+    """Everyone named in the article, for resolving surnames, titles and pronouns."""
+
+    people: list[PersonMention]
+    organisations: list[tuple[int, str, str]]  # (position, name, label)
+
+
+def _strip_title(tokens: list[Any], lexicon: CueLexicon) -> tuple[list[Any], list[Any]]:
+    """Split leading title words from a name: returns (title tokens, name tokens)."""
+    index = 0
+    while index < len(tokens) - 1:
+        word = tokens[index].lower_
+        if word in lexicon.roles or word in lexicon.honorifics or tokens[index].pos_ == "ADJ":
+            index += 1
+            continue
+        if tokens[index].ent_type_ in {"NORP", "ORG", "GPE"} and tokens[index].ent_iob_ != "":
+            index += 1
+            continue
+        break
+    name = tokens[index:]
+    while name and name[-1].text in {"'s", "\u2019s", "'", "\u2019"}:
+        name = name[:-1]
+    return tokens[:index], name
+
+
+def _title_before(doc: Any, name_start: int, lexicon: CueLexicon) -> list[Any]:
+    """Collect the title words that precede a name inside the same noun phrase."""
+    index = name_start - 1
+    while index >= 0:
+        token = doc[index]
+        if token.is_punct or token.lower_ in DETERMINERS or token.dep_ in {"poss", "case"}:
+            break
+        if token.pos_ not in {"PROPN", "NOUN", "ADJ"}:
+            break
+        index -= 1
+    return list(doc[index + 1 : name_start])
+
+
+def build_speaker_index(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> SpeakerIndex:
+    """Index people (with their introducing titles) and organisations named in the article."""
+    people = []
+    organisations = []
+    for ent in doc.ents:
+        if _inside(quotes, ent.start_char):
+            continue
+        if ent.label_ in {"ORG", "GPE", "NORP"}:
+            organisations.append((ent.start_char, ent.text, ent.label_))
+            continue
+        if ent.label_ != "PERSON":
+            continue
+        title, name = _strip_title(list(ent), lexicon)
+        if not name:
+            continue
+        title = _title_before(doc, ent.start, lexicon) + title
+        role_words = tuple(t.lower_ for t in title)
+        people.append(
+            PersonMention(
+                position=ent.start_char,
+                end=ent.end_char,
+                name=_text_of(doc, name),
+                role_words=role_words,
+                is_subject=ent.root.dep_ in SUBJECT_DEPS,
+                gender=_gender_of(role_words, lexicon),
+            )
+        )
+    return SpeakerIndex(people=people, organisations=organisations)
+
+
+def _gender_of(words: Iterable[str], lexicon: CueLexicon) -> str:
+    for word in words:
+        gender = lexicon.roles.get(word) or lexicon.honorifics.get(word)
+        if gender in {"F", "M"}:
+            return gender
+    return "-"
+
+
+def full_name(index: SpeakerIndex, name: str, position: int) -> str:
+    """Resolve a surname to the fuller name used for the same person (earlier if possible)."""
+    words = name.split()
+    if not words:
+        return name
+    matches = [
+        p
+        for p in index.people
+        if len(p.name.split()) > len(words) and p.name.split()[-len(words) :] == words
+    ]
+    if not matches:
+        return name
+    earlier = [p for p in matches if p.position < position]
+    return (earlier[-1] if earlier else matches[0]).name
+
+
+@dataclass
+class ResolvedSpeaker:
+    """Who a speaker mention refers to."""
+
+    name: str | None
+    type: str | None
+    role: tuple[int, int] | None = None
+    gender: str = "-"
+
+
+def resolve_speaker(
+    doc: Any,
+    attribution: Attribution,
+    index: SpeakerIndex,
+    earlier: list[tuple[Attribution, ResolvedSpeaker]],
+    lexicon: CueLexicon,
+) -> ResolvedSpeaker:
+    """Resolve a speaker mention to a name: names, titles, descriptions, pronouns, metonyms."""
+    head = attribution.speaker_token
+    if head is None:
+        return ResolvedSpeaker(None, None)
+    if head.lower_ in lexicon.pronouns:
+        return _resolve_pronoun(doc, head, index, earlier, lexicon)
+    tokens = [t for t in doc.char_span(*attribution.speaker, alignment_mode="expand")]
+    tokens = [t for t in tokens if t.i <= head.i] or [head]
+    person = _person_in(tokens, lexicon, _known_surnames(index))
+    if person is not None:
+        title, name = person
+        role = _token_span(t for t in title if t.lower_ not in DETERMINERS) if title else None
+        if role is None:
+            role = _appositive_role(head, lexicon)
+        resolved = full_name(index, _text_of(doc, name), head.idx)
+        return ResolvedSpeaker(
+            resolved, "PERSON", role, _gender_of((t.lower_ for t in title), lexicon)
+        )
+    if head.ent_type_ in {"ORG", "GPE", "NORP"} or _is_institution(tokens, lexicon):
+        label = head.ent_type_ if head.ent_type_ in {"GPE", "NORP"} else "ORG"
+        name = _text_of(doc, _without_determiners(tokens))
+        return ResolvedSpeaker(_resolve_institution(index, name, head.idx), label)
+    if head.lower_ in lexicon.roles or head.lemma_.lower() in lexicon.roles:
+        return _resolve_description(doc, tokens, head, index, lexicon)
+    name = _text_of(doc, _without_determiners(tokens))
+    return ResolvedSpeaker(name or None, None)
+
+
+def _without_determiners(tokens: list[Any]) -> list[Any]:
+    index = 0
+    while index < len(tokens) - 1 and (
+        tokens[index].lower_ in DETERMINERS or tokens[index].dep_ == "poss"
+    ):
+        index += 1
+    return tokens[index:]
+
+
+def _text_of(doc: Any, tokens: list[Any]) -> str:
+    """Return the article text a run of tokens covers, without a trailing possessive."""
+    while tokens and tokens[-1].text in {"'s", "’s", "'", "’"}:
+        tokens = tokens[:-1]
+    if not tokens:
+        return ""
+    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+
+
+def _known_surnames(index: SpeakerIndex) -> set[str]:
+    return {p.name.split()[-1] for p in index.people}
+
+
+def _person_in(
+    tokens: list[Any], lexicon: CueLexicon, surnames: set[str]
+) -> tuple[list[Any], list[Any]] | None:
+    """Split a speaker phrase into title and name when it names a person."""
+    named = [t for t in tokens if t.ent_type_ == "PERSON" or t.text in surnames]
+    if not named and tokens[-1].pos_ == "PROPN" and tokens[-1].ent_type_ in {"", "PERSON"}:
+        if tokens[-1].lower_ not in lexicon.institutions and tokens[-1].lower_ not in lexicon.roles:
+            named = [tokens[-1]]
+    if not named:
+        return None
+    first = tokens.index(named[0])
+    title, name = _strip_title(tokens[first:], lexicon)
+    title = [t for t in tokens[:first]] + title
+    return title, name
+
+
+def _appositive_role(head: Any, lexicon: CueLexicon) -> tuple[int, int] | None:
+    for child in head.rights:
+        if child.dep_ == "appos" and (
+            child.lower_ in lexicon.roles or child.lemma_.lower() in lexicon.roles
+        ):
+            return _token_span(t for t in child.subtree if t.lower_ not in DETERMINERS)
+    return None
+
+
+def _is_institution(tokens: list[Any], lexicon: CueLexicon) -> bool:
+    words = " ".join(t.lower_ for t in tokens)
+    head = tokens[-1].lower_
+    return head in lexicon.institutions or any(
+        " " in item and words.endswith(item) for item in lexicon.institutions
+    )
+
+
+def _resolve_institution(index: SpeakerIndex, name: str, position: int) -> str:
+    """Resolve ``the ministry`` to the organisation named earlier with that word."""
+    words = name.lower().split()
+    if len(words) != 1:
+        return name
+    for _, org_name, _ in reversed([o for o in index.organisations if o[0] < position]):
+        if words[0] in org_name.lower().split() and org_name.lower() != words[0]:
+            return org_name
+    return name
+
+
+def _resolve_description(
+    doc: Any, tokens: list[Any], head: Any, index: SpeakerIndex, lexicon: CueLexicon
+) -> ResolvedSpeaker:
+    """Resolve ``the Russian president`` / ``his aide`` to the person introduced with that title."""
+    wanted = {t.lower_ for t in tokens if t.lower_ not in DETERMINERS and t.dep_ != "poss"}
+    wanted = {_root_form(w) for w in wanted}
+    candidates = [
+        p for p in index.people if p.role_words and wanted <= {_root_form(w) for w in p.role_words}
+    ]
+    description = _text_of(doc, _without_determiners(tokens))
+    role = _token_span(t for t in tokens if t.lower_ not in DETERMINERS and t.dep_ != "poss")
+    if not candidates:
+        return ResolvedSpeaker(description, "PERSON", role, _gender_of(wanted, lexicon))
+    before = [p for p in candidates if p.position < head.idx]
+    chosen = before[-1] if before else candidates[0]
+    name = full_name(index, chosen.name, chosen.position)
+    return ResolvedSpeaker(name, "PERSON", role, chosen.gender)
+
+
+def _root_form(word: str) -> str:
+    """Map ``presidential`` to ``president`` and plain plurals to singulars for title matching."""
+    for suffix, replacement in (("ial", ""), ("al", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 3:
+            return word[: -len(suffix)] + replacement
+    return word
+
+
+def _resolve_pronoun(
+    doc: Any,
+    pronoun: Any,
+    index: SpeakerIndex,
+    earlier: list[tuple[Attribution, ResolvedSpeaker]],
+    lexicon: CueLexicon,
+) -> ResolvedSpeaker:
+    """Resolve a pronoun to the nearest compatible person: recency and subjecthood count most."""
+    gender = lexicon.pronouns[pronoun.lower_]
+    position = pronoun.idx
+    if gender in {"P", "N"}:
+        return _resolve_group_pronoun(index, earlier, position, gender)
+    scores: dict[str, float] = {}
+    genders: dict[str, str] = {}
+    sentence_starts = [s.start_char for s in doc.sents]
+    here = _sentence_number(sentence_starts, position)
+    for person in index.people:
+        if person.position >= position:
+            continue
+        name = full_name(index, person.name, person.position)
+        distance = here - _sentence_number(sentence_starts, person.position)
+        score = (
+            -1.0 * distance
+            - (position - person.position) / 2000
+            + (1.5 if person.is_subject else 0)
+        )
+        if person.gender != "-":
+            genders[name] = person.gender
+        scores[name] = max(scores.get(name, -1e9), score)
+    for attribution, speaker in earlier:
+        if speaker.name is None or speaker.type != "PERSON" or attribution.speaker is None:
+            continue
+        if attribution.speaker[0] >= position:
+            continue
+        distance = here - _sentence_number(sentence_starts, attribution.speaker[0])
+        score = -1.0 * distance + 3.0
+        if speaker.gender != "-":
+            genders[speaker.name] = speaker.gender
+        scores[speaker.name] = max(scores.get(speaker.name, -1e9), score)
+    for name, known in genders.items():
+        if known in {"F", "M"} and known != gender:
+            scores[name] -= 10
+    if not scores:
+        return ResolvedSpeaker(None, "PERSON", None, gender)
+    best = max(scores, key=scores.get)
+    return ResolvedSpeaker(best, "PERSON", None, gender)
+
+
+def _resolve_group_pronoun(
+    index: SpeakerIndex,
+    earlier: list[tuple[Attribution, ResolvedSpeaker]],
+    position: int,
+    gender: str,
+) -> ResolvedSpeaker:
+    for attribution, speaker in reversed(earlier):
+        if (
+            attribution.speaker
+            and attribution.speaker[0] < position
+            and speaker.type
+            in {
+                "ORG",
+                "GPE",
+                "NORP",
+            }
+        ):
+            return ResolvedSpeaker(speaker.name, speaker.type)
+    organisations = [o for o in index.organisations if o[0] < position]
+    if organisations:
+        _, name, label = organisations[-1]
+        return ResolvedSpeaker(name, label if label != "NORP" or gender == "P" else "ORG")
+    return ResolvedSpeaker(None, None)
+
+
+def _sentence_number(starts: list[int], position: int) -> int:
+    low, high = 0, len(starts)
+    while low < high:
+        middle = (low + high) // 2
+        if starts[middle] <= position:
+            low = middle + 1
+        else:
+            high = middle
+    return low - 1
+
+
+# ---------------------------------------------------------------- assembling statements
+
+
+def _deduplicate(found: list[Attribution]) -> list[Attribution]:
+    """Keep one attribution per content span (and drop contents nested in a sibling's cue)."""
+    by_content: dict[tuple[int, int], Attribution] = {}
+    for attribution in found:
+        key = attribution.content
+        kept = by_content.get(key)
+        if kept is None or _cue_distance(attribution) < _cue_distance(kept):
+            by_content[key] = attribution
+    unique = list(by_content.values())
+    return [
+        a
+        for a in unique
+        if not any(_overlaps(a.cue, b.content) and _same_quote(a, b) for b in unique if b is not a)
+    ]
+
+
+def _same_quote(inner: Attribution, outer: Attribution) -> bool:
+    """Say whether an attribution's cue sits inside a quotation that another one reports."""
+    return any(q.start <= inner.cue[0] < q.end for q in outer.quotes)
+
+
+def _cue_distance(attribution: Attribution) -> int:
+    start, end = attribution.content
+    return min(abs(attribution.cue[0] - end), abs(attribution.cue[1] - start))
+
+
+def _span(doc: Any, bounds: tuple[int, int] | None) -> Span | None:
+    return Span.of(doc.text, *bounds) if bounds else None
+
+
+def _sentence_of(doc: Any, position: int) -> Span | None:
+    for sentence in doc.sents:
+        if sentence.start_char <= position < sentence.end_char:
+            return Span.of(doc.text, sentence.start_char, sentence.end_char)
+    return None
+
+
+def _link_nesting(statements: list[Statement]) -> None:
+    """Mark a statement whose cue and content lie inside another statement's content."""
+    for inner in statements:
+        if inner.cue is None:
+            continue
+        hosts = [
+            outer
+            for outer in statements
+            if outer is not inner
+            and outer.content.start <= min(inner.cue.start, inner.content.start)
+            and max(inner.cue.end, inner.content.end) <= outer.content.end
+            and (outer.content.end - outer.content.start)
+            > (inner.content.end - inner.content.start)
+        ]
+        if hosts:
+            inner.nested_in = min(hosts, key=lambda s: s.content.end - s.content.start).id
+
+
+def extract_statements(doc: Any, article: Article) -> list[Statement]:
+    """Find every attributed statement in one article, with speaker, cue, content and kind."""
+    lexicon = load_cue_lexicon()
+    quotes = find_quotes(doc.text)
+    found = (
+        find_reported_speech(doc, quotes, lexicon)
+        + find_phrase_attributions(doc, quotes, lexicon)
+        + find_noun_attributions(doc, quotes, lexicon)
+    )
+    classify_quotes(doc, found, quotes)
+    found = _deduplicate(found)
+    found = attach_orphan_quotes(doc, found, quotes)
+    found.sort(key=lambda a: (a.content[0], a.content[1]))
+    index = build_speaker_index(doc, quotes, lexicon)
+    resolved: list[tuple[Attribution, ResolvedSpeaker]] = []
+    for attribution in sorted(found, key=lambda a: (a.speaker or a.cue)[0]):
+        find_channel_and_date(doc, attribution, lexicon)
+        resolved.append((attribution, resolve_speaker(doc, attribution, index, resolved, lexicon)))
+    statements = [_to_statement(doc, article, a, s) for a, s in resolved]
+    statements.sort(key=lambda s: (s.content.start, s.content.end))
+    _link_nesting(statements)
+    return statements
+
+
+def _to_statement(
+    doc: Any, article: Article, attribution: Attribution, speaker: ResolvedSpeaker
+) -> Statement:
+    start, end = attribution.content
+    first = min(start, attribution.cue[0], (attribution.speaker or attribution.cue)[0])
+    return Statement(
+        id=stable_id(article.id, str(start), str(end), prefix="s"),
+        article_id=article.id,
+        content=Span.of(doc.text, start, end),
+        kind=attribution.kind,
+        cue=_span(doc, attribution.cue),
+        cue_stance=attribution.stance,
+        speaker=_span(doc, attribution.speaker),
+        speaker_name=speaker.name,
+        speaker_type=speaker.type,
+        role=_span(doc, speaker.role),
+        channel=_span(doc, attribution.channel),
+        date=_span(doc, attribution.date),
+        sentence=_sentence_of(doc, first),
+    )
+
+
+STATEMENT_EXTRACTORS: dict[str, Callable[[Any, Article], list[Statement]]] = {
+    "rules": extract_statements,
+}
+STATEMENT_EXTRACTOR_SETTING = "CROSSWIRE_STATEMENT_EXTRACTOR"
+
+
+def statement_extractor(name: str = "rules") -> Callable[[Any, Article], list[Statement]]:
+    """Return the statement extractor registered under ``name`` (the setting's value)."""
+    try:
+        return STATEMENT_EXTRACTORS[name]
+    except KeyError:
+        known = ", ".join(sorted(STATEMENT_EXTRACTORS))
+        raise ValueError(
+            f"unknown statement extractor {name!r}; set {STATEMENT_EXTRACTOR_SETTING} to one of: {known}"
+        ) from None
