@@ -40,7 +40,7 @@ class CueLexicon:
 
     verbs: dict[str, str]
     nouns: dict[str, str]
-    object_verbs: frozenset[str]
+    takes: dict[str, frozenset[str]]
     phrases: dict[tuple[str, ...], str]
     channels: frozenset[str]
     audiences: frozenset[str]
@@ -66,17 +66,16 @@ def load_cue_lexicon(data_dir: Path = DATA) -> CueLexicon:
     """Load the cue and speaker lexicons (once per process)."""
     verbs: dict[str, str] = {}
     nouns: dict[str, str] = {}
-    object_verbs: set[str] = set()
+    takes: dict[str, frozenset[str]] = {}
     phrases: dict[tuple[str, ...], str] = {}
     channels: set[str] = set()
     audiences: set[str] = set()
     for row in _read_tsv(data_dir / "cues.tsv"):
         cue, stance, kind = row[0].lower(), row[1], row[2]
-        takes_object = len(row) > 3 and row[3] == "object"
         if kind == "verb":
             verbs[cue] = stance
-            if takes_object:
-                object_verbs.add(cue)
+            if len(row) > 3 and row[3]:
+                takes[cue] = frozenset(item.strip() for item in row[3].split(","))
         elif kind == "noun":
             nouns[cue] = stance
         elif kind == "phrase":
@@ -101,7 +100,7 @@ def load_cue_lexicon(data_dir: Path = DATA) -> CueLexicon:
     return CueLexicon(
         verbs=verbs,
         nouns=nouns,
-        object_verbs=frozenset(object_verbs),
+        takes=takes,
         phrases=phrases,
         channels=frozenset(channels),
         audiences=frozenset(audiences),
@@ -289,26 +288,51 @@ def _speaker_span(subject: Any) -> tuple[int, int]:
     return _token_span(tokens)
 
 
-def _clause_content(cue: Any, lexicon: CueLexicon) -> tuple[int, int] | None:
-    """Return the reported clause governed by a cue verb (``said that ...``)."""
-    stance = lexicon.verbs.get(cue.lemma_.lower())
+@dataclass(frozen=True)
+class ContentFound:
+    """What a cue verb governs: the content range, and whether it is a full clause."""
+
+    bounds: tuple[int, int]
+    clausal: bool
+    cue_end: int | None = None  # where the cue ends when it takes a preposition ("called for")
+
+
+def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
+    """Return what a cue verb reports: ``said that ...``, ``vowed to ...``, ``called for ...``."""
+    takes = lexicon.takes.get(cue.lemma_.lower(), frozenset())
     for child in cue.children:
         if child.dep_ == "ccomp":
-            return _token_span(child.subtree)
-    if stance == "belief":
-        for child in cue.children:
-            if child.dep_ == "xcomp" and child.i > cue.i:
-                return _token_span(child.subtree)
+            return ContentFound(_token_span(child.subtree), True)
     for token in cue.subtree:
         if token.i > cue.i and token.lower_ == "that" and token.dep_ == "mark":
             clause = token.head
+            if not _governed_loosely(clause, cue):
+                continue
             span = _token_span(t for t in clause.subtree if t.i >= token.i)
-            return span
-    if cue.lemma_.lower() in lexicon.object_verbs:
-        for child in cue.children:
-            if child.dep_ == "dobj" and child.i > cue.i:
-                return _token_span(child.subtree)
+            return ContentFound(span, True)
+    for child in cue.rights:
+        if child.dep_ == "xcomp" and "to-clause" in takes:
+            return ContentFound(_token_span(child.subtree), False)
+        if child.dep_ == "dobj" and "object" in takes:
+            return ContentFound(_token_span(child.subtree), False)
+        if child.dep_ in {"prep", "prt"} and child.lower_ in takes:
+            objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+            if objects:
+                cue_end = child.idx + len(child.text)
+                return ContentFound(_token_span(objects[0].subtree), False, cue_end)
     return None
+
+
+def _governed_loosely(clause: Any, cue: Any) -> bool:
+    """Say whether a misattached ``that`` clause still belongs to the cue (not to its object)."""
+    token = clause
+    for _ in range(4):
+        if token.head is cue:
+            return True
+        if token.dep_ in {"dobj", "nsubj", "nsubjpass"} or token.head is token:
+            return False
+        token = token.head
+    return False
 
 
 def _inverted_content(cue: Any) -> tuple[int, int] | None:
@@ -362,7 +386,8 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if subject.dep_ == "nsubj" and _inside(quotes, subject.idx):
             continue
         speaker = _speaker_span(subject)
-        content = _clause_content(token, lexicon)
+        found_content = _clause_content(token, lexicon)
+        content = found_content.bounds if found_content else None
         if content is None:
             quote = _quote_near(doc, quotes, token, speaker)
             content = (quote.start, quote.end) if quote else _inverted_content(token)
@@ -375,11 +400,15 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if content[1] - content[0] < 3 or _overlaps(content, speaker):
             continue
         stance = lexicon.verbs[lemma]
-        if stance == "belief" and not _is_animate(subject, lexicon):
+        clausal = found_content is None or found_content.clausal
+        if (stance == "belief" or not clausal) and not _is_animate(subject, lexicon):
             continue
+        cue = _cue_extent(doc, token, lexicon)
+        if found_content and found_content.cue_end:
+            cue = (cue[0], max(cue[1], found_content.cue_end))
         found.append(
             Attribution(
-                cue=_cue_extent(doc, token, lexicon),
+                cue=cue,
                 stance=stance,
                 content=content,
                 kind="belief" if stance in {"belief", "finding"} else "indirect",

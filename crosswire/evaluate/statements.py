@@ -1,0 +1,412 @@
+"""Score statement extraction against PolNeAR (brat) folders or the demo corpus gold.json.
+
+A predicted statement matches a gold one when their content tokens overlap by at least half of
+the longer of the two (greedy one-to-one, best overlap first). On matched pairs we count how
+often the speaker (source) and the cue are right; on the demo gold also the kind, the stance and
+the nesting. PolNeAR is univocal (each token belongs to at most one attribution), so statements
+we nest inside another are not scored against it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crosswire.records import Article, Span, Statement
+
+MIN_OVERLAP = 0.5
+WORD = re.compile(r"\w+")
+QUOTE_MARKS = "\"\u201c\u201d\u00ab\u00bb\u201e"
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_GOLD = REPO / "demo" / "gold.json"
+SCORED_POLNEAR_TYPES = {"Attribution", "Attribution-no-source"}
+
+
+@dataclass
+class GoldStatement:
+    """One gold attribution: content fragments, and what is known of speaker, cue and kind."""
+
+    id: str
+    article_id: str
+    content: list[Span]
+    speaker: list[Span] = field(default_factory=list)
+    speaker_names: set[str] = field(default_factory=set)
+    cue: list[Span] = field(default_factory=list)
+    cue_text: str | None = None
+    stance: str | None = None
+    kind: str | None = None
+    nested_in: str | None = None
+    has_source: bool = True
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _tokens(spans: Iterable[Span | None]) -> set[tuple[int, int]]:
+    """Return the word tokens of spans as character ranges in the article."""
+    tokens = set()
+    for span in spans:
+        if span is None:
+            continue
+        for match in WORD.finditer(span.text):
+            tokens.add((span.start + match.start(), span.start + match.end()))
+    return tokens
+
+
+def _overlap(a: set[tuple[int, int]], b: set[tuple[int, int]]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / max(len(a), len(b))
+
+
+def _spans_touch(a: Span | None, b: Iterable[Span]) -> bool:
+    return a is not None and any(a.start < other.end and other.start < a.end for other in b)
+
+
+def _normal(name: str | None) -> str:
+    return " ".join(WORD.findall((name or "").lower()))
+
+
+def speaker_is_right(predicted: Statement, gold: GoldStatement) -> bool:
+    """Accept the speaker when the mention overlaps gold's, or the resolved name is gold's."""
+    if _spans_touch(predicted.speaker, gold.speaker):
+        return True
+    names = {_normal(n) for n in gold.speaker_names if n}
+    mine = {_normal(predicted.speaker_name), _normal(predicted.speaker and predicted.speaker.text)}
+    mine.discard("")
+    if names & mine:
+        return True
+    surnames = {n.split()[-1] for n in mine if n}
+    gold_words = {w for n in names for w in n.split()}
+    return bool(surnames & gold_words) and predicted.speaker_type in {"PERSON", None}
+
+
+def cue_is_right(predicted: Statement, gold: GoldStatement) -> bool:
+    """Accept the cue when it overlaps gold's cue span, or contains gold's cue text."""
+    if predicted.cue is None:
+        return False
+    if gold.cue:
+        return _spans_touch(predicted.cue, gold.cue)
+    wanted = _normal(gold.cue_text)
+    found = _normal(predicted.cue.text)
+    return bool(wanted) and (wanted in found or found in wanted)
+
+
+def _match(
+    predicted: list[Statement], gold: list[GoldStatement]
+) -> list[tuple[Statement, GoldStatement]]:
+    """Pair predictions with gold statements one-to-one, best content overlap first."""
+    candidates = []
+    gold_tokens = [(g, _tokens(g.content)) for g in gold]
+    for p in predicted:
+        p_tokens = _tokens([p.content])
+        for g, g_tokens in gold_tokens:
+            if g.article_id != p.article_id:
+                continue
+            score = _overlap(p_tokens, g_tokens)
+            if score >= MIN_OVERLAP:
+                candidates.append((score, id(p), id(g), p, g))
+    candidates.sort(key=lambda c: -c[0])
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    pairs = []
+    for _, pid, gid, p, g in candidates:
+        if pid in used_p or gid in used_g:
+            continue
+        used_p.add(pid)
+        used_g.add(gid)
+        pairs.append((p, g))
+    return pairs
+
+
+def _ratio(right: int, total: int) -> float | None:
+    return right / total if total else None
+
+
+def score_statements(
+    predicted: list[Statement], gold: list[GoldStatement], *, univocal: bool = False
+) -> dict[str, Any]:
+    """Score predictions against gold: content P/R/F1, speaker, cue, stance, kind and nesting.
+
+    With ``univocal`` (PolNeAR), predictions nested in another prediction are not scored.
+    """
+    if univocal:
+        predicted = [p for p in predicted if p.nested_in is None]
+    pairs = _match(predicted, gold)
+    true_positives = len(pairs)
+    precision = true_positives / len(predicted) if predicted else 0.0
+    recall = true_positives / len(gold) if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    with_source = [(p, g) for p, g in pairs if g.has_source]
+    gold_to_predicted = {g.id: p for p, g in pairs}
+    matched_gold = {g.id for _, g in pairs}
+    misses = Counter(g.kind or "unknown" for g in gold if g.id not in matched_gold)
+    totals = Counter(g.kind or "unknown" for g in gold)
+    with_stance = [(p, g) for p, g in pairs if g.stance]
+    with_kind = [(p, g) for p, g in pairs if g.kind and not univocal]
+    nesting = [(p, g) for p, g in pairs if not univocal]
+    return {
+        "predicted": len(predicted),
+        "gold": len(gold),
+        "matched": true_positives,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "speaker_accuracy": _ratio(sum(speaker_is_right(p, g) for p, g in with_source), len(with_source)),
+        "speaker_scored": len(with_source),
+        "cue_accuracy": _ratio(sum(cue_is_right(p, g) for p, g in pairs), len(pairs)),
+        "stance_accuracy": _ratio(sum(p.cue_stance == g.stance for p, g in with_stance), len(with_stance)),
+        "kind_accuracy": _ratio(sum(p.kind == g.kind for p, g in with_kind), len(with_kind)),
+        "nesting_accuracy": _ratio(
+            sum(_nesting_is_right(p, g, gold_to_predicted) for p, g in nesting), len(nesting)
+        ),
+        "misses_by_kind": dict(misses),
+        "gold_by_kind": dict(totals),
+    }
+
+
+def _nesting_is_right(
+    predicted: Statement, gold: GoldStatement, gold_to_predicted: dict[str, Statement]
+) -> bool:
+    if gold.nested_in is None:
+        return predicted.nested_in is None
+    host = gold_to_predicted.get(gold.nested_in)
+    return host is not None and predicted.nested_in == host.id
+
+
+# ---------------------------------------------------------------- PolNeAR (brat)
+
+
+def _fragments(text: str, offsets: str) -> list[Span]:
+    spans = []
+    for part in offsets.split(";"):
+        start, end = (int(x) for x in part.split())
+        spans.append(Span.of(text, start, end))
+    return spans
+
+
+def read_brat_annotations(text: str, ann: str, article_id: str) -> list[GoldStatement]:
+    """Read PolNeAR attributions (T Source/Cue/Content lines linked by E lines) from one .ann file."""
+    spans: dict[str, tuple[str, list[Span]]] = {}
+    links = []
+    for line in ann.splitlines():
+        parts = line.split("\t")
+        if line.startswith("T") and len(parts) >= 2:
+            label, _, offsets = parts[1].partition(" ")
+            spans[parts[0]] = (label, _fragments(text, offsets))
+        elif line.startswith("E") and len(parts) >= 2:
+            links.append((parts[0], parts[1].split()))
+    gold = []
+    for event_id, roles in links:
+        kind_and_anchor, *arguments = roles
+        attribution_type = kind_and_anchor.split(":")[0]
+        if attribution_type not in SCORED_POLNEAR_TYPES:
+            continue
+        found: dict[str, list[Span]] = {}
+        for argument in arguments:
+            role, _, ref = argument.partition(":")
+            if ref in spans:
+                found.setdefault(role, []).extend(spans[ref][1])
+        if not found.get("Content"):
+            continue
+        source = found.get("Source", [])
+        gold.append(
+            GoldStatement(
+                id=f"{article_id}:{event_id}",
+                article_id=article_id,
+                content=found["Content"],
+                speaker=source,
+                speaker_names={s.text for s in source},
+                cue=found.get("Cue", []),
+                kind=_polnear_kind(found["Content"], found.get("Cue", []), bool(source)),
+                has_source=bool(source),
+            )
+        )
+    return gold
+
+
+def _polnear_kind(content: list[Span], cue: list[Span], has_source: bool) -> str:
+    """Name the kind of a PolNeAR attribution for reporting misses (PolNeAR has no kinds)."""
+    if not has_source:
+        return "no-source"
+    text = " ".join(s.text for s in content).strip(" .,")
+    marks = sum(text.count(m) for m in QUOTE_MARKS)
+    if marks and text[:1] in QUOTE_MARKS and text.rstrip(".,")[-1:] in QUOTE_MARKS and marks <= 2:
+        return "direct"
+    if marks:
+        return "partial"
+    cue_text = " ".join(s.text for s in cue).lower()
+    if cue_text.startswith("according") or cue_text in {":", "in", "for", "of", "to"}:
+        return "phrase"
+    if any(word in cue_text for word in ("think", "believ", "want", "hope", "expect", "fear")):
+        return "belief"
+    if any(word in cue_text for word in ("found", "show", "poll", "find")):
+        return "finding"
+    return "indirect"
+
+
+def read_polnear(split_dir: Path, limit: int | None = None) -> list[tuple[Article, list[GoldStatement]]]:
+    """Read a PolNeAR split folder: text/*.txt with attributions/<name>_<annotator>.ann.
+
+    Where several annotators annotated a text, the alphabetically first annotator is used.
+    """
+    text_dir, ann_dir = split_dir / "text", split_dir / "attributions"
+    if not text_dir.is_dir() or not ann_dir.is_dir():
+        raise FileNotFoundError(
+            f"{split_dir}: expected text/ and attributions/ folders (PolNeAR layout)"
+        )
+    items = []
+    for text_path in sorted(text_dir.glob("*.txt")):
+        annotations = sorted(ann_dir.glob(f"{text_path.stem}_*.ann"))
+        if not annotations:
+            continue
+        text = text_path.read_text(encoding="utf-8")
+        article = Article(id=text_path.stem, text=text, source_path=str(text_path))
+        gold = read_brat_annotations(text, annotations[0].read_text(encoding="utf-8"), article.id)
+        items.append((article, gold))
+        if limit and len(items) >= limit:
+            break
+    return items
+
+
+# ---------------------------------------------------------------- demo gold.json
+
+
+def _locate(text: str, needle: str, occurrence: int = 1) -> int:
+    start = -1
+    for _ in range(occurrence):
+        start = text.find(needle, start + 1)
+        if start < 0:
+            return -1
+    return start
+
+
+def _article_key(article: Article, corpus: Path) -> str:
+    path, _, number = (article.source_path or "").partition("#")
+    try:
+        relative = Path(path).resolve().relative_to(corpus.resolve()).as_posix()
+    except ValueError:
+        relative = path
+    return f"{relative}#{number}" if number else relative
+
+
+def read_demo_gold(gold_path: Path) -> list[tuple[Article, list[GoldStatement]]]:
+    """Read demo/gold.json and the corpus beside it (via ``crosswire.ingest.read_paths``)."""
+    try:
+        from crosswire.ingest import read_paths
+    except ImportError as error:
+        raise RuntimeError(
+            "crosswire.ingest is not available, so demo articles cannot be read; "
+            "score a PolNeAR folder instead (e.g. ../shared/datasets/polnear/dev)"
+        ) from error
+    data = json.loads(gold_path.read_text(encoding="utf-8"))
+    corpus = gold_path.parent / "corpus"
+    articles = {}
+    for item in read_paths([str(corpus)]):
+        if isinstance(item, Article):
+            articles[_article_key(item, corpus)] = item
+    aliases: dict[str, set[str]] = {}
+    for entity in data.get("entities", []):
+        aliases[entity["name"]] = {entity["name"], *entity.get("surface_forms", [])}
+    by_article: dict[str, list[GoldStatement]] = {key: [] for key in articles}
+    for item in data.get("statements", []):
+        if item.get("kind") == "narrator":
+            continue
+        article = articles.get(item["article"])
+        if article is None:
+            raise ValueError(f"{gold_path}: statement {item['id']} names unknown article {item['article']!r}")
+        start = _locate(article.text, item["content"], int(item.get("occurrence", 1)))
+        if start < 0:
+            raise ValueError(f"{gold_path}: content of {item['id']} is not in {item['article']}")
+        speaker = item.get("speaker")
+        by_article[item["article"]].append(
+            GoldStatement(
+                id=item["id"],
+                article_id=article.id,
+                content=[Span.of(article.text, start, start + len(item["content"]))],
+                speaker_names=aliases.get(speaker, {speaker}) if speaker else set(),
+                cue_text=item.get("cue"),
+                stance=item.get("stance"),
+                kind=item.get("kind"),
+                nested_in=item.get("nested_in"),
+                has_source=bool(speaker),
+            )
+        )
+    return [(articles[key], gold) for key, gold in by_article.items()]
+
+
+# ---------------------------------------------------------------- running
+
+
+def evaluate_items(
+    items: list[tuple[Article, list[GoldStatement]]], *, univocal: bool, nlp: Any = None
+) -> tuple[dict[str, Any], list[Statement]]:
+    """Parse the articles, extract statements and score them."""
+    from crosswire.models import load_nlp
+    from crosswire.statements import extract_statements
+
+    nlp = nlp or load_nlp()
+    predicted: list[Statement] = []
+    gold: list[GoldStatement] = []
+    texts = ((article.text, article) for article, _ in items)
+    for doc, article in nlp.pipe(texts, as_tuples=True, batch_size=16):
+        predicted.extend(extract_statements(doc, article))
+    for _, statements in items:
+        gold.extend(statements)
+    return score_statements(predicted, gold, univocal=univocal), predicted
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def print_scores(console: Any, title: str, scores: dict[str, Any], seconds: float) -> None:
+    """Print one score table and the misses by kind."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in ("gold", "predicted", "matched"):
+        table.add_row(key, str(scores[key]))
+    for key in ("precision", "recall", "f1"):
+        table.add_row(f"content {key}", _percent(scores[key]))
+    table.add_row(f"speaker accuracy (of {scores['speaker_scored']} with a source)", _percent(scores["speaker_accuracy"]))
+    for key in ("cue_accuracy", "stance_accuracy", "kind_accuracy", "nesting_accuracy"):
+        table.add_row(key.replace("_", " "), _percent(scores[key]))
+    table.add_row("seconds", f"{seconds:.1f}")
+    console.print(table)
+    misses = Table(title="misses by kind")
+    misses.add_column("kind")
+    misses.add_column("missed", justify="right")
+    misses.add_column("gold", justify="right")
+    for kind, total in sorted(scores["gold_by_kind"].items()):
+        misses.add_row(kind, str(scores["misses_by_kind"].get(kind, 0)), str(total))
+    console.print(misses)
+
+
+def run(paths: list[str], console: Any, limit: int | None = None) -> int:
+    """Score statement extraction on each gold source and print the results; 0 on success."""
+    sources = [Path(p) for p in paths] or [DEFAULT_GOLD]
+    status = 0
+    for source in sources:
+        started = time.perf_counter()
+        try:
+            if source.is_dir():
+                items, univocal = read_polnear(source, limit), True
+            else:
+                items, univocal = read_demo_gold(source), False
+        except (OSError, ValueError, RuntimeError) as error:
+            console.print(f"[red]cannot score {source}: {error}[/red]")
+            status = 1
+            continue
+        scores, _ = evaluate_items(items, univocal=univocal)
+        title = f"statements: {source} ({len(items)} articles)"
+        print_scores(console, title, scores, time.perf_counter() - started)
+    return status
