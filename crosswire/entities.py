@@ -1,0 +1,748 @@
+"""Find who and what each article names, and link the names across articles and outlets.
+
+``find_mentions`` works on one parsed article: spaCy's named entities with their common boundary
+errors fixed (a leading "the", a possessive "'s", a title inside a person's name, a place name
+cut off before "region"), names the article repeats where spaCy missed them, the pronoun and
+description speakers of statements, and descriptions such as "the foreign minister" when a
+titled full name in the same article says who that is.
+
+``canonicalize_entities`` links the mentions of all articles into entities: names that differ
+only by title, case or possessive; spellings that transliterate one name differently (checked by
+a consonant skeleton plus rapidfuzz); exonyms and renamings listed in ``data/aliases.tsv``; and
+surnames to the one full name that their article (or its context in the corpus) makes clear.
+``link_speakers`` then points each statement at the entity of its speaker.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+from unidecode import unidecode
+
+from crosswire.records import Article, Entity, Mention, Span, Statement, stable_id
+
+DATA = Path(__file__).resolve().parent / "data"
+
+MENTION_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC"})
+# Labels whose names may be linked to one another when spaCy disagrees with itself ("Kyiv" as
+# PERSON in one sentence and GPE in the next); nationalities and events stay apart.
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
+LABEL_PREFERENCE = ("PERSON", "GPE", "ORG", "LOC", "FAC", "EVENT", "NORP")
+POSSESSIVE_ENDINGS = ("'s", "\u2019s", "'", "\u2019")
+LEADING_DETERMINERS = frozenset({"the"})
+# Two spellings of one name must agree this much (rapidfuzz ratio, 0-100) besides their skeleton.
+SPELLING_SIMILARITY = 80.0
+MIN_FUZZY_CHARS = 4
+TITLE_WINDOW_CHARS = 80
+UNKNOWN_OUTLET = "unknown"
+
+
+# ---------------------------------------------------------------- lexicons
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    """Read a tab-separated data file, skipping '#' comments and the header row."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("#")]
+    return [[cell.strip() for cell in line.split("\t")] for line in lines[1:]]
+
+
+@dataclass(frozen=True)
+class TitleLexicon:
+    """Title, modifier and honorific words from ``data/titles.tsv``."""
+
+    kinds: dict[str, str]
+    refers_to: dict[str, tuple[str, ...]]
+
+    def kind(self, word: str) -> str | None:
+        return self.kinds.get(word.lower().rstrip("."))
+
+    def is_title_word(self, word: str) -> bool:
+        return self.kind(word) is not None
+
+    def heads_for(self, head: str) -> tuple[str, ...]:
+        """Return the titles a description headed by ``head`` may refer to, itself included."""
+        return (head, *self.refers_to.get(head, ()))
+
+
+@functools.cache
+def load_titles(path: Path = DATA / "titles.tsv") -> TitleLexicon:
+    """Load the title lexicon (once per process)."""
+    kinds: dict[str, str] = {}
+    refers_to: dict[str, tuple[str, ...]] = {}
+    for row in _read_tsv(path):
+        word, kind = row[0].lower(), row[1]
+        kinds.setdefault(word, kind)
+        if len(row) > 2 and row[2] not in ("", "-"):
+            refers_to[word] = tuple(w.strip() for w in row[2].split(",") if w.strip())
+    return TitleLexicon(kinds, refers_to)
+
+
+@dataclass(frozen=True)
+class AliasTable:
+    """Known variant spellings from ``data/aliases.tsv``: name key -> canonical name and label."""
+
+    canonical: dict[str, str]
+    labels: dict[str, str]
+    surface_forms: tuple[str, ...]
+
+    def canonical_key(self, key: str) -> str:
+        name = self.canonical.get(key)
+        return name_key(name) if name else key
+
+
+@functools.cache
+def load_aliases(path: Path = DATA / "aliases.tsv") -> AliasTable:
+    """Load the alias table (once per process)."""
+    canonical: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    forms: set[str] = set()
+    for row in _read_tsv(path):
+        variant, name, label = row[0], row[1], row[2]
+        canonical[name_key(variant)] = name
+        canonical.setdefault(name_key(name), name)
+        labels[name_key(name)] = label
+        forms.update((variant, name))
+    return AliasTable(canonical, labels, tuple(sorted(forms, key=len, reverse=True)))
+
+
+@functools.cache
+def load_place_heads(path: Path = DATA / "place_heads.tsv") -> frozenset[str]:
+    """Load the nouns that belong to a place name that precedes them ("region")."""
+    return frozenset(row[0].lower() for row in _read_tsv(path))
+
+
+# ---------------------------------------------------------------- names
+
+
+def name_key(text: str) -> str:
+    """Reduce a name to the key two spellings share: ASCII, lower case, no 'the', no possessive."""
+    text = unidecode(text).strip()
+    text = re.sub(r"('s|')$", "", text)
+    text = text.lower().replace(".", "")
+    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
+    if text.startswith("the "):
+        text = text[4:]
+    return text
+
+
+def spelling_skeleton(key: str) -> str:
+    """Drop vowels and doubled letters, the parts transliterations disagree on (Zelenskyy → zlnsk)."""
+    tokens = []
+    for token in key.split():
+        token = token.replace("x", "ks")
+        token = re.sub(r"[aeiouy]", "", token)
+        tokens.append(re.sub(r"(.)\1+", r"\1", token))
+    return " ".join(tokens)
+
+
+def are_spelling_variants(left: str, right: str) -> bool:
+    """Tell whether two name keys look like one name transliterated or spelled two ways."""
+    if left == right:
+        return True
+    if min(len(left), len(right)) < MIN_FUZZY_CHARS:
+        return False
+    left_skeleton, right_skeleton = spelling_skeleton(left), spelling_skeleton(right)
+    if left_skeleton != right_skeleton or not all(left_skeleton.split()):
+        return False
+    return fuzz.ratio(left, right) >= SPELLING_SIMILARITY
+
+
+def strip_possessive(text: str) -> str:
+    """Drop a trailing possessive ("Kiev's" → "Kiev")."""
+    for ending in POSSESSIVE_ENDINGS:
+        if text.endswith(ending) and len(text) > len(ending):
+            return text[: -len(ending)]
+    return text
+
+
+def split_title(
+    words: list[str], titles: TitleLexicon | None = None
+) -> tuple[list[str], list[str]]:
+    """Split leading title words from a name: ["Russian", "President", "Vladimir", "Putin"]."""
+    titles = titles or load_titles()
+    last_title = -1
+    for i, word in enumerate(words[:-1]):
+        if titles.is_title_word(word):
+            last_title = i
+        elif not word[:1].isupper():
+            break
+    if last_title < 0:
+        return [], words
+    return words[: last_title + 1], words[last_title + 1 :]
+
+
+def title_before(text: str, start: int, titles: TitleLexicon | None = None) -> list[str]:
+    """Return the title words written just before a name ("US President" before "Donald Trump")."""
+    titles = titles or load_titles()
+    window = text[max(0, start - TITLE_WINDOW_CHARS) : start]
+    words = re.findall(r"[^\s]+", window)
+    if not window[-1:].isspace():
+        return []
+    found: list[str] = []
+    for word in reversed(words):
+        if not re.fullmatch(r"[A-Za-z][\w.\-]*", word):
+            break
+        if not found and titles.kind(word) not in ("title", "honorific"):
+            break
+        if not (titles.is_title_word(word) or word[:1].isupper()):
+            break
+        found.insert(0, word)
+    return found
+
+
+def title_after(text: str, end: int, titles: TitleLexicon | None = None) -> list[str]:
+    """Return the words of an appositive title after a name (", the foreign minister,")."""
+    titles = titles or load_titles()
+    match = re.match(r",\s+the\s+((?:[A-Za-z][\w\-]*\s+){0,4}[A-Za-z][\w\-]*)\s*[,.]", text[end:])
+    if not match:
+        return []
+    words = match.group(1).split()
+    return words if titles.kind(words[-1]) == "title" else []
+
+
+# ---------------------------------------------------------------- mentions in one article
+
+
+def _fixed_bounds(ent: Any, titles: TitleLexicon, place_heads: frozenset[str]) -> tuple | None:
+    """Return (start_char, end_char, label) of an entity with spaCy's boundary errors fixed."""
+    tokens = list(ent)
+    label = ent.label_
+    while tokens and tokens[0].lower_ in LEADING_DETERMINERS:
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].tag_ == "POS" or tokens[-1].is_punct):
+        tokens = tokens[:-1]
+    if label == "PERSON" and len(tokens) > 1:
+        title_words, _ = split_title([t.text for t in tokens], titles)
+        tokens = tokens[len(title_words) :]
+    if not tokens:
+        return None
+    doc = ent.doc
+    after = doc[tokens[-1].i + 1] if tokens[-1].i + 1 < len(doc) else None
+    if (
+        after is not None
+        and after.lower_ in place_heads
+        and tokens[-1].tag_ == "NNP"
+        and label in ("GPE", "NORP", "LOC")
+    ):
+        tokens.append(after)
+        label = "LOC"
+    start = tokens[0].idx
+    end = tokens[-1].idx + len(tokens[-1].text)
+    end = start + len(strip_possessive(doc.text[start:end]))
+    return start, end, label
+
+
+def _overlaps(start: int, end: int, taken: Iterable[tuple[int, int]]) -> bool:
+    return any(start < other_end and other_start < end for other_start, other_end in taken)
+
+
+def _name_mentions(doc: Any, article: Article) -> list[Mention]:
+    titles, place_heads = load_titles(), load_place_heads()
+    found: list[Mention] = []
+    for ent in doc.ents:
+        if ent.label_ not in MENTION_LABELS:
+            continue
+        bounds = _fixed_bounds(ent, titles, place_heads)
+        if bounds is None:
+            continue
+        start, end, label = bounds
+        found.append(_mention(article, start, end, label, "name"))
+    return found
+
+
+def _mention(article: Article, start: int, end: int, label: str, kind: str) -> Mention:
+    return Mention(
+        article_id=article.id,
+        span=Span.of(article.text, start, end),
+        label=label,
+        outlet=article.outlet,
+        kind=kind,
+    )
+
+
+def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Mention]:
+    """Add the places where a name the article uses (or a known alias) was left untagged."""
+    labels: dict[str, Counter] = defaultdict(Counter)
+    for mention in found:
+        if mention.label != "NORP":
+            labels[mention.span.text][mention.label] += 1
+    for form in load_aliases().surface_forms:
+        labels.setdefault(form, Counter({_alias_label(form): 1}))
+    taken = [(m.span.start, m.span.end) for m in found]
+    added: list[Mention] = []
+    for form, votes in sorted(labels.items(), key=lambda item: -len(item[0])):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", article.text):
+            start, end = match.span()
+            if _overlaps(start, end, taken) or not _is_proper_name(doc, start, end):
+                continue
+            label = votes.most_common(1)[0][0]
+            added.append(_mention(article, start, end, label, "name"))
+            taken.append((start, end))
+    return added
+
+
+def _alias_label(form: str) -> str:
+    aliases = load_aliases()
+    return aliases.labels.get(aliases.canonical_key(name_key(form)), "GPE")
+
+
+def _is_proper_name(doc: Any, start: int, end: int) -> bool:
+    span = doc.char_span(start, end)
+    return span is not None and all(token.pos_ == "PROPN" for token in span)
+
+
+def _speaker_mentions(
+    doc: Any, article: Article, statements: list[Statement], names: list[Mention]
+) -> list[Mention]:
+    """Add the pronoun and description speakers that statements resolved to a name."""
+    named = [(m.span.start, m.span.end) for m in names if m.label != "NORP"]
+    seen: set[tuple[int, int]] = set()
+    found: list[Mention] = []
+    for statement in statements:
+        speaker = statement.speaker
+        if speaker is None or not statement.speaker_name or statement.article_id != article.id:
+            continue
+        bounds = (speaker.start, speaker.end)
+        if bounds in seen or _overlaps(*bounds, named):
+            continue
+        seen.add(bounds)
+        span = doc.char_span(*bounds, alignment_mode="expand")
+        is_pronoun = span is not None and all(token.pos_ == "PRON" for token in span)
+        label = statement.speaker_type or "PERSON"
+        found.append(_mention(article, *bounds, label, "pronoun" if is_pronoun else "description"))
+    return found
+
+
+def _description_mentions(doc: Any, article: Article, names: list[Mention]) -> list[Mention]:
+    """Add descriptions like "the Russian president" that a titled full name resolves."""
+    titles = load_titles()
+    people = [m for m in names if m.label == "PERSON" and m.kind == "name"]
+    taken = [(m.span.start, m.span.end) for m in names if m.kind != "name"]
+    found: list[Mention] = []
+    for token in doc:
+        if titles.kind(token.text) != "title" or token.tag_ != "NN" or token.text != token.lower_:
+            continue
+        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if following is not None and following.pos_ == "PROPN":
+            continue
+        first = token.i
+        while first > token.sent.start and doc[first - 1].lower_ != "the":
+            previous = doc[first - 1]
+            if previous.pos_ not in ("ADJ", "PROPN", "NOUN") or previous.tag_ == "POS":
+                break
+            first -= 1
+        if first == token.sent.start or doc[first - 1].lower_ != "the":
+            continue
+        start, end = doc[first - 1].idx, token.idx + len(token.text)
+        if _overlaps(start, end, taken):
+            continue
+        if resolve_description(article.text, Span.of(article.text, start, end), people):
+            found.append(_mention(article, start, end, "PERSON", "description"))
+    return found
+
+
+def find_mentions(doc: Any, article: Article, statements: list[Statement]) -> list[Mention]:
+    """Find the entity mentions of one article: names, speaker pronouns and clear descriptions."""
+    names = _name_mentions(doc, article)
+    names += _repeated_names(doc, article, names)
+    speakers = _speaker_mentions(doc, article, statements, names)
+    descriptions = _description_mentions(doc, article, names + speakers)
+    found = names + speakers + descriptions
+    return sorted(found, key=lambda m: (m.span.start, m.span.end))
+
+
+# ---------------------------------------------------------------- descriptions
+
+
+def _title_of(text: str, mention: Mention, titles: TitleLexicon) -> list[str]:
+    words = title_before(text, mention.span.start, titles)
+    return words or title_after(text, mention.span.end, titles)
+
+
+def _title_matches(head: str, title_words: list[str], titles: TitleLexicon) -> bool:
+    lowered = [w.lower().rstrip(".") for w in title_words]
+    for phrase in titles.heads_for(head):
+        parts = phrase.split()
+        if lowered[-len(parts) :] == parts:
+            return True
+    return False
+
+
+def _is_identity_word(word: str, titles: TitleLexicon) -> bool:
+    """Tell whether a title word names a place or nationality ("US", "Russian")."""
+    return word[:1].isupper() and not titles.is_title_word(word)
+
+
+def resolve_description(text: str, description: Span, people: list[Mention]) -> Mention | None:
+    """Resolve "the Russian president" to the titled person mention of the article it describes.
+
+    A person whose title contains every word of the description wins (the nearest one before
+    it, else the nearest after). Otherwise the description resolves only when exactly one
+    titled name in the article is compatible with it: same title, and no nationality or place
+    in its title that the description does not also use.
+    """
+    titles = load_titles()
+    words = description.text.split()[1:]
+    head, modifiers = words[-1].lower(), [w for w in words[:-1]]
+    exact: list[Mention] = []
+    compatible: list[Mention] = []
+    for person in people:
+        title_words = _title_of(text, person, titles)
+        if not title_words or not _title_matches(head, title_words, titles):
+            continue
+        lowered = {w.lower().rstrip(".") for w in title_words}
+        missing = [m for m in modifiers if m.lower() not in lowered]
+        if not missing:
+            exact.append(person)
+        elif all(_is_identity_word(m, titles) for m in missing) and not any(
+            _is_identity_word(w, titles) for w in title_words
+        ):
+            compatible.append(person)
+    if exact:
+        before = [p for p in exact if p.span.start < description.start]
+        if before:
+            return max(before, key=lambda p: p.span.start)
+        return min(exact, key=lambda p: p.span.start)
+    if len({name_key(p.span.text) for p in compatible}) == 1:
+        return min(compatible, key=lambda p: abs(p.span.start - description.start))
+    return None
+
+
+# ---------------------------------------------------------------- canonical entities
+
+
+@dataclass
+class _NameGroup:
+    """The name mentions that share one key."""
+
+    key: str
+    labels: Counter = field(default_factory=Counter)
+    forms: Counter = field(default_factory=Counter)
+    articles: set[str] = field(default_factory=set)
+
+    @property
+    def label(self) -> str:
+        return _majority_label(self.labels)
+
+
+def _majority_label(labels: Counter) -> str:
+    if not labels:
+        return "PERSON"
+    best = max(labels.values())
+    return next(label for label in LABEL_PREFERENCE if labels.get(label) == best)
+
+
+def _group_kind(label: str) -> str:
+    return label if label not in NAME_LABELS else "NAME"
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[Any, Any] = {}
+
+    def find(self, item: Any) -> Any:
+        self.parent.setdefault(item, item)
+        while self.parent[item] != item:
+            self.parent[item] = self.parent[self.parent[item]]
+            item = self.parent[item]
+        return item
+
+    def union(self, left: Any, right: Any) -> None:
+        left, right = self.find(left), self.find(right)
+        if left != right:
+            # The smaller id becomes the root so that the result does not depend on input order.
+            low, high = sorted((left, right))
+            self.parent[high] = low
+
+
+class _Linker:
+    """Group name keys into entities and answer which entity a name or surname belongs to."""
+
+    def __init__(self, mentions: list[Mention], aliases: AliasTable) -> None:
+        self.aliases = aliases
+        self.groups: dict[tuple[str, str], _NameGroup] = {}
+        self.sets = _UnionFind()
+        for mention in mentions:
+            group = self.groups.setdefault(self.group_id(mention), _NameGroup(self.key(mention)))
+            group.labels[mention.label] += 1
+            group.forms[" ".join(mention.span.text.split())] += 1
+            group.articles.add(mention.article_id)
+        self._merge_spelling_variants()
+        self._index_surnames()
+
+    def key(self, mention_or_name: Mention | str) -> str:
+        text = mention_or_name if isinstance(mention_or_name, str) else mention_or_name.span.text
+        return self.aliases.canonical_key(name_key(text))
+
+    def group_id(self, mention: Mention) -> tuple[str, str]:
+        key = self.key(mention)
+        label = self.aliases.labels.get(key, mention.label)
+        return (_group_kind(label), key)
+
+    def _merge_spelling_variants(self) -> None:
+        buckets: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+        for group_id in sorted(self.groups):
+            kind, key = group_id
+            buckets[(kind, spelling_skeleton(key))].append(group_id)
+        for members in buckets.values():
+            for i, left in enumerate(members):
+                for right in members[i + 1 :]:
+                    same_label = self.groups[left].label == self.groups[right].label
+                    if same_label and are_spelling_variants(left[1], right[1]):
+                        self.sets.union(left, right)
+
+    def _index_surnames(self) -> None:
+        """Index full person names by the skeleton of their last word."""
+        self.surnames: dict[str, list[tuple[str, tuple[str, str]]]] = defaultdict(list)
+        for group_id, group in sorted(self.groups.items()):
+            words = group_id[1].split()
+            if group_id[0] == "NAME" and len(words) > 1 and group.label == "PERSON":
+                self.surnames[spelling_skeleton(words[-1])].append((words[-1], group_id))
+
+    def root(self, group_id: tuple[str, str]) -> tuple[str, str]:
+        return self.sets.find(group_id)
+
+    def full_names_for(self, surname_key: str) -> set[tuple[str, str]]:
+        """Return the entities whose full person name ends with this surname (or a spelling of it)."""
+        return {
+            self.root(group_id)
+            for last, group_id in self.surnames.get(spelling_skeleton(surname_key), [])
+            if are_spelling_variants(last, surname_key)
+        }
+
+    def lookup(self, name: str) -> tuple[str, str] | None:
+        """Return the entity a name (such as a statement's speaker name) belongs to, if any."""
+        key = self.key(name)
+        for kind in ("NAME", *sorted({k for k, _ in self.groups} - {"NAME"})):
+            if (kind, key) in self.groups:
+                return self.root((kind, key))
+        for group_id in sorted(self.groups):
+            if group_id[0] == "NAME" and are_spelling_variants(group_id[1], key):
+                return self.root(group_id)
+        if len(key.split()) == 1:
+            candidates = self.full_names_for(key)
+            if len(candidates) == 1:
+                return next(iter(candidates))
+        return None
+
+
+def _article_roots(
+    mentions: list[Mention], assigned: dict[int, tuple[str, str]]
+) -> dict[str, set[tuple[str, str]]]:
+    roots: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for i, mention in enumerate(mentions):
+        if i in assigned:
+            roots[mention.article_id].add(assigned[i])
+    return roots
+
+
+def _link_surnames(
+    linker: _Linker, names: list[Mention], assigned: dict[int, tuple[str, str]]
+) -> None:
+    """Point single-word person names at the full name their article or context makes clear."""
+    roots_by_article = _article_roots(names, assigned)
+    articles_by_root: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for article_id, roots in roots_by_article.items():
+        for root in roots:
+            articles_by_root[root].add(article_id)
+    for i, mention in enumerate(names):
+        key = linker.key(mention)
+        group = linker.groups[linker.group_id(mention)]
+        if len(key.split()) != 1 or key in linker.aliases.labels:
+            continue
+        if mention.label not in ("PERSON", "ORG") and group.label != "PERSON":
+            continue
+        candidates = linker.full_names_for(key) - {assigned[i]}
+        if not candidates:
+            continue
+        here = roots_by_article[mention.article_id]
+        in_article = candidates & here
+        if len(in_article) == 1:
+            assigned[i] = next(iter(in_article))
+            continue
+        if in_article:
+            continue
+        context = here - {assigned[i]}
+        scores = {}
+        for candidate in candidates:
+            seen_with: set[tuple[str, str]] = set()
+            for article_id in articles_by_root[candidate]:
+                seen_with |= roots_by_article[article_id]
+            scores[candidate] = len(context & seen_with)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        best, best_score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else -1
+        if best_score >= 1 and best_score > runner_up:
+            assigned[i] = best
+
+
+def _canonical_name(group_ids: list[tuple[str, str]], linker: _Linker, forms: Counter) -> str:
+    for _, key in group_ids:
+        if key in linker.aliases.labels:
+            return linker.aliases.canonical[key]
+    return max(forms.items(), key=lambda item: (len(item[0].split()), item[1], item[0]))[0]
+
+
+def canonicalize_entities(
+    articles: list[Article], mentions: list[Mention], statements: list[Statement]
+) -> list[Entity]:
+    """Link mentions of all articles into entities with stable ids, aliases and outlet spellings."""
+    by_id = {article.id: article for article in articles}
+    mentions = [m for m in mentions if m.article_id in by_id]
+    names = [m for m in mentions if m.kind == "name"]
+    linker = _Linker(names, load_aliases())
+    assigned = {i: linker.root(linker.group_id(m)) for i, m in enumerate(names)}
+    _link_surnames(linker, names, assigned)
+
+    members: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    for i, mention in enumerate(names):
+        members[assigned[i]].append(mention)
+    name_root = {(m.article_id, m.span.start, m.span.end): assigned[i] for i, m in enumerate(names)}
+    speaker_of = {
+        (s.article_id, s.speaker.start, s.speaker.end): s
+        for s in statements
+        if s.speaker is not None and s.speaker_name
+    }
+    people_by_article: dict[str, list[Mention]] = defaultdict(list)
+    for mention in names:
+        if mention.label == "PERSON":
+            people_by_article[mention.article_id].append(mention)
+
+    created: dict[tuple[str, str], tuple[str, str]] = {}
+    for mention in mentions:
+        if mention.kind == "name":
+            continue
+        root = _resolve_other(
+            mention, by_id[mention.article_id], linker, speaker_of, people_by_article, name_root
+        )
+        if root is None:
+            statement = speaker_of.get((mention.article_id, mention.span.start, mention.span.end))
+            if statement is None:
+                continue
+            root = ("SPEAKER", name_key(statement.speaker_name or ""))
+            created[root] = (statement.speaker_name or "", statement.speaker_type or "PERSON")
+        members[root].append(mention)
+
+    return _build_entities(members, linker, created, by_id)
+
+
+def _resolve_other(
+    mention: Mention,
+    article: Article,
+    linker: _Linker,
+    speaker_of: dict[tuple[str, int, int], Statement],
+    people_by_article: dict[str, list[Mention]],
+    name_root: dict[tuple[str, int, int], tuple[str, str]],
+) -> tuple[str, str] | None:
+    """Find the entity of a pronoun or description mention."""
+    statement = speaker_of.get((mention.article_id, mention.span.start, mention.span.end))
+    if statement is not None:
+        return linker.lookup(statement.speaker_name or "")
+    if mention.kind != "description":
+        return None
+    antecedent = resolve_description(
+        article.text, mention.span, people_by_article.get(mention.article_id, [])
+    )
+    if antecedent is None:
+        return None
+    return name_root.get((antecedent.article_id, antecedent.span.start, antecedent.span.end))
+
+
+def _build_entities(
+    members: dict[tuple[str, str], list[Mention]],
+    linker: _Linker,
+    created: dict[tuple[str, str], tuple[str, str]],
+    by_id: dict[str, Article],
+) -> list[Entity]:
+    group_ids_by_root: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for group_id in linker.groups:
+        group_ids_by_root[linker.root(group_id)].append(group_id)
+    entities = []
+    for root, found in members.items():
+        names = [m for m in found if m.kind == "name"]
+        forms = Counter(" ".join(m.span.text.split()) for m in names)
+        if root in created:
+            name, label = created[root]
+        else:
+            name = _canonical_name(sorted(group_ids_by_root[root]), linker, forms)
+            alias_label = linker.aliases.labels.get(name_key(name))
+            label = alias_label or _majority_label(Counter(m.label for m in names))
+        entity_id = stable_id(label, name, prefix="e")
+        linked = [
+            replace(m, entity_id=entity_id, outlet=m.outlet or by_id[m.article_id].outlet)
+            for m in sorted(found, key=lambda m: (m.article_id, m.span.start))
+        ]
+        spellings: dict[str, set[str]] = defaultdict(set)
+        for mention in linked:
+            if mention.kind != "pronoun":
+                outlet = mention.outlet or UNKNOWN_OUTLET
+                spellings[outlet].add(" ".join(mention.span.text.split()))
+        aliases = sorted({form for forms_ in spellings.values() for form in forms_} - {name})
+        entities.append(
+            Entity(
+                id=entity_id,
+                name=name,
+                label=label,
+                aliases=aliases,
+                spellings_by_outlet={o: sorted(f) for o, f in sorted(spellings.items())},
+                mentions=linked,
+            )
+        )
+    return sorted(entities, key=lambda e: (-len(e.mentions), e.name, e.id))
+
+
+# ---------------------------------------------------------------- speakers
+
+
+def link_speakers(statements: list[Statement], entities: list[Entity]) -> list[Statement]:
+    """Return copies of the statements pointing at their speaker's entity and canonical name."""
+    by_span: dict[tuple[str, int, int], Entity] = {}
+    by_article: dict[str, list[tuple[Mention, Entity]]] = defaultdict(list)
+    by_key: dict[str, Entity] = {}
+    for entity in entities:
+        for mention in entity.mentions:
+            by_span[(mention.article_id, mention.span.start, mention.span.end)] = entity
+            by_article[mention.article_id].append((mention, entity))
+        for form in [entity.name, *entity.aliases]:
+            by_key.setdefault(name_key(form), entity)
+    linked = []
+    for statement in statements:
+        entity = _speaker_entity(statement, by_span, by_article, by_key)
+        if entity is None:
+            linked.append(statement)
+            continue
+        linked.append(replace(statement, speaker_entity_id=entity.id, speaker_name=entity.name))
+    return linked
+
+
+def _speaker_entity(
+    statement: Statement,
+    by_span: dict[tuple[str, int, int], Entity],
+    by_article: dict[str, list[tuple[Mention, Entity]]],
+    by_key: dict[str, Entity],
+) -> Entity | None:
+    speaker = statement.speaker
+    if speaker is not None:
+        exact = by_span.get((statement.article_id, speaker.start, speaker.end))
+        if exact is not None:
+            return exact
+        inside = [
+            (mention, entity)
+            for mention, entity in by_article.get(statement.article_id, [])
+            if speaker.start <= mention.span.start
+            and mention.span.end <= speaker.end
+            and mention.label != "NORP"
+        ]
+        if inside:
+            return max(inside, key=lambda pair: pair[0].span.start)[1]
+    if statement.speaker_name:
+        return by_key.get(load_aliases().canonical_key(name_key(statement.speaker_name)))
+    return None
