@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check crosswire tests benchmarks
 
 test: $(STAMP) lint
+	@scripts/ensure-chromium
 	$(BIN)/python -m pytest -q
 
 clean:
