@@ -266,7 +266,7 @@ def _subject_of(token: Any, depth: int = 0) -> Any:
             for grandchild in child.children:
                 if grandchild.dep_ == "pobj":
                     return grandchild
-    if depth < 2 and token.dep_ in INHERITING_DEPS and token.head is not token:
+    if depth < 2 and token.dep_ in INHERITING_DEPS and token.head.i != token.i:
         if token.dep_ == "ccomp" and token.i > token.head.i:
             return None
         return _subject_of(token.head, depth + 1)
@@ -302,34 +302,76 @@ def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
     takes = lexicon.takes.get(cue.lemma_.lower(), frozenset())
     for child in cue.children:
         if child.dep_ == "ccomp":
-            return ContentFound(_token_span(child.subtree), True)
+            return ContentFound(_content_tokens(cue, child, lexicon), True)
     for token in cue.subtree:
         if token.i > cue.i and token.lower_ == "that" and token.dep_ == "mark":
             clause = token.head
             if not _governed_loosely(clause, cue):
                 continue
-            span = _token_span(t for t in clause.subtree if t.i >= token.i)
-            return ContentFound(span, True)
+            tokens = [t for t in _reported_subtree(clause, lexicon, cue) if t.i >= token.i]
+            return ContentFound(_token_span(tokens), True)
     for child in cue.rights:
         if child.dep_ == "xcomp" and "to-clause" in takes:
-            return ContentFound(_token_span(child.subtree), False)
+            return ContentFound(_content_tokens(cue, child, lexicon), False)
         if child.dep_ == "dobj" and "object" in takes:
-            return ContentFound(_token_span(child.subtree), False)
+            return ContentFound(_content_tokens(cue, child, lexicon), False)
         if child.dep_ in {"prep", "prt"} and child.lower_ in takes:
             objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
             if objects:
                 cue_end = child.idx + len(child.text)
-                return ContentFound(_token_span(objects[0].subtree), False, cue_end)
+                return ContentFound(_content_tokens(cue, objects[0], lexicon), False, cue_end)
     return None
+
+
+CONTENT_TAIL_DEPS = {"prep", "oprd", "xcomp", "ccomp", "advcl", "npadvmod", "dep", "attr", "acomp"}
+
+
+def _content_tokens(cue: Any, content: Any, lexicon: CueLexicon) -> tuple[int, int]:
+    """Cover the content phrase and, after it, the cue's further complements up to the clause end.
+
+    The parser often hangs the tail of a reported clause (``... "peanuts," compared to ...``,
+    ``criticized X for doing Y``) on the cue verb instead of the clause; channels and dates
+    (``in an interview``, ``on Monday``) and coordinated verbs are left out.
+    """
+    tokens = list(_reported_subtree(content, lexicon, cue))
+    if content.i > cue.i:
+        for sibling in cue.rights:
+            if sibling.i <= content.i or sibling.dep_ not in CONTENT_TAIL_DEPS:
+                continue
+            if _is_channel(sibling, lexicon) or _is_date(sibling):
+                break
+            tokens.extend(_reported_subtree(sibling, lexicon, cue))
+    return _token_span(tokens)
+
+
+def _reported_subtree(token: Any, lexicon: CueLexicon, cue: Any = None) -> list[Any]:
+    """Return a subtree without coordinated clauses that are attributions of their own.
+
+    A coordinated cue verb with its own subject (``..., and most said ...``) or in the same tense
+    as the cue (``says he'd do X and tells the crowd ...``) starts a new attribution.
+    """
+    excluded: set[int] = set()
+    for descendant in token.subtree:
+        if descendant.dep_ != "conj" or descendant.lemma_.lower() not in lexicon.verbs:
+            continue
+        own_subject = any(c.dep_ in SUBJECT_DEPS for c in descendant.children)
+        same_tense = cue is not None and descendant.tag_ == cue.tag_ and cue.tag_ in {"VBZ", "VBD"}
+        if not (own_subject or same_tense):
+            continue
+        excluded.update(t.i for t in descendant.subtree)
+        for sibling in descendant.head.rights:
+            if sibling.dep_ in {"cc", "punct"} and sibling.i < descendant.i:
+                excluded.add(sibling.i)
+    return [t for t in token.subtree if t.i not in excluded]
 
 
 def _governed_loosely(clause: Any, cue: Any) -> bool:
     """Say whether a misattached ``that`` clause still belongs to the cue (not to its object)."""
     token = clause
     for _ in range(4):
-        if token.head is cue:
+        if token.head.i == cue.i:
             return True
-        if token.dep_ in {"dobj", "nsubj", "nsubjpass"} or token.head is token:
+        if token.dep_ in {"dobj", "nsubj", "nsubjpass"} or token.head.i == token.i:
             return False
         token = token.head
     return False
@@ -338,7 +380,7 @@ def _governed_loosely(clause: Any, cue: Any) -> bool:
 def _inverted_content(cue: Any) -> tuple[int, int] | None:
     """Return the clause before ``, she said`` when the parser made it govern the cue."""
     head = cue.head
-    if head is cue or head.i > cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl", "conj"}:
+    if head.i == cue.i or head.i > cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl", "conj"}:
         return None
     if any(child.dep_ == "mark" for child in cue.children):
         return None
@@ -396,7 +438,7 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if content[1] <= speaker[0] and token.i > subject.i:
             # "X is so, Y said": the reported clause runs up to the speaker.
             content = (content[0], speaker[0])
-        content = _trim(doc, *content)
+        content = _trim(doc, *_within_paragraph(doc.text, content, token.idx))
         if content[1] - content[0] < 3 or _overlaps(content, speaker):
             continue
         stance = lexicon.verbs[lemma]
@@ -418,6 +460,16 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
             )
         )
     return found
+
+
+def _within_paragraph(text: str, bounds: tuple[int, int], cue_at: int) -> tuple[int, int]:
+    """Clip a reported clause to the paragraph of its cue (quotes are clipped by ``find_quotes``)."""
+    start, end = bounds
+    if start >= cue_at:
+        newline = text.find("\n", start, end)
+        return (start, newline) if newline >= 0 else bounds
+    newline = text.rfind("\n", start, min(end, cue_at))
+    return (newline + 1, end) if newline >= 0 else bounds
 
 
 def _is_animate(subject: Any, lexicon: CueLexicon) -> bool:
@@ -492,7 +544,7 @@ def _according_to(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | No
     source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
     if source is None:
         return None
-    head = token.head if token.head is not token else token
+    head = token.head if token.head.i != token.i else token
     content = _phrase_content(doc, token, head)
     if not content or content[1] - content[0] < 3:
         return None
@@ -520,7 +572,7 @@ def _in_words(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
     stance = lexicon.phrases.get(key) or lexicon.phrases.get(("in", POSSESSIVE_SLOT, "words"))
     if owner is None or stance is None:
         return None
-    head = preposition.head if preposition.head is not preposition else preposition
+    head = preposition.head if preposition.head.i != preposition.i else preposition
     content = _phrase_content(doc, preposition, head)
     if not content or content[1] - content[0] < 3:
         return None

@@ -22,7 +22,7 @@ from crosswire.records import Article, Span, Statement
 
 MIN_OVERLAP = 0.5
 WORD = re.compile(r"\w+")
-QUOTE_MARKS = "\"\u201c\u201d\u00ab\u00bb\u201e"
+QUOTE_MARKS = '"\u201c\u201d\u00ab\u00bb\u201e'
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_GOLD = REPO / "demo" / "gold.json"
 SCORED_POLNEAR_TYPES = {"Attribution", "Attribution-no-source"}
@@ -158,10 +158,14 @@ def score_statements(
         "precision": precision,
         "recall": recall,
         "f1": f1,
-        "speaker_accuracy": _ratio(sum(speaker_is_right(p, g) for p, g in with_source), len(with_source)),
+        "speaker_accuracy": _ratio(
+            sum(speaker_is_right(p, g) for p, g in with_source), len(with_source)
+        ),
         "speaker_scored": len(with_source),
         "cue_accuracy": _ratio(sum(cue_is_right(p, g) for p, g in pairs), len(pairs)),
-        "stance_accuracy": _ratio(sum(p.cue_stance == g.stance for p, g in with_stance), len(with_stance)),
+        "stance_accuracy": _ratio(
+            sum(p.cue_stance == g.stance for p, g in with_stance), len(with_stance)
+        ),
         "kind_accuracy": _ratio(sum(p.kind == g.kind for p, g in with_kind), len(with_kind)),
         "nesting_accuracy": _ratio(
             sum(_nesting_is_right(p, g, gold_to_predicted) for p, g in nesting), len(nesting)
@@ -251,7 +255,9 @@ def _polnear_kind(content: list[Span], cue: list[Span], has_source: bool) -> str
     return "indirect"
 
 
-def read_polnear(split_dir: Path, limit: int | None = None) -> list[tuple[Article, list[GoldStatement]]]:
+def read_polnear(
+    split_dir: Path, limit: int | None = None
+) -> list[tuple[Article, list[GoldStatement]]]:
     """Read a PolNeAR split folder: text/*.txt with attributions/<name>_<annotator>.ann.
 
     Where several annotators annotated a text, the alphabetically first annotator is used.
@@ -320,7 +326,9 @@ def read_demo_gold(gold_path: Path) -> list[tuple[Article, list[GoldStatement]]]
             continue
         article = articles.get(item["article"])
         if article is None:
-            raise ValueError(f"{gold_path}: statement {item['id']} names unknown article {item['article']!r}")
+            raise ValueError(
+                f"{gold_path}: statement {item['id']} names unknown article {item['article']!r}"
+            )
         start = _locate(article.text, item["content"], int(item.get("occurrence", 1)))
         if start < 0:
             raise ValueError(f"{gold_path}: content of {item['id']} is not in {item['article']}")
@@ -377,7 +385,10 @@ def print_scores(console: Any, title: str, scores: dict[str, Any], seconds: floa
         table.add_row(key, str(scores[key]))
     for key in ("precision", "recall", "f1"):
         table.add_row(f"content {key}", _percent(scores[key]))
-    table.add_row(f"speaker accuracy (of {scores['speaker_scored']} with a source)", _percent(scores["speaker_accuracy"]))
+    table.add_row(
+        f"speaker accuracy (of {scores['speaker_scored']} with a source)",
+        _percent(scores["speaker_accuracy"]),
+    )
     for key in ("cue_accuracy", "stance_accuracy", "kind_accuracy", "nesting_accuracy"):
         table.add_row(key.replace("_", " "), _percent(scores[key]))
     table.add_row("seconds", f"{seconds:.1f}")
