@@ -274,6 +274,10 @@ def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Me
     for mention in found:
         if mention.label != "NORP":
             labels[mention.span.text][mention.label] += 1
+        words = mention.span.text.split()
+        if mention.label == "PERSON" and len(words) > 1 and words[-1][:1].isupper():
+            # Articles name a person in full once and by surname after; spaCy misses some.
+            labels[words[-1]]["PERSON"] += 1
     for form in load_aliases().surface_forms:
         labels.setdefault(form, Counter({_alias_label(form): 1}))
     taken = [(m.span.start, m.span.end) for m in found]

@@ -1,0 +1,824 @@
+"""Say when things happened: time expressions per article, and a timeline of events per story.
+
+``find_time_expressions`` takes spaCy's DATE and TIME entities plus the relative expressions of
+``data/time_rules.tsv`` ("a day prior", "overnight to December 29") and resolves each against
+the article date: dateparser with ``RELATIVE_BASE`` set to that date (and its default
+``PREFER_DATES_FROM``, under which "on Monday" in a Monday article means that day), and the rules
+of the data file where dateparser has no answer. ``build_timeline`` re-resolves them against the
+final article dates, finds events with the trigger lexicon of ``data/events.tsv``, dates each by
+the time expression of its own clause (statements by their own date), merges the same event
+reported by several outlets, and lists the dates outlets disagree on instead of hiding them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+import re
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from crosswire.records import (
+    Article,
+    Entity,
+    Mention,
+    Span,
+    Statement,
+    Story,
+    TemporalExpression,
+    TimelineEvent,
+    stable_id,
+)
+
+DATA = Path(__file__).resolve().parent / "data"
+
+TIME_LABELS = frozenset({"DATE", "TIME"})
+# Words before a date entity that belong to the expression a reader sees ("on Monday").
+LEADING_PREPOSITION = re.compile(r"(?i)\bon\s+$")
+# Prepositions dateparser does not need ("in March", "on Sunday").
+STRIP_PREPOSITION = re.compile(r"(?i)^(?:on|in|at|by|during|as of)\s+")
+CLOCK_TIME = re.compile(r"(?i)\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b")
+YEAR = re.compile(r"\b\d{4}\b")
+MONTH_NAME = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?![a-z])"
+)
+GRANULARITY_ORDER = {"time": 0, "day": 1, "night": 2, "week": 3, "month": 4, "year": 5}
+# A date within this many days of the article date, before or after it, counts as the same day
+# for an event dated only by its article ("weak" evidence).
+ARTICLE_DATE_WINDOW_DAYS = 2
+EVENT_DATE_WINDOW_DAYS = 1
+PARTICIPANT_OVERLAP = 0.5
+ACTOR_LABELS = frozenset({"PERSON", "ORG"})
+DESCRIPTION_CHARS = 200
+# A sentence ends at . ! ? (and a closing quote) before a capital, unless the period ends an
+# abbreviation such as "U.S." or "Mr.".
+SENTENCE_END = re.compile(r"[.!?][\"\u201d\u2019']?\s+(?=[\"\u201c\u2018]?[A-Z0-9])|\n+")
+ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]\.(?:[A-Z]\.)*|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Jr|Sr)\.)$"
+)
+
+
+# ---------------------------------------------------------------- lexicons
+
+
+def _read_tsv(path: Path) -> list[list[str]]:
+    """Read a tab-separated data file, skipping '#' comments and the header row."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("#")]
+    return [[cell.strip() for cell in line.split("\t")] for line in lines[1:]]
+
+
+@dataclass(frozen=True)
+class TimeRule:
+    """One relative expression and how to resolve it."""
+
+    pattern: re.Pattern[str]
+    rule: str
+    granularity: str
+
+
+@dataclass(frozen=True)
+class TimeRules:
+    """The rules and ignore patterns of ``data/time_rules.tsv``."""
+
+    rules: tuple[TimeRule, ...]
+    ignore: tuple[re.Pattern[str], ...]
+
+
+@functools.cache
+def load_time_rules(path: Path = DATA / "time_rules.tsv") -> TimeRules:
+    """Load the time-expression rules (once per process)."""
+    rows = _read_tsv(path)
+    macros = {row[1]: row[2] for row in rows if row[0] == "macro"}
+
+    def expand(pattern: str) -> re.Pattern[str]:
+        for name, body in macros.items():
+            pattern = pattern.replace("{" + name + "}", body)
+        return re.compile(pattern, re.IGNORECASE)
+
+    rules = tuple(TimeRule(expand(r[1]), r[2], r[3]) for r in rows if r[0] == "rule")
+    ignore = tuple(expand(r[1]) for r in rows if r[0] == "ignore")
+    return TimeRules(rules, ignore)
+
+
+@dataclass(frozen=True)
+class EventLexicon:
+    """Event triggers and clause breaks from ``data/events.tsv``."""
+
+    triggers: tuple[tuple[re.Pattern[str], str], ...]
+    clause_breaks: tuple[re.Pattern[str], ...]
+
+
+@functools.cache
+def load_event_lexicon(path: Path = DATA / "events.tsv") -> EventLexicon:
+    """Load the event trigger lexicon (once per process)."""
+    triggers = []
+    breaks = []
+    for kind, event_type, forms in _read_tsv(path):
+        if kind == "clause_break":
+            breaks.append(re.compile(forms, re.IGNORECASE))
+            continue
+        words = sorted((f.strip() for f in forms.split(",") if f.strip()), key=len, reverse=True)
+        alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+        triggers.append((re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I), event_type))
+    return EventLexicon(tuple(triggers), tuple(breaks))
+
+
+# ---------------------------------------------------------------- resolving one expression
+
+
+Resolution = tuple[str | None, str, str | None]
+
+
+def _iso(day: date) -> str:
+    return day.isoformat()
+
+
+def _parse_iso(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _week_of(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _month_of(day: date) -> tuple[date, date]:
+    last = calendar.monthrange(day.year, day.month)[1]
+    return day.replace(day=1), day.replace(day=last)
+
+
+def _shift_month(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@functools.lru_cache(maxsize=256)
+def _date_parser(base: date | None) -> Any:
+    """Return a dateparser parser relative to ``base`` at noon (so a time of day never shifts it)."""
+    from dateparser.date import DateDataParser
+
+    settings: dict[str, Any] = {"RETURN_AS_TIMEZONE_AWARE": False}
+    if base is not None:
+        settings["RELATIVE_BASE"] = datetime(base.year, base.month, base.day, 12)
+    return DateDataParser(languages=["en"], settings=settings)
+
+
+@functools.lru_cache(maxsize=65536)
+def _dateparser_result(text: str, base: date | None) -> tuple[datetime, str] | None:
+    """Parse with dateparser relative to ``base``; None when it cannot read the text."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = _date_parser(base).get_date_data(text)
+    if data.date_obj is None:
+        return None
+    # dateparser falls back on the wall clock for text it cannot read ("the 1990s"): a base at
+    # noon sharp never yields seconds, so a result with seconds is such a fallback.
+    if data.date_obj.second or data.date_obj.microsecond:
+        return None
+    return data.date_obj, data.period or "day"
+
+
+def _nearest_year(day: date, base: date) -> date:
+    """Move a date written without a year to the year that puts it nearest the article date."""
+    candidates = []
+    for year in (base.year - 1, base.year, base.year + 1):
+        try:
+            candidates.append(day.replace(year=year))
+        except ValueError:
+            continue
+    return min(candidates, key=lambda d: (abs((d - base).days), d))
+
+
+def _with_dateparser(text: str, base: date | None) -> Resolution | None:
+    stripped = STRIP_PREPOSITION.sub("", text)
+    has_year = bool(YEAR.search(stripped))
+    if base is None and not has_year:
+        return None
+    parsed = _dateparser_result(stripped, base)
+    if parsed is None:
+        return None
+    moment, period = parsed
+    day = moment.date()
+    if base is not None and not has_year and MONTH_NAME.search(stripped):
+        day = _nearest_year(day, base)
+    if CLOCK_TIME.search(stripped):
+        return _iso(day), "time", None
+    if period == "week":
+        start, end = _week_of(day)
+        return _iso(start), "week", _iso(end)
+    if period == "month":
+        start, end = _month_of(day)
+        return _iso(start), "month", _iso(end)
+    if period == "year":
+        return _iso(date(day.year, 1, 1)), "year", _iso(date(day.year, 12, 31))
+    return _iso(day), "day", None
+
+
+def _apply_rule(rule: TimeRule, match: re.Match[str], base: date | None) -> Resolution:
+    """Resolve an expression that matched one of the data file's rules."""
+    kind, _, amount = rule.rule.partition(":")
+    named = match.groupdict().get("date")
+    anchor = base
+    if named:
+        resolved = _with_dateparser(named, base)
+        anchor = _parse_iso(resolved[0]) if resolved else None
+    if anchor is None:
+        return None, rule.granularity, None
+    if kind == "night_ending":
+        return _iso(anchor - timedelta(days=1)), "night", _iso(anchor)
+    if kind == "night_starting":
+        return _iso(anchor), "night", _iso(anchor + timedelta(days=1))
+    if kind == "shift_days":
+        return _iso(anchor + timedelta(days=int(amount))), "day", None
+    if kind == "same_day":
+        return _iso(anchor), "day", None
+    if kind == "week":
+        start, end = _week_of(anchor + timedelta(weeks=int(amount)))
+        return _iso(start), "week", _iso(end)
+    if kind == "month":
+        start, end = _month_of(_shift_month(anchor, int(amount)))
+        return _iso(start), "month", _iso(end)
+    if kind == "weekend":
+        saturday = anchor - timedelta(days=(anchor.weekday() - 5) % 7)
+        return _iso(saturday), "week", _iso(saturday + timedelta(days=1))
+    raise ValueError(f"data/time_rules.tsv: unknown rule {rule.rule!r}; see the file's header")
+
+
+def is_ignored_expression(expression: str) -> bool:
+    """Tell whether a DATE-looking expression is a duration or an age, not a point in time."""
+    text = " ".join(expression.split())
+    return any(pattern.fullmatch(text) for pattern in load_time_rules().ignore)
+
+
+def resolve_time(expression: str, article_date: str | None) -> Resolution:
+    """Resolve a time expression against the article date: (value, granularity, end_value).
+
+    ``value`` is an ISO date (the first day of a night, week or month range) or None when the
+    expression cannot be placed, for instance a relative one in an undated article.
+    """
+    text = " ".join(expression.split()).strip(" ,.")
+    base = _parse_iso(article_date)
+    if is_ignored_expression(text):
+        return None, "day", None
+    for rule in load_time_rules().rules:
+        match = rule.pattern.fullmatch(text)
+        if match:
+            return _apply_rule(rule, match, base)
+    resolved = _with_dateparser(text, base)
+    if resolved is None:
+        granularity = "time" if CLOCK_TIME.search(text) else "day"
+        return None, granularity, None
+    return resolved
+
+
+# ---------------------------------------------------------------- expressions in one article
+
+
+def _candidate_bounds(doc: Any, text: str) -> list[tuple[int, int]]:
+    found = []
+    for ent in doc.ents:
+        if ent.label_ not in TIME_LABELS:
+            continue
+        start, end = ent.start_char, ent.end_char
+        before = LEADING_PREPOSITION.search(text, max(0, start - 4), start)
+        if before and before.end() == start:
+            start = before.start()
+        found.append((start, end))
+    for rule in load_time_rules().rules:
+        for match in rule.pattern.finditer(text):
+            if _on_word_boundaries(text, *match.span()):
+                found.append(match.span())
+    return found
+
+
+def _on_word_boundaries(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or after.isalnum())
+
+
+def _longest_first(bounds: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Keep the longest of overlapping candidates ("overnight to December 29" over "December 29")."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(set(bounds), key=lambda b: (-(b[1] - b[0]), b[0])):
+        if any(start < k_end and k_start < end for k_start, k_end in kept):
+            continue
+        kept.append((start, end))
+    return sorted(kept)
+
+
+def find_time_expressions(doc: Any, article: Article) -> list[TemporalExpression]:
+    """Find the time expressions of one article and resolve them against its date."""
+    text = article.text
+    found = []
+    for start, end in _longest_first(_candidate_bounds(doc, text)):
+        span = Span.of(text, start, end)
+        if is_ignored_expression(span.text):
+            continue
+        # An expression that no article date could place ("the previous stage") is not a time.
+        if resolve_time(span.text, "2000-01-03")[0] is None:
+            continue
+        value, granularity, end_value = resolve_time(span.text, article.date)
+        found.append(TemporalExpression(article.id, span, value, granularity, end_value))
+    return found
+
+
+# ---------------------------------------------------------------- timeline
+
+
+@dataclass
+class _Candidate:
+    """One report of an event in one article, before reports are merged."""
+
+    event_type: str
+    story_id: str | None
+    article_id: str
+    outlet: str | None
+    span: Span
+    trigger: Span | None
+    description: str
+    participants: dict[str, str]  # entity name -> label
+    time: TemporalExpression | None
+    value: str | None
+    granularity: str
+    end_value: str | None
+    basis: str  # expression | statement date | article date
+    statement_id: str | None = None
+
+    @property
+    def is_weak(self) -> bool:
+        return self.basis == "article date"
+
+    def interval(self) -> tuple[date, date] | None:
+        start = _parse_iso(self.value)
+        if start is None:
+            return None
+        return start, _parse_iso(self.end_value) or start
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "outlet": self.outlet,
+            "span": self.span.to_dict(),
+            "trigger": self.trigger.to_dict() if self.trigger else None,
+            "time_span": self.time.span.to_dict() if self.time else None,
+            "date": self.value,
+            "granularity": self.granularity,
+            "end_value": self.end_value,
+            "date_basis": self.basis,
+            "statement_id": self.statement_id,
+        }
+
+
+@dataclass
+class _ArticleContext:
+    """What the timeline needs to know about one article."""
+
+    article: Article
+    story_id: str | None
+    times: list[TemporalExpression]
+    statements: list[Statement]
+    mentions: list[tuple[Mention, Entity]]
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    clauses: list[tuple[int, int]] = field(default_factory=list)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split text into sentence bounds without a parser (the timeline has only the text)."""
+    bounds = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        if ABBREVIATION.search(text, max(0, match.start() - 6), match.start() + 1):
+            continue
+        if match.start() + 1 > start:
+            bounds.append((start, match.start() + 1))
+        start = match.end()
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return [(s, e) for s, e in bounds if text[s:e].strip()]
+
+
+def split_clauses(text: str, sentence: tuple[int, int]) -> list[tuple[int, int]]:
+    """Split one sentence at the clause breaks of ``data/events.tsv``."""
+    start, end = sentence
+    cuts = {start, end}
+    for pattern in load_event_lexicon().clause_breaks:
+        for match in pattern.finditer(text, start, end):
+            cuts.add(match.start())
+    ordered = sorted(cuts)
+    return [(a, b) for a, b in zip(ordered, ordered[1:], strict=False) if text[a:b].strip()]
+
+
+def _containing(bounds: list[tuple[int, int]], position: int) -> tuple[int, int] | None:
+    for start, end in bounds:
+        if start <= position < end:
+            return start, end
+    return None
+
+
+def _inside(span: Span | None, position: int) -> bool:
+    return span is not None and span.start <= position < span.end
+
+
+def _not_quoted_apart(statements: list[Statement], trigger_at: int, time_at: int) -> bool:
+    """Tell whether a time can date a trigger: no statement content holds the time alone."""
+    return all(_inside(s.content, trigger_at) for s in statements if _inside(s.content, time_at))
+
+
+def _participants(
+    context: _ArticleContext, bounds: tuple[int, int], trigger_at: int
+) -> dict[str, str]:
+    """Name the entities mentioned in a clause (name -> label), leaving out the trigger's reporters."""
+    reporters = [
+        s.speaker for s in context.statements if s.speaker and _inside(s.content, trigger_at)
+    ]
+    names: dict[str, str] = {}
+    for mention, entity in context.mentions:
+        if entity.label == "NORP" or not (bounds[0] <= mention.span.start < bounds[1]):
+            continue
+        if any(r.start <= mention.span.start < r.end for r in reporters if r):
+            continue
+        names.setdefault(entity.name, entity.label)
+    return names
+
+
+def _short(text: str, limit: int = DESCRIPTION_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _article_date_resolution(article: Article) -> tuple[str | None, str, str | None]:
+    return article.date, "day", None
+
+
+def _statement_time(context: _ArticleContext, statement: Statement) -> TemporalExpression | None:
+    """Find the time a statement was made: its own date span, else a time beside its cue."""
+    if statement.date is not None:
+        for time in context.times:
+            if time.span.start < statement.date.end and statement.date.start < time.span.end:
+                return time
+        value, granularity, end_value = resolve_time(statement.date.text, context.article.date)
+        if value is not None:
+            return TemporalExpression(
+                context.article.id, statement.date, value, granularity, end_value
+            )
+        return None
+    if statement.cue is None or statement.sentence is None:
+        return None
+    cue_at = statement.cue.start
+    sentence_statements = [s for s in context.statements if s.sentence == statement.sentence]
+    beside = [
+        t
+        for t in context.times
+        if statement.sentence.start <= t.span.start < statement.sentence.end
+        and not any(_inside(s.content, t.span.start) for s in sentence_statements)
+        and t.value is not None
+    ]
+    if not beside:
+        return None
+    return min(beside, key=lambda t: abs(t.span.start - cue_at))
+
+
+def _statement_candidates(context: _ArticleContext) -> list[_Candidate]:
+    article = context.article
+    entities = {pair[1].id: pair[1] for pair in context.mentions}
+    found = []
+    for statement in context.statements:
+        if statement.kind == "narrator" or not (statement.speaker_name or statement.speaker):
+            continue
+        time = _statement_time(context, statement)
+        if time is not None and time.value is not None:
+            value, granularity, end_value, basis = (
+                time.value,
+                time.granularity,
+                time.end_value,
+                "statement date",
+            )
+        else:
+            time = None
+            value, granularity, end_value = _article_date_resolution(article)
+            basis = "article date"
+        entity = entities.get(statement.speaker_entity_id or "")
+        speaker = entity.name if entity else statement.speaker_name
+        if speaker is None and statement.speaker is not None:
+            speaker = statement.speaker.text
+        speaker_label = entity.label if entity else statement.speaker_type or "PERSON"
+        event_type = "denial" if statement.cue_stance == "denial" else "statement"
+        cue = statement.cue.text if statement.cue else "said"
+        found.append(
+            _Candidate(
+                event_type=event_type,
+                story_id=context.story_id,
+                article_id=article.id,
+                outlet=article.outlet,
+                span=statement.content,
+                trigger=statement.cue,
+                description=_short(f"{speaker} ({cue}): {statement.content.text}"),
+                participants={speaker: speaker_label} if speaker else {},
+                time=time,
+                value=value,
+                granularity=granularity,
+                end_value=end_value,
+                basis=basis,
+                statement_id=statement.id,
+            )
+        )
+    return found
+
+
+def _trigger_spans(context: _ArticleContext) -> list[tuple[Span, str]]:
+    text = context.article.text
+    cues = [s.cue for s in context.statements if s.cue is not None]
+    found: list[tuple[Span, str]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, event_type in load_event_lexicon().triggers:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(c.start < end and start < c.end for c in cues):
+                continue
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            found.append((Span.of(text, start, end), event_type))
+    return sorted(found, key=lambda item: item[0].start)
+
+
+def _trigger_candidates(context: _ArticleContext) -> list[_Candidate]:
+    article = context.article
+    statement_dates = [s.date for s in context.statements if s.date is not None]
+    triggers = _trigger_spans(context)
+    by_clause: dict[tuple[int, int], list[tuple[Span, str]]] = defaultdict(list)
+    for span, event_type in triggers:
+        clause = _containing(context.clauses, span.start)
+        if clause is not None:
+            by_clause[clause].append((span, event_type))
+    dated: dict[int, TemporalExpression] = {}
+    for time in context.times:
+        if time.value is None or any(
+            d.start < time.span.end and time.span.start < d.end for d in statement_dates
+        ):
+            continue
+        clause = _containing(context.clauses, time.span.start)
+        if clause is None:
+            continue
+        eligible = [
+            span
+            for span, _ in by_clause.get(clause, [])
+            if _not_quoted_apart(context.statements, span.start, time.span.start)
+        ]
+        if eligible:
+            nearest = min(eligible, key=lambda s: abs(s.start - time.span.start))
+            dated.setdefault(nearest.start, time)
+    found = []
+    for span, event_type in triggers:
+        clause = _containing(context.clauses, span.start) or (span.start, span.end)
+        participants = _participants(context, clause, span.start)
+        time = dated.get(span.start)
+        if time is not None:
+            value, granularity, end_value, basis = (
+                time.value,
+                time.granularity,
+                time.end_value,
+                "expression",
+            )
+        else:
+            value, granularity, end_value = _article_date_resolution(article)
+            basis = "article date"
+        statement = next((s for s in context.statements if _inside(s.content, span.start)), None)
+        found.append(
+            _Candidate(
+                event_type=event_type,
+                story_id=context.story_id,
+                article_id=article.id,
+                outlet=article.outlet,
+                span=Span.of(article.text, *clause),
+                trigger=span,
+                description=_short(article.text[clause[0] : clause[1]].strip(" ,;")),
+                participants=participants,
+                time=time,
+                value=value,
+                granularity=granularity,
+                end_value=end_value,
+                basis=basis,
+                statement_id=statement.id if statement else None,
+            )
+        )
+    return found
+
+
+@dataclass
+class _Event:
+    """Reports of one event merged across articles and outlets."""
+
+    candidates: list[_Candidate]
+
+    @property
+    def participants(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for candidate in self.candidates:
+            for name, label in candidate.participants.items():
+                names.setdefault(name, label)
+        return names
+
+    def dated(self) -> list[_Candidate]:
+        return [c for c in self.candidates if not c.is_weak and c.value]
+
+    def chosen(self) -> _Candidate:
+        dated = self.dated() or [c for c in self.candidates if c.value] or self.candidates
+        votes = Counter((c.value, c.granularity, c.end_value) for c in dated)
+        best = max(
+            votes.items(),
+            key=lambda item: (
+                item[1],
+                -GRANULARITY_ORDER.get(item[0][1], 9),
+                [-ord(ch) for ch in (item[0][0] or "")],
+            ),
+        )[0]
+        return next(c for c in dated if (c.value, c.granularity, c.end_value) == best)
+
+
+def _overlap(left: dict[str, str], right: dict[str, str]) -> float:
+    if not left or not right:
+        return 0.0
+    return len(set(left) & set(right)) / min(len(left), len(right))
+
+
+def _actors(participants: dict[str, str]) -> set[str]:
+    return {name for name, label in participants.items() if label in ACTOR_LABELS}
+
+
+def _shares_participants(event: _Event, candidate: _Candidate) -> bool:
+    """Tell whether a report names the same participants as an event.
+
+    A report dated only by its article must share a person or organisation with the event
+    when it names any (a shared country or city alone says little); a report that names none
+    joins on a shared place, and one that names no one at all joins the event of its type.
+    """
+    if not candidate.is_weak:
+        return _overlap(event.participants, candidate.participants) >= PARTICIPANT_OVERLAP
+    if not candidate.participants:
+        return True
+    actors = _actors(candidate.participants)
+    if actors:
+        return bool(actors & _actors(event.participants))
+    return bool(set(candidate.participants) & set(event.participants))
+
+
+def _days_apart(left: tuple[date, date] | None, right: tuple[date, date] | None) -> int | None:
+    if left is None or right is None:
+        return None
+    if left[0] <= right[1] and right[0] <= left[1]:
+        return 0
+    return min(abs((left[0] - right[1]).days), abs((right[0] - left[1]).days))
+
+
+def _fits(event: _Event, candidate: _Candidate) -> bool:
+    if not _shares_participants(event, candidate):
+        return False
+    chosen = event.chosen()
+    apart = _days_apart(chosen.interval(), candidate.interval())
+    if apart is None:
+        return True
+    if candidate.is_weak or chosen.is_weak:
+        return apart <= ARTICLE_DATE_WINDOW_DAYS
+    window = 0 if candidate.event_type in ("statement", "denial") else EVENT_DATE_WINDOW_DAYS
+    return apart <= window
+
+
+def _merge(candidates: list[_Candidate]) -> list[_Event]:
+    """Merge reports of the same event: same story and type, shared participants, close dates."""
+    events: list[_Event] = []
+    by_key: dict[tuple[str | None, str], list[_Event]] = defaultdict(list)
+    ordered = sorted(candidates, key=lambda c: (c.is_weak, c.value is None))
+    for candidate in ordered:
+        options = by_key[(candidate.story_id, candidate.event_type)]
+        fitting = [e for e in options if _fits(e, candidate)]
+        home = max(fitting, key=lambda e: len(e.candidates)) if fitting else None
+        if home is None:
+            home = _Event([])
+            options.append(home)
+            events.append(home)
+        home.candidates.append(candidate)
+    return events
+
+
+def _disagreements(event: _Event, chosen: _Candidate) -> list[dict[str, Any]]:
+    found = []
+    for candidate in event.dated():
+        if _days_apart(chosen.interval(), candidate.interval()) in (0, None):
+            continue
+        found.append(
+            {
+                "article_id": candidate.article_id,
+                "outlet": candidate.outlet,
+                "date": candidate.value,
+                "granularity": candidate.granularity,
+                "end_value": candidate.end_value,
+                "expression": candidate.time.span.to_dict() if candidate.time else None,
+            }
+        )
+    return found
+
+
+def _to_record(event: _Event) -> TimelineEvent:
+    chosen = event.chosen()
+    first = min(event.candidates, key=lambda c: (c.article_id, c.span.start))
+    outlets = sorted({c.outlet for c in event.candidates if c.outlet})
+    evidence = [
+        c.evidence() for c in sorted(event.candidates, key=lambda c: (c.article_id, c.span.start))
+    ]
+    return TimelineEvent(
+        id=stable_id(
+            first.story_id or "",
+            first.event_type,
+            first.article_id,
+            str(first.span.start),
+            prefix="t",
+        ),
+        story_id=chosen.story_id,
+        date=chosen.value,
+        granularity=chosen.granularity,
+        event_type=chosen.event_type,
+        description=chosen.description,
+        participants=list(event.participants),
+        outlets=outlets,
+        evidence=evidence,
+        date_disagreements=_disagreements(event, chosen),
+    )
+
+
+def reresolve(
+    expressions: list[TemporalExpression], articles: list[Article]
+) -> list[TemporalExpression]:
+    """Resolve expressions again against the final article dates (some are inferred later)."""
+    dates = {article.id: article.date for article in articles}
+    resolved = []
+    for expression in expressions:
+        value, granularity, end_value = resolve_time(
+            expression.span.text, dates.get(expression.article_id)
+        )
+        resolved.append(
+            replace(expression, value=value, granularity=granularity, end_value=end_value)
+        )
+    return resolved
+
+
+def build_timeline(
+    articles: list[Article],
+    stories: list[Story],
+    statements: list[Statement],
+    time_expressions: list[TemporalExpression],
+    entities: list[Entity],
+) -> list[TimelineEvent]:
+    """Build the timeline: events found in all articles, merged across outlets, sorted by date."""
+    story_of = {article_id: story.id for story in stories for article_id in story.article_ids}
+    times_by_article: dict[str, list[TemporalExpression]] = defaultdict(list)
+    for expression in reresolve(time_expressions, articles):
+        times_by_article[expression.article_id].append(expression)
+    statements_by_article: dict[str, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        statements_by_article[statement.article_id].append(statement)
+    mentions_by_article: dict[str, list[tuple[Mention, Entity]]] = defaultdict(list)
+    for entity in entities:
+        for mention in entity.mentions:
+            mentions_by_article[mention.article_id].append((mention, entity))
+
+    candidates: list[_Candidate] = []
+    for article in articles:
+        if not article.text:
+            continue
+        context = _ArticleContext(
+            article=article,
+            story_id=story_of.get(article.id),
+            times=sorted(times_by_article[article.id], key=lambda t: t.span.start),
+            statements=statements_by_article[article.id],
+            mentions=sorted(mentions_by_article[article.id], key=lambda p: p[0].span.start),
+        )
+        context.sentences = split_sentences(article.text)
+        context.clauses = [
+            clause for s in context.sentences for clause in split_clauses(article.text, s)
+        ]
+        candidates += _statement_candidates(context)
+        candidates += _trigger_candidates(context)
+
+    records = [_to_record(event) for event in _merge(candidates)]
+    return sorted(
+        records,
+        key=lambda e: (
+            e.date or "9999-99-99",
+            GRANULARITY_ORDER.get(e.granularity, 9),
+            e.event_type,
+            e.id,
+        ),
+    )
