@@ -8,7 +8,8 @@
       "articles": {"<article id>": "Outlet A", ...},
       "entities": [                       # naming choices for the same entity, per outlet
         {"entity_id": "E1", "name": "Kyiv", "label": "GPE",
-         "spellings_differ": true,        # outlets use different name spellings
+         "spellings_differ": true,        # some outlet uses a form no other outlet uses
+         "spellings_only_in": {"Outlet A": ["Kiev"], "Outlet B": ["Kyiv"]},
          "by_outlet": {"Outlet A": {
              "spellings": [{"text": "Kiev", "count": 2}],
              "frames": {"evaluative": 1, "neutral": 0, "name": 1},
@@ -313,16 +314,25 @@ def _looks_like_modifier(word: str) -> bool:
 
 
 def _extend_right(text: str, tokens: Sequence[Token], modifier: int) -> int:
-    """Take up to three words after an evaluative modifier, up to the first function word."""
+    """Take the noun after an evaluative modifier, with the adjectives or name words before it."""
     last = modifier
-    while last + 1 < len(tokens) and last - modifier < 3:
+    while last + 1 < len(tokens) and last - modifier < 4:
         nxt = tokens[last + 1]
         if not _joined(text, tokens[last], nxt) or nxt.text.lower() in FUNCTION_WORDS:
             break
+        if last > modifier and not _continues_phrase(tokens[last], nxt):
+            break
         last += 1
-        if tokens[last].possessive:
+        if nxt.possessive:
             break
     return last
+
+
+def _continues_phrase(taken: Token, nxt: Token) -> bool:
+    """Tell whether the word after ``taken`` belongs to the same noun phrase (no parse needed)."""
+    if taken.capitalized:
+        return nxt.capitalized  # a multi-word name: "so-called Foreign Minister Ann Lee"
+    return taken.text.lower().endswith(ADJECTIVE_SUFFIXES)  # "so-called political elites"
 
 
 def find_naming_frames(article: Article, tokens: Sequence[Token]) -> list[dict[str, Any]]:
@@ -444,13 +454,14 @@ def compare_entity_naming(
                     "span": frame["span"] if frame else _span(article, *_bounds(mention)),
                 }
             )
-        spelling_sets = {frozenset(v["spellings"]) for v in by_outlet.values() if v["spellings"]}
+        only_here = _spellings_only_here({o: set(v["spellings"]) for o, v in by_outlet.items()})
         found.append(
             {
                 "entity_id": entity.id,
                 "name": entity.name,
                 "label": entity.label,
-                "spellings_differ": len(spelling_sets) > 1,
+                "spellings_differ": any(only_here.values()),
+                "spellings_only_in": only_here,
                 "by_outlet": {
                     outlet: {
                         "spellings": [
@@ -466,6 +477,34 @@ def compare_entity_naming(
             }
         )
     return found
+
+
+def _spellings_only_here(spellings: dict[str, set[str]]) -> dict[str, list[str]]:
+    """List, per outlet, the name forms no other outlet uses, even inside a longer form.
+
+    "Lavrov" next to another outlet's "Sergey Lavrov" is a short form, not another spelling;
+    "Kiev" next to "Kyiv" is.
+    """
+    found = {}
+    for outlet, forms in spellings.items():
+        others = [_words(f) for o, fs in spellings.items() if o != outlet for f in fs]
+        if not others:
+            continue
+        found[outlet] = sorted(
+            form
+            for form in forms
+            if not any(_contains(o, _words(form)) or _contains(_words(form), o) for o in others)
+        )
+    return {o: forms for o, forms in sorted(found.items()) if forms}
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in WORD.findall(text))
+
+
+def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
+    n = len(shorter)
+    return n > 0 and any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
 def _bounds(mention: Mention) -> tuple[int, int]:
@@ -833,8 +872,10 @@ def log_odds_dirichlet(
         if alpha <= 0:
             continue
         y_a, y_b = counts_a.get(word, 0), counts_b.get(word, 0)
-        odds_a = (y_a + alpha) / (n_a + alpha_0 - y_a - alpha)
-        odds_b = (y_b + alpha) / (n_b + alpha_0 - y_b - alpha)
+        rest_a, rest_b = n_a + alpha_0 - y_a - alpha, n_b + alpha_0 - y_b - alpha
+        if rest_a <= 0 or rest_b <= 0:
+            continue  # the word is the whole vocabulary: its odds are undefined
+        odds_a, odds_b = (y_a + alpha) / rest_a, (y_b + alpha) / rest_b
         delta = math.log(odds_a) - math.log(odds_b)
         variance = 1 / (y_a + alpha) + 1 / (y_b + alpha)
         scores.append((word, delta, delta / math.sqrt(variance)))
