@@ -279,7 +279,7 @@ def _speaker_span(subject: Any) -> tuple[int, int]:
     left = min(t.i for t in tokens)
     tokens = [t for t in subject.doc[left : subject.i + 1]]
     for right in subject.rights:
-        if right.dep_ in {"prep", "compound", "flat", "nummod"} and "," not in [
+        if right.dep_ in {"prep", "compound", "flat", "nummod", "appos"} and "," not in [
             t.text for t in right.subtree
         ]:
             tokens.extend(right.subtree)
@@ -742,9 +742,21 @@ def find_channel_and_date(doc: Any, attribution: Attribution, lexicon: CueLexico
             ):
                 continue
             if attribution.channel is None and child.dep_ == "prep" and _is_channel(child, lexicon):
-                attribution.channel = span
+                attribution.channel, trailing_date = _split_trailing_date(child)
+                if attribution.date is None:
+                    attribution.date = trailing_date
             elif attribution.date is None and _is_date(child):
                 attribution.date = span
+
+
+def _split_trailing_date(channel: Any) -> tuple[tuple[int, int], tuple[int, int] | None]:
+    """Split ``in an interview ... on Monday`` into the channel and the date the parser hung on it."""
+    for token in channel.subtree:
+        if token.i > channel.i and token.dep_ in {"prep", "npadvmod"} and _is_date(token):
+            if token.right_edge.i == channel.right_edge.i:
+                kept = [t for t in channel.subtree if t.i < token.left_edge.i]
+                return _token_span(kept), _token_span(token.subtree)
+    return _token_span(channel.subtree), None
 
 
 def _is_channel(preposition: Any, lexicon: CueLexicon) -> bool:
@@ -895,7 +907,8 @@ def resolve_speaker(
     if head.lower_ in lexicon.pronouns:
         return _resolve_pronoun(doc, head, index, earlier, lexicon)
     tokens = [t for t in doc.char_span(*attribution.speaker, alignment_mode="expand")]
-    tokens = [t for t in tokens if t.i <= head.i] or [head]
+    appositive = {t.i for c in head.rights if c.dep_ == "appos" for t in c.subtree}
+    tokens = [t for t in tokens if t.i <= head.i or t.i in appositive] or [head]
     person = _person_in(tokens, lexicon, _known_surnames(index))
     if person is not None:
         title, name = person

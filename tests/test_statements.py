@@ -1,0 +1,383 @@
+"""Who said what: statement extraction on the seed articles and on one-paragraph hard cases."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from crosswire.evaluate.statements import GoldStatement, read_brat_annotations, score_statements
+from crosswire.records import Article, Span
+from crosswire.statements import (
+    STATEMENT_EXTRACTORS,
+    extract_statements,
+    find_quotes,
+    statement_extractor,
+)
+
+DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]+, [A-Z][a-z]+ \d{1,2}\. /[A-Z]+/\.\s*")
+DATE_MARKER = re.compile(r"^\s*date \d{4}-\d{2}-\d{2}\s*")
+
+
+def statements_of(nlp, text: str, article_id: str = "a1"):
+    article = Article(id=article_id, text=text)
+    return extract_statements(nlp(text), article)
+
+
+def read_seed(path: Path) -> str:
+    """Read a seed file without its wire dateline and date marker (as ingest stores it)."""
+    text = path.read_text(encoding="utf-8")
+    return DATE_MARKER.sub("", DATELINE.sub("", text))
+
+
+@pytest.fixture(scope="module")
+def seeds(nlp, seeds_dir):
+    result = {}
+    for path in sorted(seeds_dir.glob("*.txt")):
+        text = read_seed(path)
+        result[path.name] = (text, statements_of(nlp, text, path.stem))
+    return result
+
+
+def by_speaker(statements, name):
+    return [s for s in statements if s.speaker_name == name]
+
+
+def one_with(statements, words: str):
+    found = [s for s in statements if words in s.content.text]
+    assert found, f"no statement contains {words!r}: {[s.content.text for s in statements]}"
+    return found[0]
+
+
+# ---------------------------------------------------------------- seeds
+
+
+def test_every_span_of_every_seed_statement_matches_the_article_text(seeds):
+    for text, statements in seeds.values():
+        assert statements
+        for statement in statements:
+            for span in (
+                statement.content,
+                statement.cue,
+                statement.speaker,
+                statement.role,
+                statement.channel,
+                statement.date,
+                statement.sentence,
+            ):
+                if span is not None:
+                    assert text[span.start : span.end] == span.text
+
+
+def test_the_spokeswomans_quotes_include_the_added_one_and_in_her_words(seeds):
+    text, statements = seeds["000_1c2229f5ac7b7da5.txt"]
+    hers = by_speaker(statements, "Maria Zakharova")
+    added = one_with(hers, "previous US administrations")
+    assert added.cue.text == "added" and added.kind == "direct"
+    assert "Western Europe" in added.content.text  # the three-sentence quote is one statement
+    words = one_with(hers, "has embarked on this course")
+    assert words.cue.text == "in her words" and words.kind == "partial"
+    first = one_with(hers, "absolutely unprecedented")
+    assert first.role.text == "Russian Foreign Ministry Spokeswoman"
+    interview = one_with(hers, "This is an unprecedented attack")
+    assert interview.channel.text == "in an interview with the Soloviov Live television channel"
+
+
+def test_the_foreign_ministers_drone_statement_is_found_in_both_articles(seeds):
+    for text, statements in seeds.values():
+        drones = one_with(statements, "91 long-range")
+        assert drones.speaker_name == "Sergey Lavrov"
+        assert drones.role.text == "Russian Foreign Minister"
+
+
+def test_told_journalists_is_one_cue_with_its_date(seeds):
+    _, statements = seeds["000_1c2229f5ac7b7da5.txt"]
+    drones = one_with(statements, "91 long-range")
+    assert drones.cue.text == "told journalists"
+    assert drones.date.text == "earlier in the day"
+
+
+def test_the_aides_remarks_include_a_distancing_claim_and_went_on_to_say(seeds):
+    _, statements = seeds["003_ad75043554543466.txt"]
+    his = by_speaker(statements, "Yuri Ushakov")
+    claim = one_with(his, "practically immediately after")
+    assert claim.cue_stance == "distancing" and claim.cue.text == "claimed"
+    went_on = one_with(his, "agreed to continue dialogue")
+    assert went_on.cue.text == "went on to say"
+    remarks = one_with(his, "held another phone call")
+    assert remarks.channel.text == "In remarks to journalists"
+    assert one_with(his, "will be revised").kind == "direct"
+
+
+def test_the_presidents_words_to_the_other_president_are_nested_in_the_aides(seeds):
+    _, statements = seeds["003_ad75043554543466.txt"]
+    outer = [s for s in statements if s.speaker is not None and s.speaker.text == "his aide"][0]
+    assert outer.speaker_name == "Yuri Ushakov"
+    assert outer.date.text == "on Monday"
+    inner = [s for s in statements if s.nested_in == outer.id]
+    assert inner and inner[0].speaker_name == "Vladimir Putin"
+    assert "will not go unanswered" in inner[0].content.text
+
+
+def test_the_denial_has_the_denial_stance(seeds):
+    _, statements = seeds["003_ad75043554543466.txt"]
+    denial = [s for s in statements if s.cue is not None and s.cue.text == "denied"][0]
+    assert denial.speaker_name == "Volodymyr Zelenskyy"
+    assert denial.cue_stance == "denial"
+    assert denial.channel.text.startswith("in a statement on")
+    later = one_with(statements, "justify additional attacks")
+    assert later.speaker_name == "Volodymyr Zelenskyy"
+
+
+def test_the_russian_side_speaks_as_an_organisation(seeds):
+    _, statements = seeds["000_1c2229f5ac7b7da5.txt"]
+    side = [s for s in statements if s.speaker is not None and s.speaker.text == "the Russian side"]
+    assert side and side[0].speaker_type == "ORG"
+    stressed = one_with(statements, "the Russian side intends")
+    assert stressed.speaker_name == "Vladimir Putin" and stressed.cue_stance == "emphatic"
+
+
+# ---------------------------------------------------------------- hard cases, one paragraph each
+
+
+def test_said_that_gives_an_indirect_statement_with_a_neutral_cue(nlp):
+    [statement] = statements_of(nlp, "Mayor Tomas Brill said that the bridge would reopen in May.")
+    assert statement.kind == "indirect" and statement.cue_stance == "neutral"
+    assert statement.content.text == "that the bridge would reopen in May"
+    assert statement.speaker_name == "Tomas Brill" and statement.role.text == "Mayor"
+
+
+def test_a_quote_then_she_said_goes_to_the_woman_named_before(nlp):
+    text = (
+        "Harbour Minister Ilse Varga met the dock workers on Tuesday.\n\n"
+        '"We will not close the port," she said.'
+    )
+    [statement] = statements_of(nlp, text)
+    assert statement.kind == "direct"
+    assert statement.content.text == "We will not close the port"
+    assert statement.speaker.text == "she" and statement.speaker_name == "Ilse Varga"
+
+
+def test_pronoun_gender_from_a_title_outweighs_recency(nlp):
+    text = (
+        "Spokeswoman Dana Kell spoke after Mr. Oren Fisk left the hall. "
+        "She said the talks would resume next week."
+    )
+    statement = one_with(statements_of(nlp, text), "talks would resume")
+    assert statement.speaker_name == "Dana Kell"
+
+
+def test_a_quote_over_two_paragraphs_is_one_statement(nlp):
+    text = (
+        "Union leader Marta Oyelaran said: \u201cWe have waited long enough for a fair offer.\n\n"
+        "\u201cThe strike will go on until the company listens to us.\u201d"
+    )
+    statements = statements_of(nlp, text)
+    assert len(statements) == 1
+    assert "waited long enough" in statements[0].content.text
+    assert "until the company listens" in statements[0].content.text
+
+
+def test_a_quote_continued_after_the_attribution_keeps_the_speaker(nlp):
+    text = (
+        "\u201cThe harbour is safe,\u201d Captain Ren Sato told reporters. "
+        "\u201cWe checked every ship twice before the storm arrived.\u201d"
+    )
+    statements = statements_of(nlp, text)
+    assert {s.speaker_name for s in statements} == {"Ren Sato"}
+    assert one_with(statements, "checked every ship").kind == "direct"
+    assert one_with(statements, "The harbour is safe").cue.text == "told reporters"
+
+
+def test_a_quote_whose_speaker_follows_in_a_later_sentence_gets_that_speaker(nlp):
+    text = (
+        "\u201cNobody expected the river to rise so fast. The dams held for two days. "
+        "Then the rain came back,\u201d the engineer Lio Marsh added."
+    )
+    [statement] = statements_of(nlp, text)
+    assert statement.content.text.startswith("Nobody expected")
+    assert statement.content.text.endswith("Then the rain came back")
+    assert statement.speaker_name == "Lio Marsh"
+
+
+def test_unbalanced_quotes_do_not_crash_and_end_with_their_paragraph(nlp):
+    text = (
+        'Councillor Ama Doe said: "The budget is a disgrace.\n\n'
+        "The vote is set for Friday, officials said."
+    )
+    statements = statements_of(nlp, text)
+    quote = one_with(statements, "budget is a disgrace")
+    assert "Friday" not in quote.content.text
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [
+        ("\u201c", "\u201d"),
+        ("\u00ab", "\u00bb"),
+        ("\u201e", "\u201c"),
+        ('"', '"'),
+        ("\u2018", "\u2019"),
+    ],
+)
+def test_straight_curly_angle_and_low_quotation_marks_are_paired(opening, closing):
+    text = f"She said {opening}the plan is sound and ready{closing} on Monday."
+    [quote] = find_quotes(text)
+    assert text[quote.start : quote.end] == "the plan is sound and ready"
+
+
+def test_apostrophes_are_not_quotation_marks():
+    text = "The mayor\u2019s office said the city\u2019s budget was ready."
+    assert find_quotes(text) == []
+
+
+def test_a_title_before_a_name_becomes_the_role(nlp):
+    text = "Norvian Foreign Minister Alena Kask said the border would stay open."
+    [statement] = statements_of(nlp, text)
+    assert statement.speaker_name == "Alena Kask"
+    assert statement.role.text == "Norvian Foreign Minister"
+    assert statement.speaker.text == "Norvian Foreign Minister Alena Kask"
+
+
+def test_a_surname_resolves_to_the_full_name_used_earlier(nlp):
+    text = (
+        "Senator Paul Ostrander spoke in the chamber on Monday. Ostrander said the bill was dead."
+    )
+    statement = one_with(statements_of(nlp, text), "bill was dead")
+    assert statement.speaker.text == "Ostrander"
+    assert statement.speaker_name == "Paul Ostrander"
+
+
+def test_a_description_resolves_to_the_person_introduced_with_that_title(nlp):
+    text = (
+        "Norvian President Karel Voss arrived in the capital on Sunday. "
+        "The Norvian president said the treaty was fair."
+    )
+    statement = one_with(statements_of(nlp, text), "treaty was fair")
+    assert statement.speaker.text == "The Norvian president"
+    assert statement.speaker_name == "Karel Voss"
+
+
+def test_a_ministry_as_speaker_is_an_organisation(nlp):
+    text = "The ministry said the new rules would take effect in June."
+    [statement] = statements_of(nlp, text)
+    assert statement.speaker_type == "ORG"
+
+
+def test_according_to_attributes_the_rest_of_the_sentence(nlp):
+    text = "The factory will close next year, according to the company's chief executive."
+    [statement] = statements_of(nlp, text)
+    assert statement.cue.text == "according to"
+    assert statement.content.text == "The factory will close next year"
+    assert "chief executive" in statement.speaker.text
+
+
+def test_claimed_is_distancing_and_denied_is_a_denial(nlp):
+    text = (
+        "The opposition claimed that the election was rigged. "
+        "Election chief Noor Haddad denied the allegations."
+    )
+    statements = statements_of(nlp, text)
+    assert one_with(statements, "election was rigged").cue_stance == "distancing"
+    denial = one_with(statements, "the allegations")
+    assert denial.cue_stance == "denial" and denial.speaker_name == "Noor Haddad"
+
+
+def test_stress_is_emphatic_and_believe_is_a_belief(nlp):
+    text = "Coach Ida Moen stressed that the team was ready. She believes the final will be close."
+    statements = statements_of(nlp, text)
+    assert one_with(statements, "team was ready").cue_stance == "emphatic"
+    belief = one_with(statements, "final will be close")
+    assert belief.kind == "belief" and belief.speaker_name == "Ida Moen"
+
+
+def test_a_poll_finding_is_a_belief_kind_statement(nlp):
+    [statement] = statements_of(nlp, "A new poll found that most voters back the plan.")
+    assert statement.kind == "belief" and statement.cue_stance == "finding"
+
+
+def test_a_quoted_fragment_inside_reported_speech_is_partial(nlp):
+    text = "Governor Lena Hart said the flood plan was \u201ca total failure\u201d and must change."
+    [statement] = statements_of(nlp, text)
+    assert statement.kind == "partial"
+    assert "must change" in statement.content.text
+
+
+def test_said_that_someone_told_someone_nests_the_inner_statement(nlp):
+    text = "Ana Reyes said the minister told the mayor that the school would stay open."
+    statements = statements_of(nlp, text)
+    outer = [s for s in statements if s.speaker_name == "Ana Reyes"][0]
+    inner = [s for s in statements if s.cue.text == "told"][0]
+    assert inner.nested_in == outer.id
+    assert outer.nested_in is None
+
+
+def test_channel_and_date_come_from_the_attribution_clause(nlp):
+    text = (
+        "Mayor Tomas Brill said in an interview with the Vesta radio channel on Monday "
+        "that the bridge would reopen in May."
+    )
+    [statement] = statements_of(nlp, text)
+    assert statement.channel.text == "in an interview with the Vesta radio channel"
+    assert statement.date.text == "on Monday"
+
+
+def test_statement_ids_are_stable_and_follow_the_content_offsets(nlp):
+    text = "Mayor Tomas Brill said that the bridge would reopen in May."
+    first = statements_of(nlp, text)[0]
+    second = statements_of(nlp, text)[0]
+    assert first.id == second.id and first.id.startswith("s")
+
+
+def test_the_rules_are_registered_by_name_and_unknown_names_are_refused():
+    assert STATEMENT_EXTRACTORS["rules"] is extract_statements
+    assert statement_extractor("rules") is extract_statements
+    with pytest.raises(ValueError, match="unknown statement extractor"):
+        statement_extractor("oracle")
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _statement(text: str, start: int, end: int, speaker: str):
+    from crosswire.records import Statement
+
+    return Statement(
+        id=f"s{start}",
+        article_id="a1",
+        content=Span.of(text, start, end),
+        kind="indirect",
+        speaker_name=speaker,
+        speaker_type="PERSON",
+    )
+
+
+def test_scoring_counts_half_overlapping_content_as_found_and_checks_the_speaker():
+    text = "Ana said the school would stay open all year. Bo said nothing at all happened today."
+    ana = text.index("the school")
+    bo = text.index("nothing")
+    gold = [
+        GoldStatement("g1", "a1", [Span.of(text, ana, text.index("."))], speaker_names={"Ana"}),
+        GoldStatement("g2", "a1", [Span.of(text, bo, len(text) - 1)], speaker_names={"Bo"}),
+    ]
+    predicted = [
+        _statement(text, ana, text.index(" open"), "Ana"),
+        _statement(text, bo, bo + len("nothing"), "Ana"),
+    ]
+    scores = score_statements(predicted, gold)
+    assert scores["matched"] == 1  # "the school would stay": 4 of 7 gold words; "nothing": 1 of 5
+    assert scores["precision"] == 0.5 and scores["recall"] == 0.5
+    assert scores["speaker_accuracy"] == 1.0
+    assert scores["misses_by_kind"] == {"unknown": 1}
+
+
+def test_brat_attributions_are_read_with_fragments_and_sources():
+    text = "Bo Lin says the plan works. Critics disagree."
+    ann = (
+        "T1\tSource 0 6\tBo Lin\nT2\tCue 7 11\tsays\nT3\tContent 12 20;21 26\tthe plan works\n"
+        "T4\tAttribution 7 11\tsays\nE1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n"
+    )
+    [gold] = read_brat_annotations(text, ann, "a1")
+    assert [s.text for s in gold.content] == ["the plan", "works"]
+    assert gold.speaker[0].text == "Bo Lin" and gold.kind == "indirect"
