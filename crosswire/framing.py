@@ -23,6 +23,7 @@
           "loaded_terms": [{"term": "terrorist attack", "category": "violence_label",
                             "span": {...}, "voice": {...}}],
           "loaded_term_counts": {"violence_label": 1, ...},
+          "loaded_term_voices": {"narrator": 0, "attributed": 1},
           "hedges": [{"term": "reportedly", "kind": "hedge", "span": {...}, "voice": {...}}],
           "hedge_counts": {"hedge": 0, "certainty": 1},
           "cue_stances": {
@@ -52,6 +53,7 @@ too when an ``nlp`` pipeline is passed.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -308,9 +310,13 @@ def _extend_left(text: str, tokens: Sequence[Token], first: int) -> int:
 
 
 def _looks_like_modifier(word: str) -> bool:
-    naming = load_naming_lexicon()
+    return word in _evaluative_words() or word.endswith(ADJECTIVE_SUFFIXES)
+
+
+@functools.cache
+def _evaluative_words() -> frozenset[str]:
     loaded = {e.term for e in load_lexicon("loaded_terms.tsv")}
-    return word in naming["modifier"] or word in loaded or word.endswith(ADJECTIVE_SUFFIXES)
+    return frozenset(loaded | set(load_naming_lexicon()["modifier"]))
 
 
 def _extend_right(text: str, tokens: Sequence[Token], modifier: int) -> int:
@@ -546,7 +552,7 @@ def _bare(name: str) -> str:
 def _title_window(text: str, tokens: Sequence[Token], start: int) -> int:
     """Return where the title words before a name begin (``Russian presidential aide``)."""
     roles = _role_words()
-    index = next((i for i, t in enumerate(tokens) if t.start >= start), len(tokens))
+    index = bisect.bisect_left([t.start for t in tokens], start)
     i = index
     while i > 0 and index - i < 5:
         left = tokens[i - 1]
@@ -656,6 +662,8 @@ def compare_cue_stances(
         article = by_id.get(statement.article_id)
         if article is None or _is_narrator(statement) or statement.cue is None:
             continue
+        if statement.nested_in:
+            continue  # the cue inside a quote is the quoted speaker's word, not the outlet's
         outlet = _outlet(article)
         speaker = _speaker_label(statement, names)
         side = sides.get(speaker, speaker)
@@ -1025,6 +1033,10 @@ def compare_framing(
     )
     for outlet, view in by_outlet.items():
         view["loaded_term_counts"] = dict(Counter(h["category"] for h in view["loaded_terms"]))
+        view["loaded_term_voices"] = {
+            voice: sum(1 for h in view["loaded_terms"] if h["voice"]["voice"] == voice)
+            for voice in ("narrator", "attributed")
+        }
         view["hedge_counts"] = {
             k: sum(1 for h in view["hedges"] if h["kind"] == k) for k in ("hedge", "certainty")
         }

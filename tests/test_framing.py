@@ -374,6 +374,57 @@ def test_even_handed_cues_raise_no_asymmetry():
     assert result["cue_asymmetries"] == []
 
 
+def test_with_a_parser_sides_come_from_its_nationality_names_when_no_entities_are_given(nlp):
+    text = (
+        "French Foreign Minister Anne Roux said the talks would resume. "
+        "Chinese envoy Li Wen claimed the draft was unfair. Roux added that Paris would wait."
+    )
+    a = article("a1", text, "Harbor Post")
+    statements = [
+        statement(
+            "s1", a, "the talks would resume", "said", "neutral",
+            "French Foreign Minister Anne Roux", "Anne Roux", "French Foreign Minister",
+        ),
+        statement(
+            "s2", a, "the draft was unfair", "claimed", "distancing",
+            "Chinese envoy Li Wen", "Li Wen", "Chinese envoy",
+        ),
+        statement("s3", a, "that Paris would wait", "added", "neutral", "Roux", "Anne Roux"),
+    ]  # fmt: skip
+    result = compare_framing(Story("S1", "t", ["a1"]), [a], statements, [], nlp=nlp)
+    assert result["sides"] == {"Anne Roux": "French", "Li Wen": "Chinese"}
+    without_parser = compare_framing(Story("S1", "t", ["a1"]), [a], statements, [])
+    assert without_parser["sides"]["Anne Roux"] == "Anne Roux"
+
+
+def test_a_parser_adds_irregular_lemmas_to_the_light_ones(nlp):
+    text = "The convoy was seen near the bridge."
+    seen = next(t for t in tokenize(text, nlp(text)) if t.text == "seen")
+    assert "see" in seen.lemmas
+    assert "see" not in next(t for t in tokenize(text) if t.text == "seen").lemmas
+
+
+def test_a_cue_inside_a_quote_is_not_counted_as_the_outlets_choice():
+    text = 'Anna Berg said: "Our allies claimed the port was safe." The port burned.'
+    a = article("a1", text, "Harbor Post")
+    outer = statement(
+        "s1",
+        a,
+        "Our allies claimed the port was safe.",
+        "said",
+        "neutral",
+        "Anna Berg",
+        "Anna Berg",
+        kind="direct",
+    )
+    inner = statement(
+        "s2", a, "the port was safe", "claimed", "distancing", "Our allies", "Our allies"
+    )
+    inner.nested_in = "s1"
+    result = compare_framing(Story("S1", "t", ["a1"]), [a], [outer, inner], [])
+    assert set(result["by_outlet"]["Harbor Post"]["cue_stances"]["by_speaker"]) == {"Anna Berg"}
+
+
 # --- presupposition --------------------------------------------------------------------------
 
 
