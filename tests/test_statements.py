@@ -85,7 +85,7 @@ def test_the_spokeswomans_quotes_include_the_added_one_and_in_her_words(seeds):
 
 
 def test_the_foreign_ministers_drone_statement_is_found_in_both_articles(seeds):
-    for text, statements in seeds.values():
+    for _text, statements in seeds.values():
         drones = one_with(statements, "91 long-range")
         assert drones.speaker_name == "Sergey Lavrov"
         assert drones.role.text == "Russian Foreign Minister"
