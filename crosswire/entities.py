@@ -254,6 +254,9 @@ def _name_mentions(doc: Any, article: Article) -> list[Mention]:
         if bounds is None:
             continue
         start, end, label = bounds
+        known = load_aliases().labels.get(load_aliases().canonical_key(name_key(ent.text)))
+        if known and label != "NORP":
+            label = known
         found.append(_mention(article, start, end, label, "name"))
     return found
 
@@ -353,10 +356,24 @@ def _description_mentions(doc: Any, article: Article, names: list[Mention]) -> l
     return found
 
 
+def _relabel_surnames(names: list[Mention]) -> list[Mention]:
+    """Label as PERSON a lone surname spaCy tagged ORG when the article names that person in full."""
+    surnames = {
+        m.span.text.split()[-1]
+        for m in names
+        if m.label == "PERSON" and len(m.span.text.split()) > 1
+    }
+    return [
+        replace(m, label="PERSON") if m.label == "ORG" and m.span.text in surnames else m
+        for m in names
+    ]
+
+
 def find_mentions(doc: Any, article: Article, statements: list[Statement]) -> list[Mention]:
     """Find the entity mentions of one article: names, speaker pronouns and clear descriptions."""
     names = _name_mentions(doc, article)
     names += _repeated_names(doc, article, names)
+    names = _relabel_surnames(names)
     speakers = _speaker_mentions(doc, article, statements, names)
     descriptions = _description_mentions(doc, article, names + speakers)
     found = names + speakers + descriptions
@@ -388,10 +405,10 @@ def _is_identity_word(word: str, titles: TitleLexicon) -> bool:
 def resolve_description(text: str, description: Span, people: list[Mention]) -> Mention | None:
     """Resolve "the Russian president" to the titled person mention of the article it describes.
 
-    A person whose title contains every word of the description wins (the nearest one before
-    it, else the nearest after). Otherwise the description resolves only when exactly one
-    titled name in the article is compatible with it: same title, and no nationality or place
-    in its title that the description does not also use.
+    The description resolves when exactly one person of the article has a title that contains
+    every word of it; failing that, when exactly one person has a compatible title: the same
+    title, and no nationality or place in it that the description does not also use. Two
+    people who fit leave it unresolved.
     """
     titles = load_titles()
     words = description.text.split()[1:]
@@ -410,13 +427,12 @@ def resolve_description(text: str, description: Span, people: list[Mention]) -> 
             _is_identity_word(w, titles) for w in title_words
         ):
             compatible.append(person)
-    if exact:
-        before = [p for p in exact if p.span.start < description.start]
-        if before:
-            return max(before, key=lambda p: p.span.start)
-        return min(exact, key=lambda p: p.span.start)
-    if len({name_key(p.span.text) for p in compatible}) == 1:
-        return min(compatible, key=lambda p: abs(p.span.start - description.start))
+    for candidates in (exact, compatible):
+        people_named = {name_key(p.span.text) for p in candidates}
+        if len(people_named) == 1:
+            return min(candidates, key=lambda p: abs(p.span.start - description.start))
+        if people_named:
+            return None
     return None
 
 
