@@ -1,0 +1,279 @@
+"""Time expressions resolved against article dates, and the cross-outlet timeline of events."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from crosswire.entities import canonicalize_entities, find_mentions, link_speakers
+from crosswire.records import Article, Span, Statement, Story
+from crosswire.timeline import (
+    build_timeline,
+    find_time_expressions,
+    resolve_time,
+    split_clauses,
+    split_sentences,
+)
+
+MONDAY = "2025-12-29"
+
+
+def _article(text: str, article_id: str = "a1", outlet: str = "Wire", date: str | None = MONDAY):
+    return Article(id=article_id, text=text, outlet=outlet, date=date)
+
+
+# ---------------------------------------------------------------- resolving one expression
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("on Monday", (MONDAY, "day", None)),
+        ("on Sunday", ("2025-12-28", "day", None)),
+        ("Tuesday", ("2025-12-23", "day", None)),
+        ("a day prior", ("2025-12-28", "day", None)),
+        ("the previous day", ("2025-12-28", "day", None)),
+        ("earlier in the day", (MONDAY, "day", None)),
+        ("overnight to December 29", ("2025-12-28", "night", MONDAY)),
+        ("overnight", ("2025-12-28", "night", MONDAY)),
+        ("Sunday night", ("2025-12-28", "night", MONDAY)),
+        ("last week", ("2025-12-22", "week", "2025-12-28")),
+        ("this month", ("2025-12-01", "month", "2025-12-31")),
+        ("yesterday", ("2025-12-28", "day", None)),
+        ("December 28", ("2025-12-28", "day", None)),
+        ("28 December 2025", ("2025-12-28", "day", None)),
+    ],
+)
+def test_expressions_resolve_against_the_article_date(expression, expected):
+    assert resolve_time(expression, MONDAY) == expected
+
+
+def test_a_date_without_a_year_takes_the_year_nearest_the_article():
+    assert resolve_time("December 29", "2026-01-02") == ("2025-12-29", "day", None)
+    assert resolve_time("January 5", MONDAY) == ("2026-01-05", "day", None)
+
+
+def test_a_relative_expression_without_an_article_date_is_unresolved():
+    assert resolve_time("on Monday", None)[0] is None
+    assert resolve_time("a day prior", None)[0] is None
+    assert resolve_time("December 29, 2025", None) == ("2025-12-29", "day", None)
+
+
+def test_durations_and_unreadable_dates_are_not_points_in_time():
+    assert resolve_time("four years", MONDAY)[0] is None
+    assert resolve_time("the 1990s", MONDAY)[0] is None
+
+
+# ---------------------------------------------------------------- expressions in one article
+
+
+def test_expressions_keep_their_preposition_and_their_whole_night(nlp):
+    article = _article(
+        "The minister said on Monday that overnight to December 29 drones attacked the city, "
+        "a day after talks that lasted four years."
+    )
+    found = find_time_expressions(nlp(article.text), article)
+    by_text = {t.span.text: t for t in found}
+    assert "on Monday" in by_text and by_text["on Monday"].value == MONDAY
+    night = by_text["overnight to December 29"]
+    assert (night.value, night.granularity, night.end_value) == ("2025-12-28", "night", MONDAY)
+    assert "December 29" not in by_text
+    assert "four years" not in by_text
+    for expression in found:
+        assert article.text[expression.span.start : expression.span.end] == expression.span.text
+
+
+def test_an_undated_article_keeps_its_expressions_unresolved(nlp):
+    article = _article("Talks were held a day prior, the aide said on Sunday.", date=None)
+    found = find_time_expressions(nlp(article.text), article)
+    assert {t.span.text for t in found} == {"a day prior", "on Sunday"}
+    assert all(t.value is None for t in found)
+
+
+def test_sentences_and_clauses_split_without_a_parser():
+    text = "U.S. officials met on Monday. He said talks, during which they met, went well."
+    sentences = split_sentences(text)
+    assert [text[s:e] for s, e in sentences] == [
+        "U.S. officials met on Monday.",
+        "He said talks, during which they met, went well.",
+    ]
+    clauses = [text[s:e] for s, e in split_clauses(text, sentences[1])]
+    assert clauses[1].startswith(", during which")
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def _analyse(nlp, articles: list[Article], statements: list[Statement] | None = None):
+    statements = statements or []
+    mentions, times = [], []
+    for article in articles:
+        doc = nlp(article.text)
+        own = [s for s in statements if s.article_id == article.id]
+        mentions += find_mentions(doc, article, own)
+        times += find_time_expressions(doc, article)
+    entities = canonicalize_entities(articles, mentions, statements)
+    statements = link_speakers(statements, entities)
+    story = Story(id="S1", title="story", article_ids=[a.id for a in articles])
+    return build_timeline(articles, [story], statements, times, entities), times
+
+
+def _said(article: Article, speaker: str, name: str, cue: str, content: str, when: str | None):
+    def span(text: str) -> Span:
+        start = article.text.index(text)
+        return Span.of(article.text, start, start + len(text))
+
+    return Statement(
+        id=f"{article.id}-{article.text.index(content)}",
+        article_id=article.id,
+        content=span(content),
+        kind="indirect",
+        cue=span(cue),
+        cue_stance="neutral",
+        speaker=span(speaker),
+        speaker_name=name,
+        speaker_type="PERSON",
+        date=span(when) if when else None,
+        sentence=Span.of(article.text, 0, len(article.text)),
+    )
+
+
+def test_an_event_takes_the_time_of_its_own_clause_and_a_statement_its_own_date(nlp):
+    article = _article(
+        "Foreign Minister Anna Berg said on Monday that she met Prime Minister Omar Haddad "
+        "in Geneva a day prior."
+    )
+    said = _said(
+        article,
+        "Foreign Minister Anna Berg",
+        "Anna Berg",
+        "said",
+        "she met Prime Minister Omar Haddad in Geneva a day prior",
+        "on Monday",
+    )
+    events, _ = _analyse(nlp, [article], [said])
+    meeting = next(e for e in events if e.event_type == "meeting")
+    assert meeting.date == "2025-12-28"
+    assert meeting.evidence[0]["time_span"]["text"] == "a day prior"
+    statement = next(e for e in events if e.event_type == "statement")
+    assert statement.date == MONDAY and statement.participants == ["Anna Berg"]
+    assert [e.date for e in events] == sorted(e.date for e in events)
+
+
+def test_outlets_reporting_one_event_on_different_days_show_the_disagreement(nlp):
+    first = _article("A drone attack hit Kharkiv on Sunday, the governor said.", "a1", "East Wire")
+    second = _article("A drone attack hit Kharkov on Saturday, officials said.", "a2", "West Wire")
+    events, _ = _analyse(nlp, [first, second])
+    attacks = [e for e in events if e.event_type == "attack"]
+    assert len(attacks) == 1
+    (attack,) = attacks
+    assert attack.outlets == ["East Wire", "West Wire"]
+    assert len(attack.date_disagreements) == 1
+    assert {attack.date, attack.date_disagreements[0]["date"]} == {"2025-12-27", "2025-12-28"}
+
+
+def test_events_in_different_places_are_not_merged(nlp):
+    first = _article("A drone attack hit Kharkiv on Sunday.", "a1", "East Wire")
+    second = _article("A drone attack hit Odesa on Sunday.", "a2", "West Wire")
+    events, _ = _analyse(nlp, [first, second])
+    assert len([e for e in events if e.event_type == "attack"]) == 2
+
+
+def test_the_timeline_resolves_again_once_an_article_date_is_inferred(nlp):
+    undated = _article("Drones attacked Kharkiv overnight to December 29.", date=None)
+    doc = nlp(undated.text)
+    times = find_time_expressions(doc, undated)
+    assert all(t.value is None for t in times)
+    dated = replace(undated, date=MONDAY, date_inferred=True)
+    mentions = find_mentions(doc, dated, [])
+    entities = canonicalize_entities([dated], mentions, [])
+    story = Story(id="S1", title="story", article_ids=[dated.id])
+    events = build_timeline([dated], [story], [], times, entities)
+    attack = next(e for e in events if e.event_type == "attack")
+    assert (attack.date, attack.granularity) == ("2025-12-28", "night")
+    assert attack.evidence[0]["end_value"] == MONDAY
+
+
+# ---------------------------------------------------------------- the seed articles
+
+
+def _read_seed(path: Path, number: int) -> Article:
+    """Read a seed file: strip the dateline and the date marker (crosswire.ingest does more)."""
+    raw = path.read_text(encoding="utf-8")
+    date = None
+    marker = re.match(r"\s*date (\d{4}-\d{2}-\d{2})\s*", raw)
+    if marker:
+        date, raw = marker.group(1), raw[marker.end() :]
+    dateline = re.match(r"[A-Z][A-Z ]+, [A-Z][a-z]+ \d{1,2}\. /([A-Z]+)/\.\s*", raw)
+    outlet = f"seed {number}"
+    if dateline:
+        outlet, raw = dateline.group(1), raw[dateline.end() :]
+    # The first seed gives no year: a story-level inference dates it 2025-12-29.
+    return Article(id=f"seed{number}", text=raw, outlet=outlet, date=date or MONDAY)
+
+
+@pytest.fixture(scope="module")
+def seed_timeline(nlp, seeds_dir):
+    from crosswire.statements import extract_statements
+
+    articles = [_read_seed(p, i) for i, p in enumerate(sorted(seeds_dir.glob("*.txt")))]
+    statements = []
+    for article in articles:
+        statements += extract_statements(nlp(article.text), article)
+    events, times = _analyse(nlp, articles, statements)
+    return articles, events, times
+
+
+def _time_texts(event) -> set[str]:
+    return {e["time_span"]["text"] for e in event.evidence if e["time_span"]}
+
+
+def test_seed_meeting_in_florida_is_dated_the_day_before(seed_timeline):
+    _, events, _ = seed_timeline
+    meetings = [
+        e for e in events if e.event_type == "meeting" and "Volodymyr Zelenskyy" in e.participants
+    ]
+    assert len(meetings) == 1
+    (meeting,) = meetings
+    assert (meeting.date, meeting.granularity) == ("2025-12-28", "day")
+    assert {"a day prior", "on Sunday"} <= _time_texts(meeting)
+    assert "Florida" in meeting.participants
+
+
+def test_seed_attack_is_dated_the_night_to_december_29(seed_timeline):
+    _, events, _ = seed_timeline
+    attacks = [e for e in events if e.event_type == "attack" and e.granularity == "night"]
+    assert len(attacks) == 1
+    (attack,) = attacks
+    assert attack.date == "2025-12-28"
+    assert any(e["end_value"] == MONDAY for e in attack.evidence)
+    assert "overnight to December 29" in _time_texts(attack)
+    assert len(attack.outlets) == 2  # both seed reports carry it
+
+
+def test_seed_statements_are_dated_the_day_they_were_made(seed_timeline):
+    _, events, _ = seed_timeline
+    statements = [e for e in events if e.event_type in ("statement", "denial")]
+    assert statements and all(e.date == MONDAY for e in statements)
+    dated_by = set().union(*(_time_texts(e) for e in statements))
+    assert {"on Monday", "earlier in the day"} <= dated_by
+
+
+def test_seed_timeline_is_sorted_and_every_span_points_into_its_article(seed_timeline):
+    articles, events, times = seed_timeline
+    texts = {a.id: a.text for a in articles}
+    assert [e.date for e in events] == sorted(e.date for e in events)
+    for event in events:
+        for evidence in event.evidence:
+            for key in ("span", "trigger", "time_span"):
+                span = evidence[key]
+                if span:
+                    text = texts[evidence["article_id"]]
+                    assert text[span["start"] : span["end"]] == span["text"]
+    for expression in times:
+        assert texts[expression.article_id][expression.span.start : expression.span.end] == (
+            expression.span.text
+        )
