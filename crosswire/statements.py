@@ -31,6 +31,14 @@ POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your"}
 DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "their", "its", "our", "my"}
 
 
+def _text(doc: Any) -> str:
+    """Return the doc's text, built once per doc (spaCy rebuilds ``doc.text`` on every access)."""
+    cached = doc.user_data.get("crosswire_text")
+    if cached is None:
+        cached = doc.user_data["crosswire_text"] = doc.text
+    return cached
+
+
 # ---------------------------------------------------------------- lexicons
 
 
@@ -247,7 +255,7 @@ def _token_span(tokens: Iterable[Any]) -> tuple[int, int] | None:
 
 def _trim(doc: Any, start: int, end: int) -> tuple[int, int]:
     """Trim spaces, commas and stray quotation marks from both ends of a character range."""
-    text = doc.text
+    text = _text(doc)
     strip = " \t\n,;:\u2014-"
     while start < end and text[start] in strip:
         start += 1
@@ -395,7 +403,7 @@ def _quote_near(
     doc: Any, quotes: list[Quote], cue: Any, speaker: tuple[int, int] | None
 ) -> Quote | None:
     """Find a quote that ends right before the attribution or starts right after the cue."""
-    text = doc.text
+    text = _text(doc)
     start = min(cue.idx, speaker[0] if speaker else cue.idx)
     end = cue.idx + len(cue.text)
     if speaker:
@@ -438,7 +446,7 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if content[1] <= speaker[0] and token.i > subject.i:
             # "X is so, Y said": the reported clause runs up to the speaker.
             content = (content[0], speaker[0])
-        content = _trim(doc, *_within_paragraph(doc.text, content, token.idx))
+        content = _trim(doc, *_within_paragraph(_text(doc), content, token.idx))
         if content[1] - content[0] < 3 or _overlaps(content, speaker):
             continue
         stance = lexicon.verbs[lemma]
@@ -648,12 +656,12 @@ def attach_orphan_quotes(
     same speaker talking on; short scare quotes and titles are left alone.
     """
     used = [a.content for a in found] + [a.cue for a in found]
-    paragraphs = _paragraph_bounds(doc.text)
+    paragraphs = _paragraph_bounds(_text(doc))
     added = []
     for quote in quotes:
         if any(_overlaps((quote.start, quote.end), span) for span in used):
             continue
-        if not _looks_like_speech(doc.text[quote.start : quote.end]):
+        if not _looks_like_speech(_text(doc)[quote.start : quote.end]):
             continue
         speaker = _neighbouring_quote_speaker(doc, found, quote, paragraphs)
         if speaker is None:
@@ -694,7 +702,7 @@ def _neighbouring_quote_speaker(
     if before:
         last = max(before, key=lambda a: a.content[1])
         if _paragraph_index(paragraphs, last.content[1] - 1) in {here, here - 1}:
-            between = doc.text[last.content[1] : quote.open_mark]
+            between = _text(doc)[last.content[1] : quote.open_mark]
             if not _has_other_sentence(between, last):
                 return last
     after = [a for a in quoted if a.content[0] >= quote.end]
@@ -702,8 +710,8 @@ def _neighbouring_quote_speaker(
         first = min(after, key=lambda a: a.content[0])
         if (
             _paragraph_index(paragraphs, first.content[0]) == here + 1
-            and doc.text[quote.end : first.content[0]].count("\n") <= 2
-            and _starts_paragraph(doc.text, paragraphs, here, quote)
+            and _text(doc)[quote.end : first.content[0]].count("\n") <= 2
+            and _starts_paragraph(_text(doc), paragraphs, here, quote)
         ):
             return None
     return None
@@ -944,7 +952,7 @@ def _text_of(doc: Any, tokens: list[Any]) -> str:
         tokens = tokens[:-1]
     if not tokens:
         return ""
-    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return _text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
 
 
 def _known_surnames(index: SpeakerIndex) -> set[str]:
@@ -1136,13 +1144,13 @@ def _cue_distance(attribution: Attribution) -> int:
 
 
 def _span(doc: Any, bounds: tuple[int, int] | None) -> Span | None:
-    return Span.of(doc.text, *bounds) if bounds else None
+    return Span.of(_text(doc), *bounds) if bounds else None
 
 
 def _sentence_of(doc: Any, position: int) -> Span | None:
     for sentence in doc.sents:
         if sentence.start_char <= position < sentence.end_char:
-            return Span.of(doc.text, sentence.start_char, sentence.end_char)
+            return Span.of(_text(doc), sentence.start_char, sentence.end_char)
     return None
 
 
@@ -1167,7 +1175,7 @@ def _link_nesting(statements: list[Statement]) -> None:
 def extract_statements(doc: Any, article: Article) -> list[Statement]:
     """Find every attributed statement in one article, with speaker, cue, content and kind."""
     lexicon = load_cue_lexicon()
-    quotes = find_quotes(doc.text)
+    quotes = find_quotes(_text(doc))
     found = (
         find_reported_speech(doc, quotes, lexicon)
         + find_phrase_attributions(doc, quotes, lexicon)
@@ -1196,7 +1204,7 @@ def _to_statement(
     return Statement(
         id=stable_id(article.id, str(start), str(end), prefix="s"),
         article_id=article.id,
-        content=Span.of(doc.text, start, end),
+        content=Span.of(_text(doc), start, end),
         kind=attribution.kind,
         cue=_span(doc, attribution.cue),
         cue_stance=attribution.stance,
