@@ -303,3 +303,35 @@ def test_seed_pronoun_speakers_point_at_their_entity(seed_analysis):
     assert she and all(s.speaker_name == "Maria Zakharova" for s in she)
     ids = {e.name: e.id for e in entities}
     assert all(s.speaker_entity_id == ids["Maria Zakharova"] for s in she)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def test_b_cubed_is_perfect_for_the_gold_clustering_and_drops_when_merging_or_splitting():
+    from crosswire.evaluate.entities import score_mention_clusters
+
+    gold = {"m1": "A", "m2": "A", "m3": "B", "m4": "B"}
+    perfect = score_mention_clusters({"m1": "x", "m2": "x", "m3": "y", "m4": "y"}, gold)
+    assert perfect["precision"] == perfect["recall"] == perfect["f1"] == 1.0
+    merged = score_mention_clusters({k: "x" for k in gold}, gold)
+    assert merged["recall"] == 1.0 and merged["precision"] == 0.5
+    split = score_mention_clusters({"m1": "x", "m3": "y"}, gold)  # m2, m4 missed: singletons
+    assert split["precision"] == 1.0 and split["recall"] == 0.5
+
+
+def test_gold_mentions_are_found_by_surface_form_and_scored_against_linked_mentions(nlp):
+    from crosswire.evaluate.entities import (
+        gold_mentions,
+        predicted_clusters,
+        score_mention_clusters,
+    )
+
+    first = _article("Officials in Kiev said the city was calm. She agreed.", "a1", "Old Wire")
+    second = _article("Officials in Kyiv said the city was calm.", "a2", "New Wire")
+    gold_entities = [{"id": "E1", "name": "Kyiv", "label": "GPE", "surface_forms": ["Kiev", "she"]}]
+    gold = gold_mentions([first, second], gold_entities)
+    assert sorted(gold) == [("a1", 13, 17), ("a2", 13, 17)]  # pronouns are not gold by form
+    linked = [m for e in _entities(nlp, [first, second]) for m in e.mentions]
+    scores = score_mention_clusters(predicted_clusters(gold, linked), gold)
+    assert scores["f1"] == 1.0

@@ -277,3 +277,28 @@ def test_seed_timeline_is_sorted_and_every_span_points_into_its_article(seed_tim
         assert texts[expression.article_id][expression.span.start : expression.span.end] == (
             expression.span.text
         )
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def test_time_scores_count_found_expressions_and_right_dates():
+    from crosswire.evaluate.timeline import GoldTime, score_time_expressions
+    from crosswire.records import TemporalExpression
+
+    text = "Drones attacked overnight to March 5 and talks began on Monday."
+    night = Span.of(text, 16, 36)
+    monday = Span.of(text, 53, 62)
+    predicted = [
+        TemporalExpression("a1", night, "2026-03-04", "night", "2026-03-05"),
+        TemporalExpression("a1", monday, "2026-03-02", "day", None),
+    ]
+    gold = [
+        GoldTime("a1", 16, 36, night.text, "2026-03-05", "night"),
+        GoldTime("a1", 53, 62, monday.text, "2026-03-09", "day"),
+        GoldTime("a1", 0, 6, "Drones", "2026-03-05", "day"),
+    ]
+    scores = score_time_expressions(predicted, gold)
+    assert scores["found"] == 2 and scores["recall"] == 2 / 3
+    assert scores["date_accuracy"] == 1 / 3 and scores["date_accuracy_of_found"] == 0.5
+    assert scores["granularity_accuracy_of_found"] == 1.0

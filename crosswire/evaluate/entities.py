@@ -1,0 +1,247 @@
+"""Score entity linking against the demo gold: B-cubed over the mentions of gold surface forms.
+
+Gold lists each entity with the surface forms articles use for it ("Canonical Name", "Surname",
+"the harbour minister"). Every occurrence of a surface form in an article is a gold mention of
+that entity (longest form first; a form two gold entities share is ambiguous and left out, and
+so are bare pronouns, which gold cannot place by form alone). A gold mention takes the entity of
+the predicted mention that overlaps it most; one no predicted mention covers stands alone, which
+costs recall. B-cubed precision and recall are averaged over gold mentions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterator
+from pathlib import Path
+from typing import Any
+
+from crosswire.records import Article, Entity, Mention, Statement, TemporalExpression
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_GOLD = REPO / "demo" / "gold.json"
+PRONOUNS = frozenset(
+    "he she they it his her hers its their theirs him them we our us i me my".split()
+)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def score_mention_clusters(
+    pred: dict[Hashable, Hashable], gold: dict[Hashable, Hashable]
+) -> dict[str, Any]:
+    """B-cubed precision, recall and F1 of a predicted clustering of the gold mentions.
+
+    ``gold`` maps each gold mention to its gold entity, ``pred`` maps mentions to predicted
+    clusters; gold mentions missing from ``pred`` are predicted singletons, and predicted
+    mentions that gold does not list are not scored.
+    """
+    items = list(gold)
+    if not items:
+        return {"mentions": 0, "precision": None, "recall": None, "f1": None}
+    pred_clusters: dict[Hashable, set[Hashable]] = defaultdict(set)
+    gold_clusters: dict[Hashable, set[Hashable]] = defaultdict(set)
+    for item in items:
+        gold_clusters[gold[item]].add(item)
+        if item in pred:
+            pred_clusters[("cluster", pred[item])].add(item)
+    precision = recall = 0.0
+    for item in items:
+        predicted = pred_clusters[("cluster", pred[item])] if item in pred else {item}
+        truth = gold_clusters[gold[item]]
+        shared = len(predicted & truth)
+        precision += shared / len(predicted)
+        recall += shared / len(truth)
+    precision /= len(items)
+    recall /= len(items)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "mentions": len(items),
+        "gold_entities": len(gold_clusters),
+        "predicted_clusters": len(pred_clusters) + sum(1 for i in items if i not in pred),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+    }
+
+
+def gold_mentions(
+    articles: list[Article], entities: list[dict[str, Any]]
+) -> dict[tuple[str, int, int], str]:
+    """Find every occurrence of the gold surface forms: (article id, start, end) -> gold id."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for entity in entities:
+        for form in {entity["name"], *entity.get("surface_forms", [])}:
+            if form.strip() and form.lower() not in PRONOUNS:
+                owners[form].add(entity["id"])
+    forms = sorted((f for f, ids in owners.items() if len(ids) == 1), key=len, reverse=True)
+    found: dict[tuple[str, int, int], str] = {}
+    for article in articles:
+        taken: list[tuple[int, int]] = []
+        for form in forms:
+            for match in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", article.text):
+                start, end = match.span()
+                if any(start < t_end and t_start < end for t_start, t_end in taken):
+                    continue
+                taken.append((start, end))
+                found[(article.id, start, end)] = next(iter(owners[form]))
+    return found
+
+
+def predicted_clusters(
+    gold: dict[tuple[str, int, int], str], mentions: list[Mention]
+) -> dict[tuple[str, int, int], str]:
+    """Give each gold mention the entity of the predicted mention overlapping it most."""
+    by_article: dict[str, list[Mention]] = defaultdict(list)
+    for mention in mentions:
+        if mention.entity_id:
+            by_article[mention.article_id].append(mention)
+    found = {}
+    for key in gold:
+        article_id, start, end = key
+        best, best_overlap = None, 0
+        for mention in by_article.get(article_id, []):
+            overlap = min(end, mention.span.end) - max(start, mention.span.start)
+            if overlap > best_overlap:
+                best, best_overlap = mention, overlap
+        if best is not None:
+            found[key] = best.entity_id
+    return found
+
+
+def name_accuracy(
+    gold: dict[tuple[str, int, int], str],
+    pred: dict[tuple[str, int, int], str],
+    gold_entities: list[dict[str, Any]],
+    entities: list[Entity],
+) -> float | None:
+    """Share of gold entities whose main predicted entity carries the gold canonical name."""
+    names = {e.id: e.name for e in entities}
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for key, gold_id in gold.items():
+        if key in pred:
+            votes[gold_id][pred[key]] += 1
+    scored = [e for e in gold_entities if votes.get(e["id"])]
+    if not scored:
+        return None
+    right = sum(
+        1
+        for e in scored
+        if _normal(names.get(votes[e["id"]].most_common(1)[0][0], "")) == _normal(e["name"])
+    )
+    return right / len(scored)
+
+
+def _normal(name: str) -> str:
+    return " ".join(re.findall(r"\w+", name.lower()))
+
+
+# ---------------------------------------------------------------- reading the demo gold
+
+
+def article_key(article: Article, corpus: Path) -> str:
+    """Return the key gold files use for an article: its path under corpus/, with '#n'."""
+    path, _, number = (article.source_path or "").partition("#")
+    try:
+        relative = Path(path).resolve().relative_to(corpus.resolve()).as_posix()
+    except ValueError:
+        relative = path
+    return f"{relative}#{number}" if number else relative
+
+
+def read_demo(gold_path: Path) -> tuple[dict[str, Any], dict[str, Article]]:
+    """Read demo/gold.json and the articles of the corpus beside it, keyed as gold keys them."""
+    try:
+        from crosswire.ingest import read_paths
+    except ImportError as error:
+        raise RuntimeError(
+            "crosswire.ingest is not available, so the demo articles cannot be read"
+        ) from error
+    data = json.loads(gold_path.read_text(encoding="utf-8"))
+    corpus = gold_path.parent / "corpus"
+    articles = {}
+    for item in read_paths([str(corpus)]):
+        if isinstance(item, Article):
+            articles[article_key(item, corpus)] = item
+    return data, articles
+
+
+def annotate(
+    articles: list[Article], nlp: Any = None
+) -> Iterator[tuple[Article, list[Statement], list[Mention], list[TemporalExpression]]]:
+    """Run the per-article stages the entity and timeline scores need."""
+    from crosswire.entities import find_mentions
+    from crosswire.models import load_nlp
+    from crosswire.statements import extract_statements
+    from crosswire.timeline import find_time_expressions
+
+    nlp = nlp or load_nlp()
+    english = [a for a in articles if a.is_english]
+    pairs = ((article.text, article) for article in english)
+    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=16):
+        statements = extract_statements(doc, article)
+        yield (
+            article,
+            statements,
+            find_mentions(doc, article, statements),
+            find_time_expressions(doc, article),
+        )
+
+
+# ---------------------------------------------------------------- running
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def evaluate_demo(gold_path: Path) -> dict[str, Any]:
+    """Score entity linking on the demo corpus gold."""
+    from crosswire.entities import canonicalize_entities
+
+    data, articles_by_key = read_demo(gold_path)
+    articles = list(articles_by_key.values())
+    statements: list[Statement] = []
+    mentions: list[Mention] = []
+    for _, found, found_mentions, _ in annotate(articles):
+        statements += found
+        mentions += found_mentions
+    entities = canonicalize_entities(articles, mentions, statements)
+    linked = [m for e in entities for m in e.mentions]
+    gold = gold_mentions([a for a in articles if a.is_english], data.get("entities", []))
+    pred = predicted_clusters(gold, linked)
+    scores = score_mention_clusters(pred, gold)
+    scores["detected"] = len(pred) / len(gold) if gold else None
+    scores["name_accuracy"] = name_accuracy(gold, pred, data.get("entities", []), entities)
+    return scores
+
+
+def run(paths: list[str], console: Any) -> int:
+    """Score entity linking on each gold file and print the results; 0 on success."""
+    from rich.table import Table
+
+    sources = [Path(p) for p in paths] or [DEFAULT_GOLD]
+    status = 0
+    for source in sources:
+        started = time.perf_counter()
+        try:
+            scores = evaluate_demo(source)
+        except (OSError, ValueError, KeyError, RuntimeError) as error:
+            console.print(f"[red]cannot score {source}: {error}[/red]")
+            status = 1
+            continue
+        table = Table(title=f"entities: {source}")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        for key in ("mentions", "gold_entities", "predicted_clusters"):
+            table.add_row(key.replace("_", " "), str(scores.get(key, "-")))
+        table.add_row("gold mentions covered by a prediction", _percent(scores["detected"]))
+        for key in ("precision", "recall", "f1"):
+            table.add_row(f"B-cubed {key}", _percent(scores[key]))
+        table.add_row("canonical name accuracy", _percent(scores["name_accuracy"]))
+        table.add_row("seconds", f"{time.perf_counter() - started:.1f}")
+        console.print(table)
+    return status
