@@ -335,10 +335,30 @@ def _extend_right(text: str, tokens: Sequence[Token], modifier: int) -> int:
 
 
 def _continues_phrase(taken: Token, nxt: Token) -> bool:
-    """Tell whether the word after ``taken`` belongs to the same noun phrase (no parse needed)."""
-    if taken.capitalized:
-        return nxt.capitalized  # a multi-word name: "so-called Foreign Minister Ann Lee"
-    return taken.text.lower().endswith(ADJECTIVE_SUFFIXES)  # "so-called political elites"
+    """Tell whether the word after ``taken`` belongs to the same noun phrase (no parse needed).
+
+    Names continue with capitalised words ("so-called Foreign Minister Ann Lee"); adjectives and
+    singular nouns continue ("so-called political elites", "so-called drone attack"); a plural
+    noun ends the phrase, and so does a word that looks like a verb ("mediators stayed").
+    """
+    if taken.capitalized or nxt.capitalized:
+        return taken.capitalized and nxt.capitalized
+    word, following = taken.text.lower(), nxt.text.lower()
+    inflected_cue = following not in _cue_verbs() and bool(nxt.lemmas & _cue_verbs())
+    if following.endswith(("ed", "ing", "ly")) or inflected_cue:  # "says", "claims"
+        return False
+    if word.endswith(ADJECTIVE_SUFFIXES):
+        return True
+    return not (word.endswith("s") and not word.endswith("ss"))
+
+
+@functools.cache
+def _cue_verbs() -> frozenset[str]:
+    """Read the speech verbs of the statements stage's cue table (say, claim, insist)."""
+    path = DATA / "cues.tsv"
+    if not path.exists():
+        return frozenset()
+    return frozenset(row[0].strip() for row in _read_rows(path) if row[2:3] == ["verb"])
 
 
 def find_naming_frames(article: Article, tokens: Sequence[Token]) -> list[dict[str, Any]]:
@@ -403,7 +423,9 @@ def _anchor_frames(frames: list[dict[str, Any]], mentions: Sequence[Mention], na
     """Attach each frame to the entity mentioned inside it (the mention nearest the head)."""
     for frame in frames:
         start, end = frame["span"]["start"], frame["span"]["end"]
-        inside = [m for m in mentions if start <= m.span.start and m.span.end <= end]
+        inside = [m for m in mentions if start <= m.span.start and m.span.end <= end] or [
+            m for m in mentions if m.span.start < end and start < m.span.end
+        ]
         if not inside:
             continue
         mention = max(inside, key=lambda m: m.span.end)
@@ -557,7 +579,11 @@ def _title_window(text: str, tokens: Sequence[Token], start: int) -> int:
     while i > 0 and index - i < 5:
         left = tokens[i - 1]
         right_start = tokens[i].start if i < len(tokens) else start
-        if not text[left.end : right_start].isspace():
+        gap = text[left.end : right_start]
+        if left.possessive and POSSESSIVE_GAP.match(gap):
+            i -= 1  # a possessor is the affiliation: "Velmara's defence minister"
+            break
+        if not gap.isspace():
             break
         word = left.text.lower()
         if word in FUNCTION_WORDS or left.possessive:
@@ -577,14 +603,33 @@ def _role_words() -> frozenset[str]:
     return frozenset(row[0].strip().lower() for row in _read_rows(path) if row[1:2] == ["role"])
 
 
-def _affiliations_in(
-    article_id: str, start: int, end: int, affiliation_mentions: dict[str, list[Mention]]
-) -> list[str]:
-    return [
-        m.span.text
-        for m in affiliation_mentions.get(article_id, [])
-        if start <= m.span.start and m.span.end <= end
-    ]
+@dataclass
+class _AffiliationFinder:
+    """Find nationality words (NORP or GPE names of the story) in a stretch of an article."""
+
+    mentions: dict[str, list[Mention]]
+    tokens: dict[str, list[Token]]
+    names: frozenset[str]
+
+    def within(
+        self, article_id: str, start: int, end: int, own_name: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """List the nationality words in a stretch, leaving out the words of a person's name."""
+        found = {
+            m.span.start: m.span.text
+            for m in self.mentions.get(article_id, [])
+            if start <= m.span.start and m.span.end <= end and m.span.text.lower() not in own_name
+        }
+        # A nationality inside a longer name ("the Velmaran Ministry of Defence") is no mention
+        # of its own, so also look for the story's nationality words token by token.
+        for token in self.tokens.get(article_id, []):
+            if token.start < start or token.end > end or token.start in found:
+                continue
+            if token.text.lower() in own_name:
+                continue
+            if token.capitalized and any(_same_affiliation(token.text, n) for n in self.names):
+                found[token.start] = token.text
+        return list(found.values())
 
 
 def assign_sides(
@@ -598,33 +643,73 @@ def assign_sides(
     by_id = {a.id: a for a in articles}
     names = {e.id: e.name for e in entities}
     affiliation_mentions: dict[str, list[Mention]] = defaultdict(list)
-    for mention in [m for e in entities for m in e.mentions] + list(extra_mentions):
+    nationality_mentions = [
+        m for e in entities if e.label in AFFILIATION_LABELS for m in e.mentions
+    ]  # the entity's label, not the mention's: "the Kovalyk regime" names no nation
+    for mention in nationality_mentions + list(extra_mentions):
         if mention.label in AFFILIATION_LABELS and mention.article_id in by_id:
             affiliation_mentions[mention.article_id].append(mention)
-    votes: dict[str, Counter] = defaultdict(Counter)
-    speakers: set[str] = set()
+    finder = _AffiliationFinder(
+        affiliation_mentions,
+        tokens_by_article,
+        frozenset(m.span.text for ms in affiliation_mentions.values() for m in ms),
+    )
+    windows: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
+    people: set[str] = set()
+    speaker_entities: dict[str, set[str]] = defaultdict(set)
     for statement in statements:
         if _is_narrator(statement) or statement.article_id not in by_id:
             continue
         speaker = _speaker_label(statement, names)
-        speakers.add(speaker)
+        windows[speaker]  # every speaker gets a side, found or not
         for span in (statement.role, statement.speaker):
             if span is not None:
-                found = _affiliations_in(
-                    statement.article_id, span.start, span.end, affiliation_mentions
-                )
-                votes[speaker].update(found)
+                windows[speaker].add((statement.article_id, span.start, span.end))
+        if statement.speaker_entity_id:
+            speaker_entities[speaker].add(statement.speaker_entity_id)
+        if (statement.speaker_type or "").upper() == "PERSON":
+            people.add(speaker)
+    # The title words before any naming of the speaker in the story: "Velmaran Defence Minister".
+    named_at = _namings(articles, entities, speaker_entities, list(windows))
+    for speaker, places in named_at.items():
+        for article_id, start, end in places:
+            text = by_id[article_id].text
+            windows[speaker].add(
+                (article_id, _title_window(text, tokens_by_article[article_id], start), end)
+            )
+    votes = {}
+    for speaker, found in windows.items():
+        # A person's own name is no nationality, even where a parser tagged it as one.
+        is_name = speaker in people and all(w[:1].isupper() for w in WORD.findall(speaker))
+        own_name = frozenset(_words(speaker)) if is_name else frozenset()
+        votes[speaker] = Counter(
+            a for window in sorted(found) for a in finder.within(*window, own_name=own_name)
+        )
+    return _merge_sides(votes)
+
+
+def _namings(
+    articles: Sequence[Article],
+    entities: Sequence[Entity],
+    speaker_entities: dict[str, set[str]],
+    speakers: list[str],
+) -> dict[str, set[tuple[str, int, int]]]:
+    """Find where each speaker is named in the story: its entity's mentions and its name."""
+    article_ids = {a.id for a in articles}
+    by_entity = {e.id: e for e in entities}
+    found: dict[str, set[tuple[str, int, int]]] = defaultdict(set)
     for speaker in speakers:
+        for entity_id in speaker_entities.get(speaker, ()):
+            for mention in by_entity[entity_id].mentions if entity_id in by_entity else []:
+                if mention.article_id in article_ids and mention.kind == "name":
+                    found[speaker].add((mention.article_id, mention.span.start, mention.span.end))
         if not speaker[:1].isupper():
-            continue  # an unresolved pronoun or description: nothing to look up
+            continue  # an unresolved pronoun or description: no name to look up
+        pattern = re.compile(r"\b" + re.escape(speaker) + r"\b")
         for article in articles:
-            for match in re.finditer(r"\b" + re.escape(speaker) + r"\b", article.text):
-                tokens = tokens_by_article[article.id]
-                start = _title_window(article.text, tokens, match.start())
-                votes[speaker].update(
-                    _affiliations_in(article.id, start, match.end(), affiliation_mentions)
-                )
-    return _merge_sides({s: votes[s] for s in speakers})
+            for match in pattern.finditer(article.text):
+                found[speaker].add((article.id, match.start(), match.end()))
+    return found
 
 
 def _merge_sides(votes: dict[str, Counter]) -> dict[str, str]:
@@ -721,7 +806,9 @@ def _is_asymmetric(a: dict[str, int], b: dict[str, int]) -> bool:
     """Flag 'said' for one group and 'claimed' for the other, or clearly different shares."""
     total_a, total_b = _framing_total(a), _framing_total(b)
     dist_a, dist_b = a.get("distancing", 0), b.get("distancing", 0)
-    if (dist_a and not dist_b and total_b >= 2) or (dist_b and not dist_a and total_a >= 2):
+    if min(total_a, total_b) < 2:
+        return False  # one cue says little about an outlet's habits
+    if (dist_a and not dist_b) or (dist_b and not dist_a):
         return True
     if min(total_a, total_b) < 3:
         return False

@@ -335,6 +335,45 @@ def test_speakers_are_grouped_by_the_nationality_in_their_role_or_title():
     assert result["sides"]["A harbour pilot"] == "A harbour pilot"
 
 
+def test_a_nationality_inside_an_institution_name_or_a_possessive_gives_the_side():
+    text = (
+        "Drones hit a depot in Valdoria. The Valdorian Ministry of Defence said it was not "
+        "involved. Marenland's defence minister Ivo Sarn said the drones came from the south."
+    )
+    a = article("a1", text, "Harbor Post")
+    statements = [
+        statement(
+            "s1", a, "it was not involved", "said", "neutral",
+            "The Valdorian Ministry of Defence", "Valdorian Ministry of Defence",
+        ),
+        statement(
+            "s2", a, "the drones came from the south", "said", "neutral",
+            "Ivo Sarn", "Ivo Sarn", "defence minister",
+        ),
+    ]  # fmt: skip
+    statements[1].speaker_type = "PERSON"
+    entities = [
+        entity("E1", "Valdoria", "GPE", (a, "Valdoria", 1)),
+        entity("E2", "Marenland", "GPE", (a, "Marenland", 1)),
+    ]
+    sides = compare_framing(Story("S1", "t", ["a1"]), [a], statements, entities)["sides"]
+    assert sides["Valdorian Ministry of Defence"] == "Valdorian"
+    assert sides["Ivo Sarn"] == "Marenland"
+
+
+def test_a_persons_own_name_is_not_a_nationality_even_when_tagged_as_one():
+    text = "The Sarn regime is weak, Ivo Sarn said. Officials in Marenland agreed."
+    a = article("a1", text, "Harbor Post")
+    st = statement("s1", a, "The Sarn regime is weak", "said", "neutral", "Ivo Sarn", "Ivo Sarn")
+    st.speaker_type = "PERSON"
+    entities = [
+        entity("E1", "Sarn", "NORP", (a, "Sarn", 1)),  # a parser's mistake
+        entity("E2", "Marenland", "GPE", (a, "Marenland", 1)),
+    ]
+    sides = compare_framing(Story("S1", "t", ["a1"]), [a], [st], entities)["sides"]
+    assert sides["Ivo Sarn"] == "Ivo Sarn"
+
+
 def test_cue_stances_are_counted_per_outlet_per_speaker_and_side():
     a, b, statements, entities = cue_story()
     result = compare_framing(Story("S1", "t", ["a1", "b1"]), [a, b], statements, entities)
