@@ -576,6 +576,7 @@ def _title_window(text: str, tokens: Sequence[Token], start: int) -> int:
     roles = _role_words()
     index = bisect.bisect_left([t.start for t in tokens], start)
     i = index
+    role_seen = False
     while i > 0 and index - i < 5:
         left = tokens[i - 1]
         right_start = tokens[i].start if i < len(tokens) else start
@@ -588,8 +589,12 @@ def _title_window(text: str, tokens: Sequence[Token], start: int) -> int:
         word = left.text.lower()
         if word in FUNCTION_WORDS or left.possessive:
             break
-        if not (left.capitalized or word in roles or word.endswith(ADJECTIVE_SUFFIXES)):
+        modifies_role = role_seen and not word.endswith(("ed", "ing", "ly"))  # "defence minister"
+        if not (
+            left.capitalized or word in roles or word.endswith(ADJECTIVE_SUFFIXES) or modifies_role
+        ):
             break
+        role_seen = role_seen or word in roles
         i -= 1
     return tokens[i].start if i < index else start
 
