@@ -1,0 +1,583 @@
+"""Group articles into stories: near-duplicate copies, same-event clusters, missing years.
+
+Near-duplicates (wire copies, republished articles) are found with MinHash LSH over word
+shingles. Stories are clusters of articles about one event across outlets and days: sentence
+embeddings of title and lead, plus the overlap of named entities, joined by average linkage over
+a sparse neighbour graph (exact neighbours for small batches, random-projection LSH for large
+ones), so clustering stays sub-quadratic. Dated groups further apart than a time window never
+join; undated articles skip the window.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date as Date
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from crosswire.records import Article, Mention, Story, stable_id
+
+SHINGLE_WORDS = 5
+MINHASH_PERMUTATIONS = 128
+DUPLICATE_JACCARD = 0.7
+EXACT_NEIGHBOUR_LIMIT = 5000  # above this many articles, neighbours come from LSH buckets
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "PRODUCT"})
+PARTIAL_DATE_NEIGHBOUR_DAYS = 3
+LEXICAL_DIMENSIONS = 200
+_WORD = re.compile(r"\w+", re.UNICODE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’]?\s+")
+
+
+def load_story_thresholds(model_name: str) -> dict[str, float]:
+    """Return the clustering thresholds tuned for one embedding model."""
+    text = resources.files("crosswire.data").joinpath("story_thresholds.json").read_text("utf-8")
+    table = json.loads(text)
+    if model_name not in table:
+        raise KeyError(
+            f"no story thresholds for embedding model {model_name!r} in story_thresholds.json"
+        )
+    return dict(table[model_name])
+
+
+# ---------------------------------------------------------------- duplicates
+
+
+def _shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
+    words = _WORD.findall(text.lower())
+    if len(words) <= size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def _chronological(articles: list[Article]) -> list[Article]:
+    """Order articles earliest first; undated ones keep their input order after dated ones."""
+    order = {article.id: index for index, article in enumerate(articles)}
+    return sorted(articles, key=lambda a: (a.date is None, a.date or "", order[a.id]))
+
+
+def find_duplicates(
+    articles: list[Article], *, threshold: float = DUPLICATE_JACCARD
+) -> dict[str, str]:
+    """Map each near-duplicate copy's id to its original's id (earliest date, else first seen)."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=MINHASH_PERMUTATIONS)
+    signatures: dict[str, Any] = {}
+    copies: dict[str, str] = {}
+    for article in _chronological(list(articles)):
+        if article.id in signatures or article.id in copies:
+            continue
+        shingles = _shingles(article.text)
+        if not shingles:
+            continue
+        signature = MinHash(num_perm=MINHASH_PERMUTATIONS)
+        signature.update_batch([s.encode("utf-8") for s in shingles])
+        matches = [m for m in lsh.query(signature) if signature.jaccard(signatures[m]) >= threshold]
+        if matches:
+            best = max(matches, key=lambda m: signature.jaccard(signatures[m]))
+            copies[article.id] = best
+            continue
+        signatures[article.id] = signature
+        lsh.insert(article.id, signature)
+    return copies
+
+
+# ---------------------------------------------------------------- embeddings and entities
+
+
+def story_text(article: Article, lead_chars: int) -> str:
+    """Return the text embedded for clustering: the title and the lead of the body."""
+    lead = article.text[:lead_chars]
+    return f"{article.title}. {lead}" if article.title else lead
+
+
+def lexical_vectors(texts: list[str], dimensions: int = LEXICAL_DIMENSIONS) -> np.ndarray | None:
+    """Return unit TF-IDF vectors of the batch reduced by SVD (None when the batch is too small)."""
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    if len(texts) < 3:
+        return None
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1, max_df=0.5)
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # every word is a stop word or too common
+        return None
+    components = min(dimensions, matrix.shape[0] - 1, matrix.shape[1] - 1)
+    if components < 1:
+        return None
+    reduced = TruncatedSVD(components, random_state=0).fit_transform(matrix)
+    return reduced / np.maximum(np.linalg.norm(reduced, axis=1, keepdims=True), 1e-12)
+
+
+def article_vectors(
+    articles: list[Article], embedder: Any, thresholds: dict[str, float]
+) -> np.ndarray:
+    """Return one unit vector per article: weighted sentence embedding and lexical (TF-IDF) parts.
+
+    The dot product of two such vectors is the weighted sum of their embedding cosine and their
+    TF-IDF cosine, so average linkage over them stays exact. The TF-IDF part is fitted on the
+    batch: rare shared words (names, places, numbers) tell events apart where embeddings only
+    see the topic.
+    """
+    if not articles:
+        return np.zeros((0, 1), dtype=np.float32)
+    lead_chars = int(thresholds["lead_chars"])
+    semantic = np.asarray(
+        embedder.encode([story_text(a, lead_chars) for a in articles]), dtype=np.float32
+    ).reshape(len(articles), -1)
+    weight = float(thresholds.get("lexical_weight", 0.0))
+    lexical = lexical_vectors([f"{a.title or ''} {a.text}" for a in articles]) if weight else None
+    if lexical is None:
+        lexical = np.zeros((len(articles), LEXICAL_DIMENSIONS), dtype=np.float32)
+        weight = 0.0
+    padded = np.zeros((len(articles), LEXICAL_DIMENSIONS), dtype=np.float32)
+    padded[:, : lexical.shape[1]] = lexical
+    combined = np.hstack([np.sqrt(1 - weight) * semantic, np.sqrt(weight) * padded])
+    return combined.astype(np.float32)
+
+
+def entity_profiles(mentions: list[Mention]) -> dict[str, Counter]:
+    """Count the named entities each article mentions (canonical id, else lower-cased name)."""
+    profiles: dict[str, Counter] = {}
+    for mention in mentions:
+        if mention.label not in ENTITY_LABELS or mention.kind not in ("name", "metonym"):
+            continue
+        key = mention.entity_id or " ".join(mention.span.text.lower().split())
+        profiles.setdefault(mention.article_id, Counter())[key] = 1
+    return profiles
+
+
+def _profile_cosine(left: Counter, right: Counter) -> float:
+    if not left or not right:
+        return 0.0
+    dot = sum(count * right[key] for key, count in left.items() if key in right)
+    if not dot:
+        return 0.0
+    left_norm = sum(c * c for c in left.values()) ** 0.5
+    right_norm = sum(c * c for c in right.values()) ** 0.5
+    return dot / (left_norm * right_norm)
+
+
+def _days(iso: str | None) -> int | None:
+    if not iso:
+        return None
+    try:
+        return Date.fromisoformat(iso[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- neighbours
+
+
+def nearest_neighbour_pairs(vectors: np.ndarray, neighbours: int, seed: int = 0) -> np.ndarray:
+    """Return candidate pairs (i, j, cosine) of likely neighbours without comparing all pairs.
+
+    Small inputs get exact top-k neighbours in blocks; large ones use random-hyperplane LSH:
+    several hash tables, each comparing only the articles that fall in one bucket.
+    """
+    count = len(vectors)
+    if count < 2:
+        return np.zeros((0, 3))
+    if count <= EXACT_NEIGHBOUR_LIMIT:
+        return _exact_pairs(vectors, neighbours)
+    return _lsh_pairs(vectors, neighbours, seed)
+
+
+def _top_pairs(block: np.ndarray, rows: np.ndarray, columns: np.ndarray, k: int) -> np.ndarray:
+    """Keep each row's k most similar columns (excluding itself)."""
+    scores = block.copy()
+    scores[rows[:, None] == columns[None, :]] = -np.inf
+    k = min(k, scores.shape[1] - 1) if scores.shape[1] > 1 else 0
+    if k <= 0:
+        return np.zeros((0, 3))
+    top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    left = np.repeat(rows, k)
+    right = columns[top.ravel()]
+    sims = np.take_along_axis(scores, top, axis=1).ravel()
+    keep = np.isfinite(sims)
+    return np.stack([left[keep], right[keep], sims[keep]], axis=1)
+
+
+def _exact_pairs(vectors: np.ndarray, neighbours: int, block_size: int = 1024) -> np.ndarray:
+    everyone = np.arange(len(vectors))
+    parts = []
+    for start in range(0, len(vectors), block_size):
+        rows = everyone[start : start + block_size]
+        parts.append(_top_pairs(vectors[rows] @ vectors.T, rows, everyone, neighbours))
+    return np.concatenate(parts) if parts else np.zeros((0, 3))
+
+
+def _lsh_pairs(
+    vectors: np.ndarray, neighbours: int, seed: int, tables: int = 6, bits: int | None = None
+) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    count, dims = vectors.shape
+    bits = bits or max(8, int(np.log2(count / 50)))
+    weights = 1 << np.arange(bits, dtype=np.int64)
+    parts = []
+    for _ in range(tables):
+        planes = rng.standard_normal((dims, bits)).astype(vectors.dtype)
+        codes = ((vectors @ planes) > 0).astype(np.int64) @ weights
+        order = np.argsort(codes, kind="stable")
+        bounds = np.flatnonzero(np.diff(codes[order])) + 1
+        for bucket in np.split(order, bounds):
+            if len(bucket) < 2:
+                continue
+            parts.append(
+                _top_pairs(vectors[bucket] @ vectors[bucket].T, bucket, bucket, neighbours)
+            )
+    if not parts:
+        return np.zeros((0, 3))
+    pairs = np.concatenate(parts)
+    low = np.minimum(pairs[:, 0], pairs[:, 1])
+    high = np.maximum(pairs[:, 0], pairs[:, 1])
+    _, unique = np.unique(low * count + high, return_index=True)
+    return pairs[unique]
+
+
+# ---------------------------------------------------------------- average linkage
+
+
+@dataclass
+class _Group:
+    """A growing cluster: vector sum (for average linkage), entity counts and day range."""
+
+    members: list[int]
+    vector_sum: np.ndarray
+    entities: Counter = field(default_factory=Counter)
+    first_day: int | None = None
+    last_day: int | None = None
+
+    def absorb(self, other: _Group) -> None:
+        self.members.extend(other.members)
+        self.vector_sum = self.vector_sum + other.vector_sum
+        self.entities.update(other.entities)
+        days = [d for d in (self.first_day, other.first_day) if d is not None]
+        self.first_day = min(days) if days else None
+        days = [d for d in (self.last_day, other.last_day) if d is not None]
+        self.last_day = max(days) if days else None
+
+
+def _linkage(left: _Group, right: _Group, entity_weight: float) -> float:
+    """Return mean pairwise cosine of two groups plus the weighted entity-profile cosine."""
+    mean_cosine = float(left.vector_sum @ right.vector_sum) / (
+        len(left.members) * len(right.members)
+    )
+    entities = _profile_cosine(left.entities, right.entities)
+    return mean_cosine + entity_weight * entities
+
+
+def _too_far_apart(left: _Group, right: _Group, window_days: float) -> bool:
+    if left.first_day is None or right.first_day is None:
+        return False
+    gap = max(left.first_day - right.last_day, right.first_day - left.last_day)
+    return gap > window_days
+
+
+def _agglomerate(
+    groups: list[_Group], pairs: np.ndarray, thresholds: dict[str, float]
+) -> list[int]:
+    """Join groups along candidate pairs, best first, while their linkage stays above threshold.
+
+    Return for each group the index of the group it ended in.
+    """
+    parent = list(range(len(groups)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    for left, right, _ in sorted(pairs.tolist(), key=lambda p: -p[2]):
+        a, b = root(int(left)), root(int(right))
+        if a == b:
+            continue
+        if _too_far_apart(groups[a], groups[b], thresholds["window_days"]):
+            continue
+        if _linkage(groups[a], groups[b], thresholds["entity_weight"]) < thresholds["merge"]:
+            continue
+        if len(groups[a].members) < len(groups[b].members):
+            a, b = b, a
+        groups[a].absorb(groups[b])
+        parent[b] = a
+    return [root(i) for i in range(len(groups))]
+
+
+# ---------------------------------------------------------------- stories
+
+
+def _first_sentence(text: str, limit: int = 120) -> str:
+    sentence = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].strip()
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _story_title(members: list[Article], vectors: np.ndarray) -> str:
+    """Title the story with the most central member's title (else its first sentence)."""
+    centroid = vectors.sum(axis=0)
+    ranking = np.argsort(-(vectors @ centroid), kind="stable")
+    for index in ranking:
+        if members[index].title:
+            return members[index].title.strip()
+    return _first_sentence(members[int(ranking[0])].text)
+
+
+def _build_story(
+    story_id: str, members: list[Article], duplicates: dict[str, str], title: str
+) -> Story:
+    ordered = _chronological(members)
+    dates = sorted(a.date for a in members if a.date)
+    outlets = list(dict.fromkeys(a.outlet for a in ordered if a.outlet))
+    member_ids = {a.id for a in members}
+    return Story(
+        id=story_id,
+        title=title,
+        article_ids=[a.id for a in ordered],
+        duplicates={copy: original for copy, original in duplicates.items() if copy in member_ids},
+        outlets=outlets,
+        date_range=[dates[0], dates[-1]] if dates else [None, None],
+    )
+
+
+def _groups_for(
+    articles: list[Article], vectors: np.ndarray, profiles: dict[str, Counter]
+) -> list[_Group]:
+    groups = []
+    for index, article in enumerate(articles):
+        day = _days(article.date)
+        groups.append(
+            _Group(
+                members=[index],
+                vector_sum=vectors[index].astype(np.float64),
+                entities=Counter(profiles.get(article.id, {})),
+                first_day=day,
+                last_day=day,
+            )
+        )
+    return groups
+
+
+def cluster_vectors(
+    vectors: np.ndarray,
+    thresholds: dict[str, float],
+    *,
+    profiles: list[Counter] | None = None,
+    days: list[int | None] | None = None,
+) -> list[int]:
+    """Cluster unit vectors by average linkage over a neighbour graph; return a label per row."""
+    count = len(vectors)
+    groups = [
+        _Group(
+            members=[i],
+            vector_sum=vectors[i].astype(np.float64),
+            entities=Counter(profiles[i]) if profiles else Counter(),
+            first_day=days[i] if days else None,
+            last_day=days[i] if days else None,
+        )
+        for i in range(count)
+    ]
+    pairs = nearest_neighbour_pairs(vectors, int(thresholds["neighbours"]))
+    return _agglomerate(groups, pairs, thresholds)
+
+
+def cluster_stories(
+    articles: list[Article],
+    mentions: list[Mention],
+    previous: list[Story] | None = None,
+    *,
+    embedder: Any = None,
+    model_name: str | None = None,
+    thresholds: dict[str, float] | None = None,
+) -> list[Story]:
+    """Group articles about the same event into stories, keeping earlier stories' assignments.
+
+    With ``previous`` stories, articles already in one stay there; new articles are clustered
+    among themselves and each new cluster joins the previous story whose centroid it matches
+    (average linkage, same threshold), or becomes a new story. Copies found by
+    ``find_duplicates`` always join their original's story.
+    """
+    from crosswire.models import load_embedder
+    from crosswire.settings import load_settings
+
+    model_name = model_name or load_settings().embedding_model
+    thresholds = thresholds or load_story_thresholds(model_name)
+    embedder = embedder or load_embedder(model_name)
+    previous = list(previous or [])
+    articles = _chronological(list({a.id: a for a in articles}.values()))
+    by_id = {a.id: a for a in articles}
+    assigned = {aid: story.id for story in previous for aid in story.article_ids}
+
+    duplicates = find_duplicates(articles)
+    fresh = [a for a in articles if a.id not in assigned and a.id not in duplicates]
+    known = [a for a in articles if a.id in assigned and a.id not in duplicates]
+    embedded = fresh + known
+    vectors = article_vectors(embedded, embedder, thresholds)
+    vector_of = {a.id: vectors[i] for i, a in enumerate(embedded)}
+    profiles = entity_profiles(mentions)
+
+    groups = _groups_for(fresh, vectors[: len(fresh)], profiles)
+    pairs = nearest_neighbour_pairs(vectors[: len(fresh)], int(thresholds["neighbours"]))
+    labels = _agglomerate(groups, pairs, thresholds)
+    new_clusters: dict[int, list[Article]] = {}
+    for index, label in enumerate(labels):
+        new_clusters.setdefault(label, []).append(fresh[index])
+
+    old_members: dict[str, list[Article]] = {s.id: [] for s in previous}
+    for article in known:
+        old_members[assigned[article.id]].append(article)
+    old_groups = _previous_groups(previous, old_members, vector_of, profiles, embedder, thresholds)
+
+    for label, members in new_clusters.items():
+        target = _best_previous(groups[label], old_groups, thresholds)
+        if target is not None:
+            old_members[target].extend(members)
+            old_groups[target].absorb(groups[label])
+            continue
+        story_id = stable_id(_chronological(members)[0].id, prefix="t")
+        old_members[story_id] = members
+        old_groups[story_id] = groups[label]
+
+    titles = {s.id: s.title for s in previous}
+    stories = []
+    for story_id, members in old_members.items():
+        story = _story_from_members(
+            story_id, members, previous, by_id, vector_of, duplicates, titles.get(story_id)
+        )
+        if story is not None:
+            stories.append(story)
+    return stories
+
+
+def _previous_groups(
+    previous: list[Story],
+    old_members: dict[str, list[Article]],
+    vector_of: dict[str, np.ndarray],
+    profiles: dict[str, Counter],
+    embedder: Any,
+    thresholds: dict[str, float],
+) -> dict[str, _Group]:
+    """Summarise each previous story from its members present now (else from its title)."""
+    groups: dict[str, _Group] = {}
+    for story in previous:
+        members = old_members[story.id]
+        if members:
+            stacked = np.stack([vector_of[a.id] for a in members]).astype(np.float64)
+        else:
+            title = Article(id=story.id, text=story.title)
+            stacked = article_vectors([title], embedder, thresholds).astype(np.float64)
+        entities: Counter = Counter()
+        for article in members:
+            entities.update(profiles.get(article.id, {}))
+        days = [d for d in map(_days, story.date_range) if d is not None]
+        groups[story.id] = _Group(
+            members=list(range(len(stacked))),
+            vector_sum=stacked.sum(axis=0),
+            entities=entities,
+            first_day=min(days) if days else None,
+            last_day=max(days) if days else None,
+        )
+    return groups
+
+
+def _best_previous(
+    group: _Group, old_groups: dict[str, _Group], thresholds: dict[str, float]
+) -> str | None:
+    best, best_score = None, thresholds["merge"]
+    for story_id, old in old_groups.items():
+        if _too_far_apart(group, old, thresholds["window_days"]):
+            continue
+        score = _linkage(group, old, thresholds["entity_weight"])
+        if score >= best_score:
+            best, best_score = story_id, score
+    return best
+
+
+def _story_from_members(
+    story_id: str,
+    members: list[Article],
+    previous: list[Story],
+    by_id: dict[str, Article],
+    vector_of: dict[str, np.ndarray],
+    duplicates: dict[str, str],
+    title: str | None,
+) -> Story | None:
+    prior = next((s for s in previous if s.id == story_id), None)
+    member_ids = [a.id for a in members]
+    if prior is not None:
+        member_ids = list(dict.fromkeys(prior.article_ids + member_ids))
+    member_ids += [copy for copy, original in duplicates.items() if original in member_ids]
+    member_ids = list(dict.fromkeys(member_ids))
+    present = [by_id[i] for i in member_ids if i in by_id]
+    if not present:
+        return prior
+    if not title:
+        with_vectors = [a for a in present if a.id in vector_of] or present[:1]
+        vectors = np.stack([vector_of.get(a.id, np.ones(1)) for a in with_vectors])
+        title = _story_title(with_vectors, vectors)
+    story = _build_story(story_id, present, duplicates, title)
+    if prior is not None:
+        missing = [i for i in prior.article_ids if i not in by_id]
+        story.article_ids = missing + story.article_ids
+        story.outlets = list(dict.fromkeys(prior.outlets + story.outlets))
+        story.duplicates = {**prior.duplicates, **story.duplicates}
+        dates = sorted(d for d in [*prior.date_range, *story.date_range] if d)
+        story.date_range = [dates[0], dates[-1]] if dates else [None, None]
+    return story
+
+
+# ---------------------------------------------------------------- missing years
+
+
+def infer_missing_dates(articles: list[Article], stories: list[Story]) -> list[Article]:
+    """Give articles dated only "--MM-DD" the year of a dated article of the same story.
+
+    Prefer a dated member whose month and day agree; else take the year that puts the partial
+    date within a few days of the nearest dated member. Return updated copies (others as given).
+    """
+    by_id = {a.id: a for a in articles}
+    story_of = {aid: story for story in stories for aid in story.article_ids}
+    updated = []
+    for article in articles:
+        if article.date or not article.date_partial or article.id not in story_of:
+            updated.append(article)
+            continue
+        dated = [
+            by_id[aid].date
+            for aid in story_of[article.id].article_ids
+            if aid in by_id and by_id[aid].date
+        ]
+        year = _year_for(article.date_partial, dated)
+        if year is None:
+            updated.append(article)
+            continue
+        month_day = article.date_partial.lstrip("-")
+        updated.append(replace(article, date=f"{year:04d}-{month_day}", date_inferred=True))
+    return updated
+
+
+def _year_for(partial: str, dated: list[str]) -> int | None:
+    month_day = partial.lstrip("-")
+    for iso in dated:
+        if iso[5:10] == month_day:
+            return int(iso[:4])
+    best: tuple[int, int] | None = None
+    for iso in dated:
+        known = Date.fromisoformat(iso[:10])
+        for year in (known.year - 1, known.year, known.year + 1):
+            try:
+                candidate = Date.fromisoformat(f"{year:04d}-{month_day}")
+            except ValueError:
+                continue
+            gap = abs((candidate - known).days)
+            if gap <= PARTIAL_DATE_NEIGHBOUR_DAYS and (best is None or gap < best[0]):
+                best = (gap, year)
+    return best[1] if best else None
