@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -307,7 +307,7 @@ class ContentFound:
 
 def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
     """Return what a cue verb reports: ``said that ...``, ``vowed to ...``, ``called for ...``."""
-    takes = lexicon.takes.get(cue.lemma_.lower(), frozenset())
+    takes = lexicon.takes.get(_cue_lemma(cue, lexicon.verbs) or "", frozenset())
     for child in cue.children:
         if child.dep_ == "ccomp":
             return ContentFound(_content_tokens(cue, child, lexicon), True)
@@ -425,13 +425,13 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
     """Find statements introduced by a cue verb: ``X said (that) ...``, ``"...," X said``."""
     found = []
     for token in doc:
-        lemma = token.lemma_.lower()
-        if lemma not in lexicon.verbs or token.pos_ not in {"VERB", "AUX"}:
+        lemma = _cue_lemma(token, lexicon.verbs)
+        if lemma is None or token.pos_ not in {"VERB", "AUX"}:
             continue
         if _inside(quotes, token.idx):
             continue
         subject = _subject_of(token)
-        if subject is None or subject.lower_ in {"it", "there", "which", "that", "who"}:
+        if subject is None or subject.lower_ in {"it", "there", "which", "that"}:
             continue
         if subject.dep_ == "nsubj" and _inside(quotes, subject.idx):
             continue
@@ -468,6 +468,25 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
             )
         )
     return found
+
+
+def _cue_lemma(token: Any, table: dict[str, str]) -> str | None:
+    """Return the lexicon entry for a token, repairing lemmas the tagger gets wrong ("hoping")."""
+    lemma = token.lemma_.lower()
+    if lemma in table:
+        return lemma
+    word = token.lower_
+    for suffix, ending in (
+        ("ing", "e"),
+        ("ed", "e"),
+        ("es", "e"),
+        ("s", ""),
+        ("ing", ""),
+        ("ed", ""),
+    ):
+        if word.endswith(suffix) and word[: -len(suffix)] + ending in table:
+            return word[: -len(suffix)] + ending
+    return None
 
 
 def _within_paragraph(text: str, bounds: tuple[int, int], cue_at: int) -> tuple[int, int]:
@@ -622,6 +641,59 @@ def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
             )
         )
     return found
+
+
+def find_colon_attributions(
+    doc: Any, quotes: list[Quote], lexicon: CueLexicon
+) -> list[Attribution]:
+    """Find headline-style attributions: ``Senator X: "We will win."``, ``Poll: X leads``."""
+    found = []
+    text = _text(doc)
+    for token in doc:
+        if token.text != ":" or _inside(quotes, token.idx):
+            continue
+        sentence = token.sent
+        left = doc[sentence.start : token.i]
+        if not 1 <= len(left) <= 6 or any(t.pos_ in {"VERB", "AUX"} for t in left):
+            continue
+        head = left.root
+        if not (
+            head.pos_ == "PROPN"
+            or head.ent_type_ in {"PERSON", "ORG"}
+            or _names_a_speaker(head, lexicon)
+        ):
+            continue
+        start = token.idx + 1
+        quote = next((q for q in quotes if start <= q.open_mark <= start + 2), None)
+        if quote is not None:
+            content = (quote.start, quote.end)
+        else:
+            end = text.find("\n", start, sentence.end_char)
+            content = (start, sentence.end_char if end < 0 else end)
+        content = _trim(doc, *content)
+        if content[1] - content[0] < 3:
+            continue
+        found.append(
+            Attribution(
+                cue=(token.idx, token.idx + 1),
+                stance="neutral",
+                content=content,
+                kind="indirect",
+                speaker_token=head,
+                speaker=_token_span(left),
+                anchor=None,
+            )
+        )
+    return found
+
+
+def _names_a_speaker(token: Any, lexicon: CueLexicon) -> bool:
+    word = token.lemma_.lower()
+    return (
+        word in lexicon.roles
+        or word in lexicon.institutions
+        or word in {"poll", "survey", "report"}
+    )
 
 
 def _has_that(clause: Any) -> bool:
@@ -912,6 +984,10 @@ def resolve_speaker(
     head = attribution.speaker_token
     if head is None:
         return ResolvedSpeaker(None, None)
+    if head.lower_ == "who" and head.head.dep_ in {"relcl", "acl"}:
+        antecedent = head.head.head
+        proxy = replace(attribution, speaker_token=antecedent, speaker=_speaker_span(antecedent))
+        return resolve_speaker(doc, proxy, index, earlier, lexicon)
     if head.lower_ in lexicon.pronouns:
         return _resolve_pronoun(doc, head, index, earlier, lexicon)
     tokens = [t for t in doc.char_span(*attribution.speaker, alignment_mode="expand")]
@@ -1180,6 +1256,7 @@ def extract_statements(doc: Any, article: Article) -> list[Statement]:
         find_reported_speech(doc, quotes, lexicon)
         + find_phrase_attributions(doc, quotes, lexicon)
         + find_noun_attributions(doc, quotes, lexicon)
+        + find_colon_attributions(doc, quotes, lexicon)
     )
     classify_quotes(doc, found, quotes)
     found = _deduplicate(found)
