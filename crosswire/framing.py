@@ -35,6 +35,7 @@
           "narrator_statements": 2,
           "distinctive_words": [{"word": "regime", "delta": 1.2, "z": 2.1, "count": 3}]}},
       "sides": {"<speaker>": "<side>"},
+      "nationality_sides": ["<side>"],      # sides that are nationalities, not lone speakers
       "cue_asymmetries": [{"kind": "within_outlet" | "across_outlets", "outlets": [...],
                            "sides": [...], "distancing_shares": [...], "message": "..."}],
       "presupposed_claims": [...]         # only when ``claims`` are given: presupposed_claims()
@@ -643,8 +644,11 @@ def assign_sides(
     entities: Sequence[Entity],
     tokens_by_article: dict[str, list[Token]],
     extra_mentions: Sequence[Mention] = (),
-) -> dict[str, str]:
-    """Map each speaker to a side: the nationality in their role or title, else themselves."""
+) -> tuple[dict[str, str], set[str]]:
+    """Map each speaker to a side: the nationality in their role or title, else themselves.
+
+    Return the map and the set of sides that are nationalities rather than lone speakers.
+    """
     by_id = {a.id: a for a in articles}
     names = {e.id: e.name for e in entities}
     affiliation_mentions: dict[str, list[Mention]] = defaultdict(list)
@@ -717,8 +721,11 @@ def _namings(
     return found
 
 
-def _merge_sides(votes: dict[str, Counter]) -> dict[str, str]:
-    """Give each speaker its most voted nationality, spelled as the story spells it most often."""
+def _merge_sides(votes: dict[str, Counter]) -> tuple[dict[str, str], set[str]]:
+    """Give each speaker its most voted nationality, spelled as the story spells it most often.
+
+    Return the sides and the set of sides that are nationalities (not a lone speaker).
+    """
     groups: list[Counter] = []
     for counter in votes.values():
         for word, count in counter.items():
@@ -732,10 +739,9 @@ def _merge_sides(votes: dict[str, Counter]) -> dict[str, str]:
         if not counter:
             sides[speaker] = speaker
             continue
-        best = counter.most_common(1)[0][0]
-        group = next(g for g in groups if best in g)
-        sides[speaker] = group.most_common(1)[0][0]
-    return sides
+        best = max(groups, key=lambda g: sum(n for w, n in counter.items() if w in g))
+        sides[speaker] = best.most_common(1)[0][0]
+    return sides, {g.most_common(1)[0][0] for g in groups}
 
 
 def compare_cue_stances(
@@ -820,11 +826,17 @@ def _is_asymmetric(a: dict[str, int], b: dict[str, int]) -> bool:
     return abs(dist_a / total_a - dist_b / total_b) >= 0.25
 
 
-def find_cue_asymmetries(cue_stances: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Flag where one outlet distances itself from one side's speakers but not another's."""
+def find_cue_asymmetries(
+    cue_stances: dict[str, dict[str, Any]], nationalities: set[str] | None = None
+) -> list[dict[str, Any]]:
+    """Flag where one outlet distances itself from one side's speakers but not another's.
+
+    Within an outlet, only nationality sides are compared when ``nationalities`` is given (two
+    lone speakers are no "sides"); across outlets, every side or speaker they share is compared.
+    """
     flags = []
     for outlet, view in sorted(cue_stances.items()):
-        sides = sorted(view["by_side"])
+        sides = sorted(s for s in view["by_side"] if nationalities is None or s in nationalities)
         for i, side_a in enumerate(sides):
             for side_b in sides[i + 1 :]:
                 a, b = view["by_side"][side_a], view["by_side"][side_b]
@@ -1117,7 +1129,7 @@ def compare_framing(
         )
 
     extra = [m for a in articles if a.id in docs for m in _ner_mentions(a, docs[a.id])]
-    sides = assign_sides(articles, statements, entities, tokens, extra)
+    sides, nationalities = assign_sides(articles, statements, entities, tokens, extra)
     cue_stances = compare_cue_stances(articles, statements, entities, sides)
     outlet_articles = {o: [a for a in articles if _outlet(a) == o] for o in by_outlet}
     distinctive = (
@@ -1142,7 +1154,8 @@ def compare_framing(
         "entities": compare_entity_naming(entities, articles, frames_by_article),
         "by_outlet": dict(sorted(by_outlet.items())),
         "sides": dict(sorted(sides.items())),
-        "cue_asymmetries": find_cue_asymmetries(cue_stances),
+        "nationality_sides": sorted(nationalities),
+        "cue_asymmetries": find_cue_asymmetries(cue_stances, nationalities),
     }
     if claims is not None:
         story_claims = [c for c in claims if c.story_id == story.id]

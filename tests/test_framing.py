@@ -402,6 +402,27 @@ def test_said_for_one_side_and_claimed_for_the_other_is_flagged():
     assert ("Valdorian", "Valdorian") in across and ("Marenish", "Marenish") in across
 
 
+def test_two_speakers_without_a_nationality_are_not_compared_as_sides():
+    text = (
+        "Ivo Sarn said the pier was closed. Sarn added that boats waited. "
+        "Lena Dahl claimed the pier was open. Dahl alleged that the guards lied."
+    )
+    a = article("a1", text, "Harbor Post")
+    statements = [
+        statement("s1", a, "the pier was closed", "said", "neutral", "Ivo Sarn", "Ivo Sarn"),
+        statement("s2", a, "that boats waited", "added", "neutral", "Sarn", "Ivo Sarn"),
+        statement("s3", a, "the pier was open", "claimed", "distancing", "Lena Dahl", "Lena Dahl"),
+        statement(
+            "s4", a, "that the guards lied", "alleged", "distancing", "Dahl", "Lena Dahl"
+        ),
+    ]  # fmt: skip
+    result = compare_framing(Story("S1", "t", ["a1"]), [a], statements, [])
+    assert result["nationality_sides"] == []
+    assert result["cue_asymmetries"] == []
+    by_speaker = result["by_outlet"]["Harbor Post"]["cue_stances"]["by_speaker"]
+    assert by_speaker["Lena Dahl"]["counts"]["distancing"] == 2
+
+
 def test_even_handed_cues_raise_no_asymmetry():
     a, b, statements, entities = cue_story()
     neutral = [
