@@ -14,7 +14,8 @@
              "spellings": [{"text": "Kiev", "count": 2}],
              "frames": {"evaluative": 1, "neutral": 0, "name": 1},
              "mentions": [{"frame": "evaluative", "head": "regime",
-                           "span": {"article_id", "start", "end", "text"}}]}}}],
+                           "span": {"article_id", "start", "end", "text"}}],
+             "mentions_omitted": 0}}}],
       "by_outlet": {"Outlet A": {
           "articles": ["<article id>"],
           "naming_frames": [{"frame": "evaluative" | "neutral", "head": "regime",
@@ -33,7 +34,8 @@
               "by_side": {"<side>": {"counts": {...}, "cue_words": {"said": 3},
                                      "distancing_share": 0.0, "speakers": ["<speaker>"]}}},
           "narrator_statements": 2,
-          "distinctive_words": [{"word": "regime", "delta": 1.2, "z": 2.1, "count": 3}]}},
+          "distinctive_words": [{"word": "regime", "delta": 1.2, "z": 2.1, "count": 3}],
+          "omitted": {"naming_frames": 0, "loaded_terms": 0, "hedges": 0}}},
       "sides": {"<speaker>": "<side>"},
       "nationality_sides": ["<side>"],      # sides that are nationalities, not lone speakers
       "cue_asymmetries": [{"kind": "within_outlet" | "across_outlets", "outlets": [...],
@@ -87,6 +89,7 @@ AFFILIATION_LABELS = {"NORP", "GPE"}
 FRAMING_STANCES = ("neutral", "emphatic", "distancing", "hedged")
 STANCES = ("neutral", "emphatic", "distancing", "denial", "hedged", "belief")
 UNKNOWN_OUTLET = "(unknown outlet)"
+MAX_LISTED = 300  # spans listed per outlet and kind; the counts always cover everything
 
 
 # --- tokens and lexicons -------------------------------------------------------------------
@@ -107,9 +110,13 @@ class Token:
         return self.text[:1].isupper()
 
 
-def lemma_candidates(word: str) -> set[str]:
+@functools.lru_cache(maxsize=65536)
+def lemma_candidates(word: str) -> frozenset[str]:
     """Return the lemmas an inflected English word may have (a light, rule-based lemmatiser)."""
-    word = word.lower()
+    return frozenset(_lemma_candidates(word.lower()))
+
+
+def _lemma_candidates(word: str) -> set[str]:
     found = {word}
     if len(word) <= 3:
         return found
@@ -146,8 +153,8 @@ def tokenize(text: str, doc: Any = None) -> list[Token]:
         )
         lemmas = lemma_candidates(word)
         if (start, end) in spacy_lemmas:
-            lemmas.add(spacy_lemmas[(start, end)])
-        tokens.append(Token(start, end, word, frozenset(lemmas), possessive))
+            lemmas = lemmas | {spacy_lemmas[(start, end)]}
+        tokens.append(Token(start, end, word, lemmas, possessive))
     return tokens
 
 
@@ -499,7 +506,8 @@ def compare_entity_naming(
                         "frames": {
                             k: view["frames"].get(k, 0) for k in ("evaluative", "neutral", "name")
                         },
-                        "mentions": view["mentions"],
+                        "mentions": view["mentions"][:MAX_LISTED],
+                        "mentions_omitted": max(0, len(view["mentions"]) - MAX_LISTED),
                     }
                     for outlet, view in sorted(by_outlet.items())
                 },
@@ -557,6 +565,7 @@ def _outlet(article: Article) -> str:
 # --- sides and cue stances ------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def _same_affiliation(a: str, b: str) -> bool:
     """Tell whether two nationality words name the same country (Russia / Russian)."""
     a, b = _bare(a), _bare(b)
@@ -575,7 +584,7 @@ def _bare(name: str) -> str:
 def _title_window(text: str, tokens: Sequence[Token], start: int) -> int:
     """Return where the title words before a name begin (``Russian presidential aide``)."""
     roles = _role_words()
-    index = bisect.bisect_left([t.start for t in tokens], start)
+    index = bisect.bisect_left(tokens, start, key=lambda t: t.start)
     i = index
     role_seen = False
     while i > 0 and index - i < 5:
@@ -626,10 +635,14 @@ class _AffiliationFinder:
             for m in self.mentions.get(article_id, [])
             if start <= m.span.start and m.span.end <= end and m.span.text.lower() not in own_name
         }
+        tokens = self.tokens.get(article_id, [])
+        first = bisect.bisect_left(tokens, start, key=lambda t: t.start)
         # A nationality inside a longer name ("the Velmaran Ministry of Defence") is no mention
         # of its own, so also look for the story's nationality words token by token.
-        for token in self.tokens.get(article_id, []):
-            if token.start < start or token.end > end or token.start in found:
+        for token in tokens[first:]:
+            if token.end > end:
+                break
+            if token.start in found:
                 continue
             if token.text.lower() in own_name:
                 continue
@@ -1146,6 +1159,10 @@ def compare_framing(
         }
         view["cue_stances"] = cue_stances.get(outlet, {"by_speaker": {}, "by_side": {}})
         view["distinctive_words"] = distinctive.get(outlet, [])
+        view["omitted"] = {}
+        for name in ("naming_frames", "loaded_terms", "hedges"):
+            view["omitted"][name] = max(0, len(view[name]) - MAX_LISTED)
+            view[name] = view[name][:MAX_LISTED]
 
     result: dict[str, Any] = {
         "story_id": story.id,
