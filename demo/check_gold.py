@@ -269,14 +269,21 @@ def _check_claims(gold: dict) -> list[str]:
 
 def _check_timeline(gold: dict, bodies: dict[str, str]) -> list[str]:
     problems: list[str] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
     for item in gold.get("timeline", []):
         where = f"timeline {item.get('expression')!r} in {item.get('article')}"
         text = bodies.get(item.get("article"))
         if text is None:
             problems.append(f"{where}: unknown article")
             continue
-        if _locate(text, item["expression"], int(item.get("occurrence", 1))) < 0:
+        start = _locate(text, item["expression"], int(item.get("occurrence", 1)))
+        if start < 0:
             problems.append(f"{where}: expression not found")
+        end = start + len(item["expression"])
+        spans = taken.setdefault(item["article"], [])
+        if start >= 0 and any(start < e and s < end for s, e in spans):
+            problems.append(f"{where}: overlaps another expression; say which occurrence")
+        spans.append((start, end))
         if not ISO_DATE.match(item.get("date", "")):
             problems.append(f"{where}: date {item.get('date')!r} is not YYYY-MM-DD")
         if item.get("granularity") not in GRANULARITIES:
