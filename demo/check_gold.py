@@ -25,6 +25,9 @@ KINDS = {"direct", "partial", "indirect", "belief", "narrator"}
 LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC"}
 GRANULARITIES = {"day", "night", "week", "month"}
 CONFLICT_KINDS = {"numeric", "negation"}
+# The cue sits in the statement's sentence; the speaker may be named a paragraph earlier.
+CUE_REACH = 250
+SPEAKER_REACH = 500
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DATE_MARKER = re.compile(r"(?:^|\s)date (\d{4}-\d{2}-\d{2})\s*$")
@@ -154,6 +157,12 @@ def _locate(text: str, needle: str, occurrence: int) -> int:
     return start
 
 
+def _near(text: str, needle: str, start: int, end: int, reach: int) -> bool:
+    """Say whether ``needle`` occurs within ``reach`` characters of text[start:end]."""
+    window_start = max(0, start - reach)
+    return needle in text[window_start : end + reach]
+
+
 def check_gold(gold: dict, bodies: dict[str, str]) -> list[str]:
     """Return every problem found in the gold: missing articles, spans, ids and bad values."""
     problems: list[str] = []
@@ -218,12 +227,14 @@ def _check_statements(gold: dict, bodies: dict[str, str]) -> list[str]:
             problems.append(f"{where}: content not found: {item['content']!r}")
         elif _count(text, item["content"]) > 1 and "occurrence" not in item:
             problems.append(f"{where}: content occurs more than once; say which occurrence")
-        for part in ("speaker_mention", "cue"):
+        for part, reach in (("speaker_mention", SPEAKER_REACH), ("cue", CUE_REACH)):
             value = item.get(part)
             if value is None and item.get("kind") == "narrator":
                 continue
             if not value or value not in text:
                 problems.append(f"{where}: {part} not found: {value!r}")
+            elif start >= 0 and not _near(text, value, start, start + len(item["content"]), reach):
+                problems.append(f"{where}: {part} {value!r} is not within {reach} characters")
         if item.get("kind") == "narrator" and item.get("speaker") not in outlets:
             problems.append(f"{where}: a narrator statement's speaker must be an outlet")
         if item.get("kind") != "narrator" and not item.get("speaker"):
