@@ -32,14 +32,17 @@
                                            "cues": [{"cue": "said", "stance": "neutral",
                                                      "statement_id": "s1", "span": {...}}]}},
               "by_side": {"<side>": {"counts": {...}, "cue_words": {"said": 3},
+                                     "distancing_cues": {"claimed": 1},
                                      "distancing_share": 0.0, "speakers": ["<speaker>"]}}},
           "narrator_statements": 2,
           "distinctive_words": [{"word": "regime", "delta": 1.2, "z": 2.1, "count": 3}],
           "omitted": {"naming_frames": 0, "loaded_terms": 0, "hedges": 0}}},
       "sides": {"<speaker>": "<side>"},
       "nationality_sides": ["<side>"],      # sides that are nationalities, not lone speakers
-      "cue_asymmetries": [{"kind": "within_outlet" | "across_outlets", "outlets": [...],
-                           "sides": [...], "distancing_shares": [...], "message": "..."}],
+      "cue_asymmetries": [{"kind": "within_outlet" | "across_outlets", "outlets": [a, b],
+                           "sides": [a, b], "distancing_shares": [a, b],
+                           "distancing_counts": [a, b], "distancing_cues": [a, b],
+                           "message": "..."}],
       "presupposed_claims": [...]         # only when ``claims`` are given: presupposed_claims()
     }
 
@@ -47,9 +50,11 @@ Every span dict carries ``article_id`` and ``text == article.text[start:end]``. 
 whether the words are the outlet's own (``"narrator"``) or inside an attributed statement
 (``{"voice": "attributed", "statement_id", "speaker", "kind"}``).
 
-A speaker's *side* approximates their affiliation: the nationality (a NORP or GPE mention) in the
-speaker's role or in the title words before their name anywhere in the story; a speaker with no
-nationality in sight is their own side. Lexicons live in ``crosswire/data`` (loaded_terms.tsv,
+A speaker's *side* approximates their affiliation: the nationality (a NORP or GPE name of the
+story) in the speaker's role, in their own description ("the Velmaran Ministry of Defence") or in
+the title words before any naming of them in the story ("Velmaran Defence Minister", "Velmara's
+defence minister"); a speaker with no nationality in sight is their own side. Cue stances count
+only the cues an outlet chose: cues inside another speaker's quote are left out. Lexicons live in ``crosswire/data`` (loaded_terms.tsv,
 hedges.tsv, naming_heads.tsv) and are matched on lemmas from a light tokeniser, or on spaCy lemmas
 too when an ``nlp`` pipeline is passed.
 """
@@ -253,7 +258,7 @@ def _span(article: Article, start: int, end: int) -> dict[str, Any]:
 
 
 def _is_narrator(statement: Statement) -> bool:
-    return statement.kind == "narrator" or (statement.cue is None and statement.speaker is None)
+    return statement.kind == "narrator"
 
 
 def _speaker_label(statement: Statement, entity_names: dict[str, str]) -> str:
@@ -910,9 +915,8 @@ def presupposed_claims(
 ) -> list[dict[str, Any]]:
     """For each contested claim, say which outlets assert it in their own voice, not attributed.
 
-    A wording is in the narrator's voice when its statement is of kind ``narrator`` (or has no
-    cue and no speaker), or, with no statement id, when its span lies inside no attributed
-    statement of its article.
+    A wording is in the narrator's voice when its statement is of kind ``narrator``, or, with no
+    known statement, when its span lies inside no attributed statement of its article.
     """
     by_id = {s.id: s for s in statements}
     attributed_by_article: dict[str, list[Statement]] = defaultdict(list)

@@ -223,6 +223,26 @@ def test_a_bare_evaluative_head_takes_the_entity_of_the_earlier_full_naming():
     assert later[0]["frame"] == "evaluative" and later[0]["entity_id"] == "E1"
 
 
+def test_naming_in_the_outlets_own_sentence_is_narrator_voice():
+    text = 'The Valdoria regime closed the port. "The regime lies," Anna Berg said.'
+    a = article("a1", text, "Harbor Post")
+    st = statement(
+        "s1", a, "The regime lies,", "said", "neutral", "Anna Berg", "Anna Berg", kind="direct"
+    )
+    valdoria = entity("E1", "Valdoria", "GPE", (a, "Valdoria", 1))
+    result = compare_framing(Story("S1", "t", ["a1"]), [a], [st], [valdoria])
+    voices = {
+        f["span"]["text"]: f["voice"] for f in result["by_outlet"]["Harbor Post"]["naming_frames"]
+    }
+    assert voices["The Valdoria regime"] == {"voice": "narrator"}
+    assert voices["The regime"]["voice"] == "attributed"
+    assert voices["The regime"]["statement_id"] == "s1"
+    assert result["by_outlet"]["Harbor Post"]["loaded_term_voices"] == {
+        "narrator": 1,
+        "attributed": 1,
+    }
+
+
 def test_a_head_word_used_as_a_modifier_is_not_a_naming_frame():
     text = "The Valdorian Ministry Spokeswoman said political forces disagreed."
     a = article("a1", text, "Harbor Post")
