@@ -42,6 +42,7 @@ SPELLING_SIMILARITY = 80.0
 MIN_FUZZY_CHARS = 4
 TITLE_WINDOW_CHARS = 80
 UNKNOWN_OUTLET = "unknown"
+LOCATIVE_BEFORE = re.compile(r"\b(?:in|from|near)\s+$")
 
 
 # ---------------------------------------------------------------- lexicons
@@ -174,7 +175,7 @@ def split_title(
             last_title = i
         elif not word[:1].isupper():
             break
-    if last_title < 0:
+    if last_title < 0 or not words[last_title + 1][:1].isupper():
         return [], words
     return words[: last_title + 1], words[last_title + 1 :]
 
@@ -215,15 +216,22 @@ def _fixed_bounds(ent: Any, titles: TitleLexicon, place_heads: frozenset[str]) -
     """Return (start_char, end_char, label) of an entity with spaCy's boundary errors fixed."""
     tokens = list(ent)
     label = ent.label_
-    while tokens and tokens[0].lower_ in LEADING_DETERMINERS:
+    while tokens and (tokens[0].lower_ in LEADING_DETERMINERS or tokens[0].is_punct):
         tokens = tokens[1:]
     while tokens and (tokens[-1].tag_ == "POS" or tokens[-1].is_punct):
         tokens = tokens[:-1]
-    if label == "PERSON" and len(tokens) > 1:
-        title_words, _ = split_title([t.text for t in tokens], titles)
-        tokens = tokens[len(title_words) :]
+    if len(tokens) > 1 and label != "NORP":
+        title_words, name_words = split_title([t.text for t in tokens], titles)
+        if label == "PERSON":
+            tokens = tokens[len(title_words) :]
+        elif title_words and titles.kind(title_words[-1]) in ("title", "honorific"):
+            # "Defence Minister Yuriy Hordynskyy" tagged ORG: a titled name is a person.
+            if len(name_words) > 1 and not any(titles.is_title_word(w) for w in name_words):
+                tokens, label = tokens[len(title_words) :], "PERSON"
     if not tokens:
         return None
+    if label == "PERSON" and titles.is_title_word(tokens[-1].text):
+        return None  # "Foreign", "Brevanian Foreign": a title cut off from its name
     doc = ent.doc
     after = doc[tokens[-1].i + 1] if tokens[-1].i + 1 < len(doc) else None
     if (
@@ -240,6 +248,13 @@ def _fixed_bounds(ent: Any, titles: TitleLexicon, place_heads: frozenset[str]) -
     return start, end, label
 
 
+def _is_titled_name(ent: Any, titles: TitleLexicon) -> bool:
+    """Tell whether an entity of another label is a titled person ("Rear Admiral X Y")."""
+    words = [t.text for t in ent if not t.is_punct]
+    title_words, name_words = split_title(words, titles)
+    return bool(title_words) and titles.kind(title_words[-1]) == "title" and len(name_words) > 1
+
+
 def _overlaps(start: int, end: int, taken: Iterable[tuple[int, int]]) -> bool:
     return any(start < other_end and other_start < end for other_start, other_end in taken)
 
@@ -248,12 +263,14 @@ def _name_mentions(doc: Any, article: Article) -> list[Mention]:
     titles, place_heads = load_titles(), load_place_heads()
     found: list[Mention] = []
     for ent in doc.ents:
-        if ent.label_ not in MENTION_LABELS:
+        if ent.label_ not in MENTION_LABELS and not _is_titled_name(ent, titles):
             continue
         bounds = _fixed_bounds(ent, titles, place_heads)
         if bounds is None:
             continue
         start, end, label = bounds
+        if label not in MENTION_LABELS:
+            continue
         known = load_aliases().labels.get(load_aliases().canonical_key(name_key(ent.text)))
         if known and label != "NORP":
             label = known
@@ -322,9 +339,20 @@ def _speaker_mentions(
             continue
         seen.add(bounds)
         span = doc.char_span(*bounds, alignment_mode="expand")
-        is_pronoun = span is not None and all(token.pos_ == "PRON" for token in span)
         label = statement.speaker_type or "PERSON"
-        found.append(_mention(article, *bounds, label, "pronoun" if is_pronoun else "description"))
+        if span is not None and all(token.pos_ == "PRON" for token in span):
+            kind = "pronoun"
+        elif span is not None and all(t.pos_ == "PROPN" or t.is_punct for t in span):
+            kind = "name"  # a speaker's name that spaCy's entities missed
+            tokens = [t for t in span if not t.is_punct]
+            title_words, _ = split_title([t.text for t in tokens])
+            name_tokens = tokens[len(title_words) :]
+            if not name_tokens:
+                continue
+            bounds = (name_tokens[0].idx, name_tokens[-1].idx + len(name_tokens[-1].text))
+        else:
+            kind = "description"
+        found.append(_mention(article, *bounds, label, kind))
     return found
 
 
@@ -357,14 +385,14 @@ def _description_mentions(doc: Any, article: Article, names: list[Mention]) -> l
 
 
 def _relabel_surnames(names: list[Mention]) -> list[Mention]:
-    """Label as PERSON a lone surname spaCy tagged ORG when the article names that person in full."""
+    """Label as PERSON a lone surname spaCy mislabelled when the article names that person in full."""
     surnames = {
         m.span.text.split()[-1]
         for m in names
         if m.label == "PERSON" and len(m.span.text.split()) > 1
     }
     return [
-        replace(m, label="PERSON") if m.label == "ORG" and m.span.text in surnames else m
+        replace(m, label="PERSON") if m.label != "NORP" and m.span.text in surnames else m
         for m in names
     ]
 
@@ -460,6 +488,42 @@ def _majority_label(labels: Counter) -> str:
     return next(label for label in LABEL_PREFERENCE if labels.get(label) == best)
 
 
+def _kinds_clash(left: _NameGroup, right: _NameGroup) -> bool:
+    """Keep a one-word person name apart from a one-word place or organisation (Ternov, Tarnov)."""
+    if len(left.key.split()) > 1 or len(right.key.split()) > 1:
+        return False
+    return (left.label == "PERSON") != (right.label == "PERSON")
+
+
+DEMONYM_ENDINGS = ("n", "an", "ian", "nian", "ean", "ese", "ish", "i")
+
+
+def is_demonym_of(word_key: str, place_key: str) -> bool:
+    """Tell whether a one-word name is the demonym of a place name (Velmaran of Velmara)."""
+    if " " in word_key or " " in place_key or len(place_key) < 4 or word_key == place_key:
+        return False
+    for stem in (place_key, place_key[:-1]):
+        if word_key.startswith(stem) and word_key[len(stem) :] in DEMONYM_ENDINGS:
+            return True
+    return False
+
+
+def _relabel_demonyms(mentions: list[Mention]) -> list[Mention]:
+    """Label NORP the names that are demonyms of places the corpus names ("Velmaran" as ORG)."""
+    places = Counter(name_key(m.span.text) for m in mentions if m.label in ("GPE", "LOC"))
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for place in places:
+        by_first[place[:3]].append(place)
+    relabelled = []
+    for mention in mentions:
+        key = name_key(mention.span.text)
+        is_demonym = mention.label != "NORP" and any(
+            is_demonym_of(key, place) for place in by_first.get(key[:3], [])
+        )
+        relabelled.append(replace(mention, label="NORP") if is_demonym else mention)
+    return relabelled
+
+
 def _group_kind(label: str) -> str:
     return label if label not in NAME_LABELS else "NAME"
 
@@ -515,8 +579,9 @@ class _Linker:
         for members in buckets.values():
             for i, left in enumerate(members):
                 for right in members[i + 1 :]:
-                    same_label = self.groups[left].label == self.groups[right].label
-                    if same_label and are_spelling_variants(left[1], right[1]):
+                    if _kinds_clash(self.groups[left], self.groups[right]):
+                        continue
+                    if are_spelling_variants(left[1], right[1]):
                         self.sets.union(left, right)
 
     def _index_surnames(self) -> None:
@@ -530,27 +595,34 @@ class _Linker:
     def root(self, group_id: tuple[str, str]) -> tuple[str, str]:
         return self.sets.find(group_id)
 
-    def full_names_for(self, surname_key: str) -> set[tuple[str, str]]:
+    def full_names_for(self, surname_key: str, exact: bool = False) -> set[tuple[str, str]]:
         """Return the entities whose full person name ends with this surname (or a spelling of it)."""
         return {
             self.root(group_id)
             for last, group_id in self.surnames.get(spelling_skeleton(surname_key), [])
-            if are_spelling_variants(last, surname_key)
+            if last == surname_key or (not exact and are_spelling_variants(last, surname_key))
         }
 
-    def lookup(self, name: str) -> tuple[str, str] | None:
+    def lookup(self, name: str, label: str | None = None) -> tuple[str, str] | None:
         """Return the entity a name (such as a statement's speaker name) belongs to, if any."""
-        key = self.key(name)
-        for kind in ("NAME", *sorted({k for k, _ in self.groups} - {"NAME"})):
-            if (kind, key) in self.groups:
-                return self.root((kind, key))
-        for group_id in sorted(self.groups):
-            if group_id[0] == "NAME" and are_spelling_variants(group_id[1], key):
-                return self.root(group_id)
-        if len(key.split()) == 1:
-            candidates = self.full_names_for(key)
-            if len(candidates) == 1:
-                return next(iter(candidates))
+        _, name_words = split_title(re.findall(r"[\w.\-'\u2019]+", name))
+        keys = [k for k in dict.fromkeys((self.key(name), self.key(" ".join(name_words)))) if k]
+        kinds = ("NAME", *sorted({k for k, _ in self.groups} - {"NAME"}))
+        for key in keys:
+            for kind in kinds:
+                if (kind, key) in self.groups:
+                    return self.root((kind, key))
+        for key in keys:
+            if len(key.split()) == 1:
+                candidates = self.full_names_for(key)
+                if len(candidates) == 1:
+                    return next(iter(candidates))
+            for group_id in sorted(self.groups):
+                if group_id[0] != "NAME" or not are_spelling_variants(group_id[1], key):
+                    continue
+                is_person = self.groups[group_id].label == "PERSON"
+                if label is None or len(key.split()) > 1 or is_person == (label == "PERSON"):
+                    return self.root(group_id)
         return None
 
 
@@ -578,9 +650,9 @@ def _link_surnames(
         group = linker.groups[linker.group_id(mention)]
         if len(key.split()) != 1 or key in linker.aliases.labels:
             continue
-        if mention.label not in ("PERSON", "ORG") and group.label != "PERSON":
-            continue
-        candidates = linker.full_names_for(key) - {assigned[i]}
+        # Only a name tagged as a person may be a respelling of a surname (Ternov, not Tarnov).
+        exact = mention.label != "PERSON" and group.label != "PERSON"
+        candidates = linker.full_names_for(key, exact=exact) - {assigned[i]}
         if not candidates:
             continue
         here = roots_by_article[mention.article_id]
@@ -588,7 +660,7 @@ def _link_surnames(
         if len(in_article) == 1:
             assigned[i] = next(iter(in_article))
             continue
-        if in_article:
+        if in_article or group.label != "PERSON":
             continue
         context = here - {assigned[i]}
         scores = {}
@@ -616,7 +688,7 @@ def canonicalize_entities(
 ) -> list[Entity]:
     """Link mentions of all articles into entities with stable ids, aliases and outlet spellings."""
     by_id = {article.id: article for article in articles}
-    mentions = [m for m in mentions if m.article_id in by_id]
+    mentions = _relabel_demonyms([m for m in mentions if m.article_id in by_id])
     names = [m for m in mentions if m.kind == "name"]
     linker = _Linker(names, load_aliases())
     assigned = {i: linker.root(linker.group_id(m)) for i, m in enumerate(names)}
@@ -645,13 +717,22 @@ def canonicalize_entities(
         )
         if root is None:
             statement = speaker_of.get((mention.article_id, mention.span.start, mention.span.end))
-            if statement is None:
+            if statement is None or not _names_someone(statement.speaker_name or "", mention):
                 continue
             root = ("SPEAKER", name_key(statement.speaker_name or ""))
             created[root] = (statement.speaker_name or "", statement.speaker_type or "PERSON")
         members[root].append(mention)
 
     return _build_entities(members, linker, created, by_id)
+
+
+def _names_someone(speaker_name: str, mention: Mention) -> bool:
+    """Tell whether a speaker name is a name, not the unresolved description itself ("locals")."""
+    key = name_key(speaker_name)
+    if not key or not speaker_name[:1].isupper():
+        return False
+    described = name_key(re.sub(r"(?i)^(?:the|a|an|his|her|their|its)\s+", "", mention.span.text))
+    return key != described and not (" " not in key and described.startswith(key + " "))
 
 
 def _resolve_other(
@@ -665,7 +746,7 @@ def _resolve_other(
     """Find the entity of a pronoun or description mention."""
     statement = speaker_of.get((mention.article_id, mention.span.start, mention.span.end))
     if statement is not None:
-        return linker.lookup(statement.speaker_name or "")
+        return linker.lookup(statement.speaker_name or "", statement.speaker_type)
     if mention.kind != "description":
         return None
     antecedent = resolve_description(
@@ -674,6 +755,24 @@ def _resolve_other(
     if antecedent is None:
         return None
     return name_root.get((antecedent.article_id, antecedent.span.start, antecedent.span.end))
+
+
+def _reads_as_place(names: list[Mention], by_id: dict[str, Article]) -> bool:
+    """Tell whether a one-word name spaCy took for a person or organisation is used as a place.
+
+    spaCy's small model tags unfamiliar towns as PERSON or ORG; a name that never comes with a
+    first name and often follows "in", "from" or "near" is a place.
+    """
+    if not names or any(len(m.span.text.split()) > 1 for m in names):
+        return False
+    if _majority_label(Counter(m.label for m in names)) not in ("PERSON", "ORG"):
+        return False
+    after_preposition = sum(
+        1
+        for m in names
+        if LOCATIVE_BEFORE.search(by_id[m.article_id].text[max(0, m.span.start - 8) : m.span.start])
+    )
+    return after_preposition >= 2 and after_preposition * 3 >= len(names)
 
 
 def _build_entities(
@@ -695,6 +794,8 @@ def _build_entities(
             name = _canonical_name(sorted(group_ids_by_root[root]), linker, forms)
             alias_label = linker.aliases.labels.get(name_key(name))
             label = alias_label or _majority_label(Counter(m.label for m in names))
+            if not alias_label and _reads_as_place(names, by_id):
+                label = "GPE"
         entity_id = stable_id(label, name, prefix="e")
         linked = [
             replace(m, entity_id=entity_id, outlet=m.outlet or by_id[m.article_id].outlet)

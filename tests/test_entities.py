@@ -335,3 +335,37 @@ def test_gold_mentions_are_found_by_surface_form_and_scored_against_linked_menti
     linked = [m for e in _entities(nlp, [first, second]) for m in e.mentions]
     scores = score_mention_clusters(predicted_clusters(gold, linked), gold)
     assert scores["f1"] == 1.0
+
+
+# ---------------------------------------------------------------- spaCy's label errors
+
+
+def test_a_demonym_of_a_named_place_is_a_nationality_not_an_organisation(nlp):
+    article = _article(
+        "Velmara said the Velmaran armed forces did not strike. Velmaran officials agreed."
+    )
+    entities = _entities(nlp, [article])
+    velmaran = [e for e in entities if e.name == "Velmaran"]
+    assert velmaran and all(e.label == "NORP" for e in velmaran)
+    assert _entity_of(entities, "Velmara") is not velmaran[0]
+
+
+def test_a_titled_name_under_another_label_is_a_person(nlp):
+    article = _article(
+        '"We acted lawfully," Rear Admiral Pavel Ternov, commander of the coast guard, said. '
+        "Ternov stressed that no force had been used."
+    )
+    people = {m.span.text for m in _mentions(nlp, article) if m.label == "PERSON"}
+    assert "Pavel Ternov" in people
+
+
+def test_a_town_spelled_like_a_surname_stays_a_town(nlp):
+    first = _article(
+        "Rear Admiral Pavel Ternov said the boats were held. Families gathered in Tarnov.",
+        "a1",
+    )
+    second = _article("Protests spread in Tarniv and in nearby towns on Friday.", "a2")
+    entities = _entities(nlp, [first, second])
+    town = _entity_of(entities, "Tarnov")
+    assert town is _entity_of(entities, "Tarniv")
+    assert "Pavel Ternov" not in {m.span.text for m in town.mentions}
