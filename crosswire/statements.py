@@ -738,6 +738,11 @@ def attach_orphan_quotes(
         speaker = _neighbouring_quote_speaker(doc, found, quote, paragraphs)
         if speaker is None:
             continue
+        if _interrupted_by_own_cue(speaker, quote, paragraphs):
+            # "First part," she said, "second part." is one statement around its attribution.
+            speaker.content = (speaker.content[0], _trim(doc, quote.start, quote.end)[1])
+            speaker.quotes.append(quote)
+            continue
         added.append(
             Attribution(
                 cue=speaker.cue,
@@ -751,6 +756,18 @@ def attach_orphan_quotes(
             )
         )
     return found + added
+
+
+def _interrupted_by_own_cue(
+    attribution: Attribution, quote: Quote, paragraphs: list[tuple[int, int]]
+) -> bool:
+    """Say whether a quote continues a direct quote right after that quote's own attribution."""
+    if attribution.kind != "direct" or not attribution.content[1] <= attribution.cue[0]:
+        return False
+    if attribution.cue[1] > quote.open_mark:
+        return False
+    same = _paragraph_index(paragraphs, attribution.content[0])
+    return same == _paragraph_index(paragraphs, quote.open_mark)
 
 
 def _looks_like_speech(quoted: str) -> bool:
@@ -812,14 +829,14 @@ def find_channel_and_date(doc: Any, attribution: Attribution, lexicon: CueLexico
     heads = [anchor]
     if anchor.dep_ in {"xcomp", "advcl", "conj"}:
         heads.append(anchor.head)
+    blocked = [attribution.content, attribution.speaker]
+    if attribution.kind == "direct" and attribution.quotes:
+        # A quote interrupted by its attribution: the channel sits between the quoted parts.
+        blocked = [(q.start, q.end) for q in attribution.quotes] + [attribution.speaker]
     for head in heads:
         for child in head.children:
             span = _token_span(child.subtree)
-            if (
-                span is None
-                or _overlaps(span, attribution.content)
-                or _overlaps(span, attribution.speaker)
-            ):
+            if span is None or any(_overlaps(span, other) for other in blocked):
                 continue
             if attribution.channel is None and child.dep_ == "prep" and _is_channel(child, lexicon):
                 attribution.channel, trailing_date = _split_trailing_date(child)
