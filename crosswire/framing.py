@@ -7,11 +7,11 @@
       "outlets": ["Outlet A", "Outlet B"],
       "articles": {"<article id>": "Outlet A", ...},
       "entities": [                       # naming choices for the same entity, per outlet
-        {"entity_id": "E1", "name": "Kyiv", "label": "GPE",
+        {"entity_id": "E1", "name": "Tarniv", "label": "GPE",
          "spellings_differ": true,        # some outlet uses a form no other outlet uses
-         "spellings_only_in": {"Outlet A": ["Kiev"], "Outlet B": ["Kyiv"]},
+         "spellings_only_in": {"Outlet A": ["Tarnov"], "Outlet B": ["Tarniv"]},
          "by_outlet": {"Outlet A": {
-             "spellings": [{"text": "Kiev", "count": 2}],
+             "spellings": [{"text": "Tarnov", "count": 2}],
              "frames": {"evaluative": 1, "neutral": 0, "name": 1},
              "mentions": [{"frame": "evaluative", "head": "regime",
                            "span": {"article_id", "start", "end", "text"}}],
@@ -20,7 +20,7 @@
           "articles": ["<article id>"],
           "naming_frames": [{"frame": "evaluative" | "neutral", "head": "regime",
                              "modifier": "so-called" | null, "entity_id": "E1" | null,
-                             "entity": "Kyiv" | null, "span": {...}, "voice": {...}}],
+                             "entity": "Tarniv" | null, "span": {...}, "voice": {...}}],
           "loaded_terms": [{"term": "terrorist attack", "category": "violence_label",
                             "span": {...}, "voice": {...}}],
           "loaded_term_counts": {"violence_label": 1, ...},
@@ -524,8 +524,8 @@ def compare_entity_naming(
 def _spellings_only_here(spellings: dict[str, set[str]]) -> dict[str, list[str]]:
     """List, per outlet, the name forms no other outlet uses, even inside a longer form.
 
-    "Lavrov" next to another outlet's "Sergey Lavrov" is a short form, not another spelling;
-    "Kiev" next to "Kyiv" is.
+    "Dzyuba" next to another outlet's "Oleksandr Dzyuba" is a short form, not another spelling;
+    "Tarnov" next to "Tarniv" is.
     """
     found = {}
     for outlet, forms in spellings.items():
@@ -572,7 +572,7 @@ def _outlet(article: Article) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _same_affiliation(a: str, b: str) -> bool:
-    """Tell whether two nationality words name the same country (Russia / Russian)."""
+    """Tell whether two nationality words name the same country (Velmara / Velmaran)."""
     a, b = _bare(a), _bare(b)
     if a == b:
         return True
@@ -587,7 +587,7 @@ def _bare(name: str) -> str:
 
 
 def _title_window(text: str, tokens: Sequence[Token], start: int) -> int:
-    """Return where the title words before a name begin (``Russian presidential aide``)."""
+    """Return where the title words before a name begin (``Velmaran presidential aide``)."""
     roles = _role_words()
     index = bisect.bisect_left(tokens, start, key=lambda t: t.start)
     i = index
