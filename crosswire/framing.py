@@ -39,6 +39,8 @@
           "omitted": {"naming_frames": 0, "loaded_terms": 0, "hedges": 0}}},
       "sides": {"<speaker>": "<side>"},
       "nationality_sides": ["<side>"],      # sides that are nationalities, not lone speakers
+      "speakers_across_outlets": {"<speaker quoted by 2+ outlets>": {"Outlet A": {
+          "counts": {"neutral": 2, ...}, "cue_words": {"said": 2}}}},
       "cue_asymmetries": [{"kind": "within_outlet" | "across_outlets", "outlets": [a, b],
                            "sides": [a, b], "distancing_shares": [a, b],
                            "distancing_counts": [a, b], "distancing_cues": [a, b],
@@ -844,6 +846,20 @@ def _is_asymmetric(a: dict[str, int], b: dict[str, int]) -> bool:
     return abs(dist_a / total_a - dist_b / total_b) >= 0.25
 
 
+def compare_speakers_across_outlets(
+    cue_stances: dict[str, dict[str, Any]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Set side by side how each outlet introduces a speaker that several outlets quote."""
+    by_speaker: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for outlet, view in sorted(cue_stances.items()):
+        for speaker, found in view["by_speaker"].items():
+            by_speaker[speaker][outlet] = {
+                "counts": found["counts"],
+                "cue_words": dict(Counter(c["cue"].lower() for c in found["cues"]).most_common()),
+            }
+    return {s: outlets for s, outlets in sorted(by_speaker.items()) if len(outlets) > 1}
+
+
 def find_cue_asymmetries(
     cue_stances: dict[str, dict[str, Any]], nationalities: set[str] | None = None
 ) -> list[dict[str, Any]]:
@@ -1176,6 +1192,7 @@ def compare_framing(
         "by_outlet": dict(sorted(by_outlet.items())),
         "sides": dict(sorted(sides.items())),
         "nationality_sides": sorted(nationalities),
+        "speakers_across_outlets": compare_speakers_across_outlets(cue_stances),
         "cue_asymmetries": find_cue_asymmetries(cue_stances, nationalities),
     }
     if claims is not None:

@@ -744,3 +744,6 @@ def test_seed_second_outlet_distances_itself_from_the_russian_officials(seed_fra
     )
     flags = [f for f in result["cue_asymmetries"] if f["kind"] == "across_outlets"]
     assert any(f["sides"] == ["Russian", "Russian"] for f in flags)
+    minister = result["speakers_across_outlets"]["Sergey Lavrov"]
+    assert "claimed" in minister[second]["cue_words"]
+    assert minister[first]["counts"]["distancing"] == 0
