@@ -47,6 +47,11 @@ YEAR = re.compile(r"\b\d{4}\b")
 MONTH_NAME = re.compile(
     r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?![a-z])"
 )
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY = re.compile(
+    r"(?i)(?:(?:on|for|from|until|till|by)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+)
+POSSESSIVE_TIME = re.compile(r"['\u2019]s?$")
 GRANULARITY_ORDER = {"time": 0, "day": 1, "night": 2, "week": 3, "month": 4, "year": 5}
 # A date within this many days of the article date, before or after it, counts as the same day
 # for an event dated only by its article ("weak" evidence).
@@ -84,10 +89,12 @@ class TimeRule:
 
 @dataclass(frozen=True)
 class TimeRules:
-    """The rules and ignore patterns of ``data/time_rules.tsv``."""
+    """The rules, ignore patterns and future markers of ``data/time_rules.tsv``."""
 
     rules: tuple[TimeRule, ...]
     ignore: tuple[re.Pattern[str], ...]
+    future_words: frozenset[str]
+    future_prepositions: frozenset[str]
 
 
 @functools.cache
@@ -103,7 +110,9 @@ def load_time_rules(path: Path = DATA / "time_rules.tsv") -> TimeRules:
 
     rules = tuple(TimeRule(expand(r[1]), r[2], r[3]) for r in rows if r[0] == "rule")
     ignore = tuple(expand(r[1]) for r in rows if r[0] == "ignore")
-    return TimeRules(rules, ignore)
+    future_words = frozenset(r[1].lower() for r in rows if r[0] == "future_word")
+    future_prepositions = frozenset(r[1].lower() for r in rows if r[0] == "future_preposition")
+    return TimeRules(rules, ignore, future_words, future_prepositions)
 
 
 @dataclass(frozen=True)
@@ -255,22 +264,35 @@ def _apply_rule(rule: TimeRule, match: re.Match[str], base: date | None) -> Reso
     raise ValueError(f"data/time_rules.tsv: unknown rule {rule.rule!r}; see the file's header")
 
 
+def strip_possessive_time(text: str) -> str:
+    """Drop a possessive from a time expression ("last week's" → "last week")."""
+    return POSSESSIVE_TIME.sub("", text)
+
+
 def is_ignored_expression(expression: str) -> bool:
     """Tell whether a DATE-looking expression is a duration or an age, not a point in time."""
     text = " ".join(expression.split())
     return any(pattern.fullmatch(text) for pattern in load_time_rules().ignore)
 
 
-def resolve_time(expression: str, article_date: str | None) -> Resolution:
+def resolve_time(
+    expression: str, article_date: str | None, prefer_future: bool = False
+) -> Resolution:
     """Resolve a time expression against the article date: (value, granularity, end_value).
 
     ``value`` is an ISO date (the first day of a night, week or month range) or None when the
-    expression cannot be placed, for instance a relative one in an undated article.
+    expression cannot be placed, for instance a relative one in an undated article. A bare
+    weekday means its latest occurrence up to the article date (dateparser's default), or its
+    next occurrence from that date on when ``prefer_future`` says the clause points forward.
     """
-    text = " ".join(expression.split()).strip(" ,.")
+    text = strip_possessive_time(" ".join(expression.split()).strip(" ,."))
     base = _parse_iso(article_date)
     if is_ignored_expression(text):
         return None, "day", None
+    weekday = WEEKDAY.fullmatch(text)
+    if prefer_future and weekday and base is not None:
+        target = WEEKDAYS.index(weekday.group(1).lower())
+        return _iso(base + timedelta(days=(target - base.weekday()) % 7)), "day", None
     for rule in load_time_rules().rules:
         match = rule.pattern.fullmatch(text)
         if match:
@@ -323,15 +345,39 @@ def find_time_expressions(doc: Any, article: Article) -> list[TemporalExpression
     text = article.text
     found = []
     for start, end in _longest_first(_candidate_bounds(doc, text)):
+        end = start + len(strip_possessive_time(text[start:end]))
         span = Span.of(text, start, end)
         if is_ignored_expression(span.text):
             continue
         # An expression that no article date could place ("the previous stage") is not a time.
         if resolve_time(span.text, "2000-01-03")[0] is None:
             continue
-        value, granularity, end_value = resolve_time(span.text, article.date)
+        future = points_forward(doc, start, end)
+        value, granularity, end_value = resolve_time(span.text, article.date, future)
         found.append(TemporalExpression(article.id, span, value, granularity, end_value))
     return found
+
+
+def points_forward(doc: Any, start: int, end: int) -> bool:
+    """Tell whether the clause of a time expression looks ahead ("will meet on Monday")."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return False
+    rules = load_time_rules()
+    head = span.root.head
+    preposition = head.lower_ if head.dep_ == "prep" else None
+    for _ in range(3):
+        if head.pos_ in ("VERB", "AUX") or head.head is head:
+            break
+        head = head.head
+    if head.lemma_.lower() in rules.future_words:
+        return True
+    if head.tag_ in ("VBD", "VBN") or head.pos_ not in ("VERB", "AUX"):
+        return False
+    modals = {child.lower_ for child in head.children if child.tag_ == "MD"}
+    if modals & rules.future_words:
+        return True
+    return preposition in rules.future_prepositions and head.tag_ == "VB"
 
 
 # ---------------------------------------------------------------- timeline
@@ -761,10 +807,17 @@ def _to_record(event: _Event) -> TimelineEvent:
 def reresolve(
     expressions: list[TemporalExpression], articles: list[Article]
 ) -> list[TemporalExpression]:
-    """Resolve expressions again against the final article dates (some are inferred later)."""
+    """Resolve expressions again against the final article dates (some are inferred later).
+
+    An expression resolved at extraction keeps its value: the article date it used stays (only
+    missing dates are inferred), and the parse that told a forward-looking clause is gone here.
+    """
     dates = {article.id: article.date for article in articles}
     resolved = []
     for expression in expressions:
+        if expression.value is not None:
+            resolved.append(expression)
+            continue
         value, granularity, end_value = resolve_time(
             expression.span.text, dates.get(expression.article_id)
         )

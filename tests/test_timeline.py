@@ -104,6 +104,31 @@ def test_sentences_and_clauses_split_without_a_parser():
     assert clauses[1].startswith(", during which")
 
 
+def test_a_weekday_in_a_forward_looking_clause_is_the_next_one(nlp):
+    thursday = "2026-03-05"
+    article = _article(
+        "The strike must not derail the talks scheduled in Lissendorf for Monday. "
+        "The ministers will meet again on Friday. Officials met on Monday.",
+        date=thursday,
+    )
+    found = {
+        (t.span.text, article.text.index(t.span.text)): t.value
+        for t in find_time_expressions(nlp(article.text), article)
+    }
+    values = {text: value for (text, _), value in found.items()}
+    assert values["Monday"] == "2026-03-09"
+    assert values["on Friday"] == "2026-03-06"
+    assert [v for (text, _), v in found.items() if text == "on Monday"] == ["2026-03-02"]
+
+
+def test_possessives_ages_and_bare_numbers_are_trimmed_or_skipped(nlp):
+    article = _article(
+        "After last week's talks, the 58-year-old envoy said 58 boats had waited fourteen months."
+    )
+    texts = {t.span.text for t in find_time_expressions(nlp(article.text), article)}
+    assert texts == {"last week"}
+
+
 # ---------------------------------------------------------------- timeline
 
 
