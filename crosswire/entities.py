@@ -576,6 +576,7 @@ class _Linker:
         for group_id in sorted(self.groups):
             kind, key = group_id
             buckets[(kind, spelling_skeleton(key))].append(group_id)
+        self.buckets = buckets
         for members in buckets.values():
             for i, left in enumerate(members):
                 for right in members[i + 1 :]:
@@ -617,8 +618,8 @@ class _Linker:
                 candidates = self.full_names_for(key)
                 if len(candidates) == 1:
                     return next(iter(candidates))
-            for group_id in sorted(self.groups):
-                if group_id[0] != "NAME" or not are_spelling_variants(group_id[1], key):
+            for group_id in self.buckets.get(("NAME", spelling_skeleton(key)), []):
+                if not are_spelling_variants(group_id[1], key):
                     continue
                 is_person = self.groups[group_id].label == "PERSON"
                 if label is None or len(key.split()) > 1 or is_person == (label == "PERSON"):
@@ -645,6 +646,7 @@ def _link_surnames(
     for article_id, roots in roots_by_article.items():
         for root in roots:
             articles_by_root[root].add(article_id)
+    seen_with: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for i, mention in enumerate(names):
         key = linker.key(mention)
         group = linker.groups[linker.group_id(mention)]
@@ -665,10 +667,11 @@ def _link_surnames(
         context = here - {assigned[i]}
         scores = {}
         for candidate in candidates:
-            seen_with: set[tuple[str, str]] = set()
-            for article_id in articles_by_root[candidate]:
-                seen_with |= roots_by_article[article_id]
-            scores[candidate] = len(context & seen_with)
+            if candidate not in seen_with:
+                seen_with[candidate] = set().union(
+                    *(roots_by_article[a] for a in articles_by_root[candidate])
+                )
+            scores[candidate] = len(context & seen_with[candidate])
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         best, best_score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else -1

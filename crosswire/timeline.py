@@ -667,20 +667,26 @@ def _trigger_candidates(context: _ArticleContext) -> list[_Candidate]:
 class _Event:
     """Reports of one event merged across articles and outlets."""
 
-    candidates: list[_Candidate]
+    candidates: list[_Candidate] = field(default_factory=list)
+    participants: dict[str, str] = field(default_factory=dict)
+    _chosen: _Candidate | None = None
 
-    @property
-    def participants(self) -> dict[str, str]:
-        names: dict[str, str] = {}
-        for candidate in self.candidates:
-            for name, label in candidate.participants.items():
-                names.setdefault(name, label)
-        return names
+    def add(self, candidate: _Candidate) -> None:
+        self.candidates.append(candidate)
+        for name, label in candidate.participants.items():
+            self.participants.setdefault(name, label)
+        self._chosen = None
 
     def dated(self) -> list[_Candidate]:
         return [c for c in self.candidates if not c.is_weak and c.value]
 
     def chosen(self) -> _Candidate:
+        """Return the report whose date the event shows: the most common explicit one."""
+        if self._chosen is None:
+            self._chosen = self._choose()
+        return self._chosen
+
+    def _choose(self) -> _Candidate:
         dated = self.dated() or [c for c in self.candidates if c.value] or self.candidates
         votes = Counter((c.value, c.granularity, c.end_value) for c in dated)
         best = max(
@@ -746,16 +752,30 @@ def _merge(candidates: list[_Candidate]) -> list[_Event]:
     """Merge reports of the same event: same story and type, shared participants, close dates."""
     events: list[_Event] = []
     by_key: dict[tuple[str | None, str], list[_Event]] = defaultdict(list)
+    # Events by (story, type, participant): a report is only compared with events it shares
+    # a participant with, so large stories stay fast.
+    by_participant: dict[tuple[str | None, str, str], list[_Event]] = defaultdict(list)
     ordered = sorted(candidates, key=lambda c: (c.is_weak, c.value is None))
     for candidate in ordered:
-        options = by_key[(candidate.story_id, candidate.event_type)]
+        key = (candidate.story_id, candidate.event_type)
+        if candidate.participants:
+            seen: dict[int, _Event] = {}
+            for name in candidate.participants:
+                for event in by_participant[(*key, name)]:
+                    seen.setdefault(id(event), event)
+            options = list(seen.values())
+        else:
+            options = by_key[key]
         fitting = [e for e in options if _fits(e, candidate)]
         home = max(fitting, key=lambda e: len(e.candidates)) if fitting else None
         if home is None:
-            home = _Event([])
-            options.append(home)
+            home = _Event()
+            by_key[key].append(home)
             events.append(home)
-        home.candidates.append(candidate)
+        new_names = [n for n in candidate.participants if n not in home.participants]
+        home.add(candidate)
+        for name in new_names:
+            by_participant[(*key, name)].append(home)
     return events
 
 
