@@ -31,7 +31,7 @@ from crosswire.records import Article, Entity, Mention, Span, Statement, stable_
 DATA = Path(__file__).resolve().parent / "data"
 
 MENTION_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC"})
-# Labels whose names may be linked to one another when spaCy disagrees with itself ("Kyiv" as
+# Labels whose names may be linked to one another when spaCy disagrees with itself (a city as
 # PERSON in one sentence and GPE in the next); nationalities and events stay apart.
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
 LABEL_PREFERENCE = ("PERSON", "GPE", "ORG", "LOC", "FAC", "EVENT", "NORP")
@@ -135,7 +135,7 @@ def name_key(text: str) -> str:
 
 
 def spelling_skeleton(key: str) -> str:
-    """Drop vowels and doubled letters, the parts transliterations disagree on (Zelenskyy → zlnsk)."""
+    """Drop vowels and doubled letters, the parts transliterations disagree on (Hrushevskyy → hrshvsk)."""
     tokens = []
     for token in key.split():
         token = token.replace("x", "ks")
@@ -157,7 +157,7 @@ def are_spelling_variants(left: str, right: str) -> bool:
 
 
 def strip_possessive(text: str) -> str:
-    """Drop a trailing possessive ("Kiev's" → "Kiev")."""
+    """Drop a trailing possessive ("Lund's" → "Lund")."""
     for ending in POSSESSIVE_ENDINGS:
         if text.endswith(ending) and len(text) > len(ending):
             return text[: -len(ending)]
@@ -167,7 +167,7 @@ def strip_possessive(text: str) -> str:
 def split_title(
     words: list[str], titles: TitleLexicon | None = None
 ) -> tuple[list[str], list[str]]:
-    """Split leading title words from a name: ["Russian", "President", "Vladimir", "Putin"]."""
+    """Split leading title words from a name: ["Ruritanian", "President", "Anna", "Berg"]."""
     titles = titles or load_titles()
     last_title = -1
     for i, word in enumerate(words[:-1]):
@@ -181,7 +181,7 @@ def split_title(
 
 
 def title_before(text: str, start: int, titles: TitleLexicon | None = None) -> list[str]:
-    """Return the title words written just before a name ("US President" before "Donald Trump")."""
+    """Return the title words written just before a name ("Ruritanian President" before "Anna Berg")."""
     titles = titles or load_titles()
     window = text[max(0, start - TITLE_WINDOW_CHARS) : start]
     words = re.findall(r"[^\s]+", window)
@@ -225,13 +225,13 @@ def _fixed_bounds(ent: Any, titles: TitleLexicon, place_heads: frozenset[str]) -
         if label == "PERSON":
             tokens = tokens[len(title_words) :]
         elif title_words and titles.kind(title_words[-1]) in ("title", "honorific"):
-            # "Defence Minister Yuriy Hordynskyy" tagged ORG: a titled name is a person.
+            # "Defence Minister Jan Lind" tagged ORG: a titled name is a person.
             if len(name_words) > 1 and not any(titles.is_title_word(w) for w in name_words):
                 tokens, label = tokens[len(title_words) :], "PERSON"
     if not tokens:
         return None
     if label == "PERSON" and titles.is_title_word(tokens[-1].text):
-        return None  # "Foreign", "Brevanian Foreign": a title cut off from its name
+        return None  # "Foreign", "Ruritanian Foreign": a title cut off from its name
     doc = ent.doc
     after = doc[tokens[-1].i + 1] if tokens[-1].i + 1 < len(doc) else None
     if (
@@ -357,7 +357,7 @@ def _speaker_mentions(
 
 
 def _description_mentions(doc: Any, article: Article, names: list[Mention]) -> list[Mention]:
-    """Add descriptions like "the Russian president" that a titled full name resolves."""
+    """Add descriptions like "the Ruritanian president" that a titled full name resolves."""
     titles = load_titles()
     people = [m for m in names if m.label == "PERSON" and m.kind == "name"]
     taken = [(m.span.start, m.span.end) for m in names if m.kind != "name"]
@@ -426,12 +426,12 @@ def _title_matches(head: str, title_words: list[str], titles: TitleLexicon) -> b
 
 
 def _is_identity_word(word: str, titles: TitleLexicon) -> bool:
-    """Tell whether a title word names a place or nationality ("US", "Russian")."""
+    """Tell whether a title word names a place or nationality ("US", "Ruritanian")."""
     return word[:1].isupper() and not titles.is_title_word(word)
 
 
 def resolve_description(text: str, description: Span, people: list[Mention]) -> Mention | None:
-    """Resolve "the Russian president" to the titled person mention of the article it describes.
+    """Resolve "the Ruritanian president" to the titled person mention of the article it describes.
 
     The description resolves when exactly one person of the article has a title that contains
     every word of it; failing that, when exactly one person has a compatible title: the same
@@ -489,7 +489,7 @@ def _majority_label(labels: Counter) -> str:
 
 
 def _kinds_clash(left: _NameGroup, right: _NameGroup) -> bool:
-    """Keep a one-word person name apart from a one-word place or organisation (Ternov, Tarnov)."""
+    """Keep a one-word person name apart from a one-word place or organisation (Lindov, Lundov)."""
     if len(left.key.split()) > 1 or len(right.key.split()) > 1:
         return False
     return (left.label == "PERSON") != (right.label == "PERSON")
@@ -499,7 +499,7 @@ DEMONYM_ENDINGS = ("n", "an", "ian", "nian", "ean", "ese", "ish", "i")
 
 
 def is_demonym_of(word_key: str, place_key: str) -> bool:
-    """Tell whether a one-word name is the demonym of a place name (Velmaran of Velmara)."""
+    """Tell whether a one-word name is the demonym of a place name (Ruritanian of Ruritania)."""
     if " " in word_key or " " in place_key or len(place_key) < 4 or word_key == place_key:
         return False
     for stem in (place_key, place_key[:-1]):
@@ -509,7 +509,7 @@ def is_demonym_of(word_key: str, place_key: str) -> bool:
 
 
 def _relabel_demonyms(mentions: list[Mention]) -> list[Mention]:
-    """Label NORP the names that are demonyms of places the corpus names ("Velmaran" as ORG)."""
+    """Label NORP the names that are demonyms of places the corpus names ("Ruritanian" as ORG)."""
     places = Counter(name_key(m.span.text) for m in mentions if m.label in ("GPE", "LOC"))
     by_first: dict[str, list[str]] = defaultdict(list)
     for place in places:
@@ -652,7 +652,7 @@ def _link_surnames(
         group = linker.groups[linker.group_id(mention)]
         if len(key.split()) != 1 or key in linker.aliases.labels:
             continue
-        # Only a name tagged as a person may be a respelling of a surname (Ternov, not Tarnov).
+        # Only a name tagged as a person may be a respelling of a surname (Lindov, not Lundov).
         exact = mention.label != "PERSON" and group.label != "PERSON"
         candidates = linker.full_names_for(key, exact=exact) - {assigned[i]}
         if not candidates:

@@ -1,7 +1,7 @@
 """Say when things happened: time expressions per article, and a timeline of events per story.
 
 ``find_time_expressions`` takes spaCy's DATE and TIME entities plus the relative expressions of
-``data/time_rules.tsv`` ("a day prior", "overnight to December 29") and resolves each against
+``data/time_rules.tsv`` ("a day prior", "overnight to May 3") and resolves each against
 the article date: dateparser with ``RELATIVE_BASE`` set to that date (and its default
 ``PREFER_DATES_FROM``, under which "on Monday" in a Monday article means that day), and the rules
 of the data file where dateparser has no answer. ``build_timeline`` re-resolves them against the
@@ -331,7 +331,7 @@ def _on_word_boundaries(text: str, start: int, end: int) -> bool:
 
 
 def _longest_first(bounds: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Keep the longest of overlapping candidates ("overnight to December 29" over "December 29")."""
+    """Keep the longest of overlapping candidates ("overnight to May 3" over "May 3")."""
     kept: list[tuple[int, int]] = []
     for start, end in sorted(set(bounds), key=lambda b: (-(b[1] - b[0]), b[0])):
         if any(start < k_end and k_start < end for k_start, k_end in kept):
