@@ -323,6 +323,11 @@ def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
             return ContentFound(_content_tokens(cue, child, lexicon), False)
         if child.dep_ == "dobj" and "object" in takes:
             return ContentFound(_content_tokens(cue, child, lexicon), False)
+        if child.dep_ == "dobj" and _misparsed_clause(child):
+            # "X says the movement that is sweeping the country appeals to ...": the parser
+            # took the reported clause's subject for an object.
+            tokens = [t for t in cue.subtree if t.i >= child.left_edge.i and not t.is_punct]
+            return ContentFound(_token_span(tokens), True)
         if child.dep_ in {"prep", "prt"} and child.lower_ in takes:
             objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
             if objects:
@@ -331,7 +336,15 @@ def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
     return None
 
 
-CONTENT_TAIL_DEPS = {"prep", "oprd", "xcomp", "ccomp", "advcl", "npadvmod", "dep", "attr", "acomp"}
+CONTENT_TAIL_DEPS = {"prep", "oprd", "xcomp", "ccomp", "npadvmod", "dep", "attr", "acomp"}
+
+
+def _misparsed_clause(noun: Any) -> bool:
+    """Say whether a direct object of a speech verb is really the start of a clause."""
+    tokens = list(noun.subtree)
+    after = [t for t in noun.doc[noun.right_edge.i + 1 : noun.sent.end] if not t.is_punct]
+    verbs = [t for t in tokens + after if t.pos_ in {"VERB", "AUX"}]
+    return len(tokens) >= 2 and bool(verbs) and any(t.dep_ == "relcl" for t in tokens)
 
 
 def _content_tokens(cue: Any, content: Any, lexicon: CueLexicon) -> tuple[int, int]:
@@ -395,8 +408,15 @@ def _inverted_content(cue: Any) -> tuple[int, int] | None:
     before = cue.doc[cue.left_edge.i - 1] if cue.left_edge.i > 0 else None
     if before is None or not (before.is_punct or before.is_quote):
         return None
-    subtree = [t for t in head.subtree if t.i < cue.left_edge.i]
-    return _token_span(subtree)
+    # "This campaign, he says, is different": the clause around the parenthetical cue.
+    inside = {t.i for t in cue.subtree}
+    sentence = cue.sent
+    tokens = [
+        t
+        for t in head.subtree
+        if t.i not in inside and sentence.start <= t.i < sentence.end and not t.is_punct
+    ]
+    return _token_span(tokens)
 
 
 def _quote_near(
@@ -426,6 +446,8 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
     found = []
     for token in doc:
         lemma = _cue_lemma(token, lexicon.verbs)
+        if lemma is None and _reports_a_clause(token):
+            lemma = ""  # an unlisted verb with a "that" clause: "learned that", "made clear that"
         if lemma is None or token.pos_ not in {"VERB", "AUX"}:
             continue
         if _inside(quotes, token.idx):
@@ -449,7 +471,9 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         content = _trim(doc, *_within_paragraph(_text(doc), content, token.idx))
         if content[1] - content[0] < 3 or _overlaps(content, speaker):
             continue
-        stance = lexicon.verbs[lemma]
+        stance = lexicon.verbs.get(lemma)
+        if stance is None and not _is_animate(subject, lexicon):
+            continue
         clausal = found_content is None or found_content.clausal
         if (stance == "belief" or not clausal) and not _is_animate(subject, lexicon):
             continue
@@ -468,6 +492,20 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
             )
         )
     return found
+
+
+def _reports_a_clause(token: Any) -> bool:
+    """Say whether a verb governs a ``that`` clause, as verbs of saying and knowing do."""
+    if token.pos_ != "VERB" or token.lemma_.lower() in {
+        "be",
+        "have",
+        "do",
+        "make",
+        "ensure",
+        "mean",
+    }:
+        return False
+    return any(child.dep_ == "ccomp" and _has_that(child) for child in token.children)
 
 
 def _cue_lemma(token: Any, table: dict[str, str]) -> str | None:
