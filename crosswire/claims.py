@@ -1,0 +1,619 @@
+"""Claims: what a story's statements assert, who carries it, who contests it, who leaves it out.
+
+Per article, ``extract_assertions`` adds the sentences an outlet states in its own voice
+(kind ``narrator``). Across a story, ``group_claims`` joins statements that say the same thing
+in different words (sentence-embedding similarity of their contents, plus shared numbers and
+names) by average linkage, then counts independent original sources, finds denials aimed at a
+claim, numeric and negation conflicts between its wordings, and the outlets that omit it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from crosswire.records import Article, Claim, Entity, Span, Statement, Story, stable_id
+
+FACT_ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "PRODUCT", "LAW"}
+)
+NUMBER_ENTITY_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+MIN_ASSERTION_TOKENS = 6
+QUOTE_CHARS = '"“”«»„'
+FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our"})
+MONTHS = frozenset(
+    "january february march april may june july august september october november december"
+    " jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_WORD = re.compile(r"[\w'’-]+", re.UNICODE)
+_DIGITS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*(?:\.\d+)?$")
+
+
+# ---------------------------------------------------------------- lexicons
+
+
+def _read_tsv(name: str) -> list[list[str]]:
+    text = resources.files("crosswire.data").joinpath(name).read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return rows[1:]  # the first uncommented row is the header
+
+
+@dataclass(frozen=True)
+class ClaimLexicons:
+    """Number words, negation markers, quantity-noun groups and claim nouns from crosswire/data."""
+
+    number_words: dict[str, tuple[int, str]]
+    negations: frozenset[str]
+    quantity_groups: dict[str, str]
+    claim_nouns: dict[str, str]
+
+
+@functools.cache
+def load_claim_lexicons() -> ClaimLexicons:
+    """Read the claim lexicons once."""
+    return ClaimLexicons(
+        number_words={w: (int(v), k) for w, v, k in _read_tsv("number_words.tsv")},
+        negations=frozenset(row[0] for row in _read_tsv("negation.tsv")),
+        quantity_groups={w: g for w, g in _read_tsv("quantity_nouns.tsv")},
+        claim_nouns={n: v for n, v in _read_tsv("claim_nouns.tsv")},
+    )
+
+
+@functools.cache
+def load_claim_thresholds(model_name: str) -> dict[str, float]:
+    """Return the claim grouping thresholds tuned for one embedding model."""
+    text = resources.files("crosswire.data").joinpath("claim_thresholds.json").read_text("utf-8")
+    table = json.loads(text)
+    if model_name not in table:
+        raise KeyError(f"no claim thresholds for embedding model {model_name!r}")
+    return dict(table[model_name])
+
+
+# ---------------------------------------------------------------- narrator assertions
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def _statement_extents(statements: list[Statement]) -> list[tuple[int, int]]:
+    """Return the stretches of text that belong to attributed statements (content, cue, speaker)."""
+    extents = []
+    for statement in statements:
+        for span in (statement.content, statement.cue, statement.speaker):
+            if span is not None:
+                extents.append((span.start, span.end))
+    return extents
+
+
+def _is_factual(sentence: Any) -> bool:
+    """Say whether a sentence states a checkable fact: a verb plus a number or a name."""
+    tokens = [t for t in sentence if not t.is_space]
+    if len(tokens) < MIN_ASSERTION_TOKENS or sentence.text.rstrip().endswith("?"):
+        return False
+    if not any(t.pos_ in ("VERB", "AUX") for t in tokens):
+        return False
+    if any(t.lower_ in FIRST_PERSON for t in tokens):
+        return False
+    has_number = any(t.like_num and t.ent_type_ not in ("DATE", "TIME") for t in tokens)
+    has_name = any(ent.label_ in FACT_ENTITY_LABELS for ent in sentence.ents)
+    return has_number or has_name
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def extract_assertions(doc: Any, article: Article, statements: list[Statement]) -> list[Statement]:
+    """Return the factual sentences the outlet states in its own voice (kind ``narrator``).
+
+    A sentence qualifies when no attributed statement, cue or speaker lies in it, it is not a
+    question or in the first person, it has a verb, and it names an entity or gives a number.
+    """
+    taken = _statement_extents(statements)
+    text = article.text
+    assertions = []
+    for sentence in doc.sents:
+        start, end = _trimmed(text, sentence.start_char, sentence.end_char)
+        if end <= start or _overlaps(start, end, taken):
+            continue
+        if any(ch in QUOTE_CHARS for ch in text[start:end]) or not _is_factual(sentence):
+            continue
+        span = Span.of(text, start, end)
+        assertions.append(
+            Statement(
+                id=stable_id(article.id, "narrator", str(start), str(end), prefix="s"),
+                article_id=article.id,
+                content=span,
+                kind="narrator",
+                speaker_name=article.outlet,
+                speaker_type="OUTLET",
+                sentence=span,
+            )
+        )
+    return assertions
+
+
+# ---------------------------------------------------------------- numbers and negation
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number in a statement with the words it counts ("91" "long-range combat drones")."""
+
+    value: float
+    text: str
+    nouns: frozenset[str]
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _number_value(words: list[str], index: int, lexicons: ClaimLexicons) -> tuple[float, int]:
+    """Read a number starting at words[index]; return (value, words used) or (nan, 0)."""
+    word = words[index].lower()
+    if _DIGITS.match(word):
+        return float(word.replace(",", "")), 1
+    total, current, used = 0, 0, 0
+    for position in range(index, len(words)):
+        parts = words[position].lower().split("-")
+        if words[position].lower() == "and" and used:
+            continue
+        if not all(p in lexicons.number_words for p in parts):
+            break
+        for part in parts:
+            value, kind = lexicons.number_words[part]
+            if kind == "scale":
+                current = max(current, 1) * value
+                if value >= 1000:
+                    total, current = total + current, 0
+            else:
+                current += value
+        used = position - index + 1
+        if parts[0] in ("no", "none", "zero"):
+            break
+    if not used:
+        return float("nan"), 0
+    return float(total + current), used
+
+
+def find_quantities(text: str, lexicons: ClaimLexicons | None = None) -> list[Quantity]:
+    """Find the counted quantities in a text: numbers (digits or words) and what they count.
+
+    Dates ("29 December", "March 1"), years and clock times are left out.
+    """
+    lexicons = lexicons or load_claim_lexicons()
+    words = _WORD.findall(text)
+    quantities = []
+    index = 0
+    while index < len(words):
+        value, used = _number_value(words, index, lexicons)
+        if not used:
+            index += 1
+            continue
+        before = words[index - 1].lower() if index else ""
+        after = [w.lower() for w in words[index + used : index + used + 4]]
+        is_date = before in MONTHS or (after and after[0] in MONTHS)
+        is_year = used == 1 and 1800 <= value <= 2100 and words[index].isdigit()
+        if not (is_date or is_year) and after:
+            nouns = frozenset(
+                lexicons.quantity_groups.get(w, _singular(w))
+                for w in after
+                if w not in ("of", "the", "a", "an", "and", "or") and not w[0].isdigit()
+            )
+            if nouns:
+                quantities.append(
+                    Quantity(value, " ".join(words[index : index + used + len(after)]), nouns)
+                )
+        index += used
+    return quantities
+
+
+def is_negated(text: str, lexicons: ClaimLexicons | None = None) -> bool:
+    """Say whether a text carries a negation marker."""
+    lexicons = lexicons or load_claim_lexicons()
+    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return any(w in lexicons.negations or w.endswith("n't") for w in words)
+
+
+def numeric_conflicts(
+    left: Statement, right: Statement, lexicons: ClaimLexicons
+) -> list[dict[str, Any]]:
+    """Return the counts two statements give differently for the same counted thing."""
+    conflicts = []
+    for a in find_quantities(left.content.text, lexicons):
+        for b in find_quantities(right.content.text, lexicons):
+            if a.value == b.value or not (a.nouns & b.nouns):
+                continue
+            conflicts.append(
+                {
+                    "kind": "numeric",
+                    "statements": [left.id, right.id],
+                    "values": [a.text, b.text],
+                }
+            )
+    return conflicts[:1]
+
+
+# ---------------------------------------------------------------- speakers
+
+
+def _name_key(name: str | None) -> str:
+    return " ".join((name or "").lower().replace("’", "'").split())
+
+
+class SpeakerKeys:
+    """Resolve speaker names to one key per original source (entity, else surname-aware name)."""
+
+    def __init__(self, entities: list[Entity]) -> None:
+        self.alias_to_entity: dict[str, str] = {}
+        for entity in entities:
+            for form in [entity.name, *entity.aliases]:
+                self.alias_to_entity.setdefault(_name_key(form), entity.id)
+            for forms in entity.spellings_by_outlet.values():
+                for form in forms:
+                    self.alias_to_entity.setdefault(_name_key(form), entity.id)
+
+    def key(self, statement: Statement, outlet_of_original: str | None) -> str:
+        if statement.kind == "narrator":
+            return f"outlet:{_name_key(outlet_of_original or statement.speaker_name)}"
+        if statement.speaker_entity_id:
+            return f"entity:{statement.speaker_entity_id}"
+        name = _name_key(statement.speaker_name or (statement.speaker and statement.speaker.text))
+        if name in self.alias_to_entity:
+            return f"entity:{self.alias_to_entity[name]}"
+        return f"name:{name}"
+
+    def mentions(self, text: str, statement: Statement) -> bool:
+        """Say whether a text names the statement's speaker (full name, alias or surname)."""
+        lowered = _name_key(text)
+        name = _name_key(statement.speaker_name)
+        if not name:
+            return False
+        forms = {name}
+        if statement.speaker_type in (None, "PERSON") and " " in name:
+            forms.add(name.split()[-1])
+        entity = statement.speaker_entity_id or self.alias_to_entity.get(name)
+        if entity:
+            forms |= {alias for alias, eid in self.alias_to_entity.items() if eid == entity}
+        return any(re.search(rf"\b{re.escape(form)}\b", lowered) for form in forms if form)
+
+
+def _original(statement: Statement, children: dict[str, list[Statement]]) -> Statement:
+    """Follow nesting inwards while a nested statement says most of what its outer one says."""
+    current = statement
+    for _ in range(5):
+        inner = [
+            c
+            for c in children.get(current.id, [])
+            if c.content.end - c.content.start
+            >= 0.5 * (current.content.end - current.content.start)
+        ]
+        if not inner:
+            return current
+        current = max(inner, key=lambda c: c.content.end - c.content.start)
+    return current
+
+
+# ---------------------------------------------------------------- grouping
+
+
+def _similarities(
+    statements: list[Statement], vectors: np.ndarray, thresholds: dict[str, float]
+) -> np.ndarray:
+    """Return pairwise similarity: embedding cosine plus bonuses for shared numbers and names.
+
+    Opposite polarity (one negated, one not) costs a penalty unless both give numbers.
+    """
+    lexicons = load_claim_lexicons()
+    similarity = vectors @ vectors.T
+    numbers = [{q.value for q in find_quantities(s.content.text, lexicons)} for s in statements]
+    names = [
+        {w.lower() for w in _WORD.findall(s.content.text) if w[:1].isupper() and len(w) > 2}
+        for s in statements
+    ]
+    negated = [is_negated(s.content.text, lexicons) for s in statements]
+    for i in range(len(statements)):
+        for j in range(i + 1, len(statements)):
+            bonus = 0.0
+            if numbers[i] & numbers[j]:
+                bonus += thresholds["number_bonus"]
+            union = names[i] | names[j]
+            if union:
+                bonus += thresholds["name_bonus"] * len(names[i] & names[j]) / len(union)
+            if negated[i] != negated[j] and not numbers[i] & numbers[j]:
+                # "X will not go unanswered" is about X, but does not say what X's report says
+                bonus -= thresholds["polarity_penalty"]
+            similarity[i, j] += bonus
+            similarity[j, i] += bonus
+    return similarity
+
+
+def _average_linkage(similarity: np.ndarray, threshold: float) -> list[int]:
+    """Cluster by average linkage on a similarity matrix; return a label per row."""
+    count = len(similarity)
+    if count == 1:
+        return [0]
+    from sklearn.cluster import AgglomerativeClustering
+
+    distance = np.clip(1.0 - similarity, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    model = AgglomerativeClustering(
+        n_clusters=None,
+        metric="precomputed",
+        linkage="average",
+        distance_threshold=1.0 - threshold,
+    )
+    return [int(label) for label in model.fit_predict(distance)]
+
+
+def _claimable(statement: Statement) -> bool:
+    """Say whether a statement asserts something (not a bare belief or an empty fragment)."""
+    return bool(_WORD.findall(statement.content.text))
+
+
+def group_claims(
+    stories: list[Story],
+    articles: list[Article],
+    statements: list[Statement],
+    entities: list[Entity],
+    *,
+    embedder: Any = None,
+    model_name: str | None = None,
+    thresholds: dict[str, float] | None = None,
+) -> list[Claim]:
+    """Join each story's statements that say the same thing into claims, with their evidence.
+
+    ``statements`` holds attributed statements and narrator assertions together.
+    """
+    from crosswire.models import load_embedder
+    from crosswire.settings import load_settings
+
+    model_name = model_name or load_settings().embedding_model
+    thresholds = thresholds or load_claim_thresholds(model_name)
+    embedder = embedder or load_embedder(model_name)
+    by_article = {a.id: a for a in articles}
+    speakers = SpeakerKeys(entities)
+    children: dict[str, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        if statement.nested_in:
+            children[statement.nested_in].append(statement)
+    claims = []
+    for story in stories:
+        members = set(story.article_ids)
+        story_statements = [s for s in statements if s.article_id in members and _claimable(s)]
+        if not story_statements:
+            continue
+        context = _StoryContext(story, by_article, speakers, children, thresholds)
+        claims.extend(_story_claims(context, story_statements, embedder))
+    return claims
+
+
+@dataclass
+class _StoryContext:
+    story: Story
+    articles: dict[str, Article]
+    speakers: SpeakerKeys
+    children: dict[str, list[Statement]]
+    thresholds: dict[str, float]
+
+    def outlet(self, article_id: str) -> str | None:
+        article = self.articles.get(article_id)
+        return article.outlet if article else None
+
+    def original_article(self, article_id: str) -> str:
+        return self.story.duplicates.get(article_id, article_id)
+
+
+def _story_claims(
+    context: _StoryContext, statements: list[Statement], embedder: Any
+) -> list[Claim]:
+    vectors = np.asarray(embedder.encode([s.content.text for s in statements]), dtype=np.float32)
+    vectors = vectors.reshape(len(statements), -1)
+    similarity = _similarities(statements, vectors, context.thresholds)
+    labels = _average_linkage(similarity, context.thresholds["merge"])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for index, label in enumerate(labels):
+        groups[label].append(index)
+    claims = []
+    members_of: dict[str, list[Statement]] = {}
+    for indices in groups.values():
+        claim = _build_claim(context, [statements[i] for i in indices], vectors[indices])
+        members_of[claim.id] = [statements[i] for i in indices]
+        claims.append(claim)
+    lexicons = load_claim_lexicons()
+    vector_of = {s.id: vectors[i] for i, s in enumerate(statements)}
+    for claim in claims:
+        _mark_contestation(context, claim, members_of, statements, vector_of)
+        claim.conflicts = _conflicts(members_of[claim.id], lexicons, context.thresholds, vector_of)
+        claim.conflicts += _denial_conflicts(claim, members_of[claim.id], statements)
+    claims.sort(key=lambda c: (-len(c.outlets), -c.independent_sources, c.id))
+    return claims
+
+
+def _build_claim(context: _StoryContext, members: list[Statement], vectors: np.ndarray) -> Claim:
+    representative = members[int(np.argmax(vectors @ vectors.sum(axis=0)))]
+    members = sorted(members, key=lambda s: (s.article_id, s.content.start))
+    wordings = [
+        {
+            "article_id": s.article_id,
+            "outlet": context.outlet(s.article_id),
+            "statement_id": s.id,
+            "span": s.content.to_dict(),
+        }
+        for s in members
+    ]
+    outlets = list(dict.fromkeys(o for o in (context.outlet(s.article_id) for s in members) if o))
+    speaker_names = list(
+        dict.fromkeys(
+            s.speaker_name or context.outlet(s.article_id) or "" for s in members if s.speaker_name
+        )
+    )
+    sources = set()
+    for statement in members:
+        original = _original(statement, context.children)
+        article_id = context.original_article(statement.article_id)
+        sources.add(context.speakers.key(original, context.outlet(article_id)))
+    story_outlets = context.story.outlets
+    return Claim(
+        id=stable_id(context.story.id, *sorted(s.id for s in members), prefix="c"),
+        story_id=context.story.id,
+        text=representative.content.text,
+        wordings=wordings,
+        outlets=outlets,
+        speakers=speaker_names,
+        independent_sources=len(sources),
+        omitted_by=[o for o in story_outlets if o not in outlets],
+    )
+
+
+# ---------------------------------------------------------------- contestation and conflicts
+
+
+def _denial_targets_speaker(context: _StoryContext, denial: Statement, target: Statement) -> bool:
+    """Say whether a denial points at the target's speaker's claims ("denied X's claims")."""
+    if target.article_id != denial.article_id and not context.thresholds.get("cross_article", 1):
+        return False
+    if not context.speakers.mentions(denial.content.text, target):
+        return False
+    lexicons = load_claim_lexicons()
+    words = {_singular(w.lower()) for w in _WORD.findall(denial.content.text)}
+    cue_verbs = {lexicons.claim_nouns[w] for w in words if w in lexicons.claim_nouns}
+    if not cue_verbs:
+        return False
+    if "*" in cue_verbs:
+        return True
+    cue = (target.cue.text if target.cue else "").lower()
+    return any(cue.startswith(verb[:-1] if verb.endswith("e") else verb) for verb in cue_verbs)
+
+
+def _mark_contestation(
+    context: _StoryContext,
+    claim: Claim,
+    members_of: dict[str, list[Statement]],
+    statements: list[Statement],
+    vector_of: dict[str, np.ndarray],
+) -> None:
+    members = members_of[claim.id]
+    member_ids = {s.id for s in members}
+    contesting = []
+    for denial in statements:
+        if denial.cue_stance != "denial" or denial.id in member_ids:
+            continue
+        by_speaker = any(_denial_targets_speaker(context, denial, t) for t in members)
+        by_content = (
+            max(float(vector_of[denial.id] @ vector_of[s.id]) for s in members)
+            >= (context.thresholds["contest"])
+        )
+        if by_speaker or by_content:
+            contesting.append(denial.id)
+    claim.contested_by = contesting
+    claim.contested = bool(contesting)
+
+
+def _conflicts(
+    members: list[Statement],
+    lexicons: ClaimLexicons,
+    thresholds: dict[str, float],
+    vector_of: dict[str, np.ndarray],
+) -> list[dict[str, Any]]:
+    conflicts: list[dict[str, Any]] = []
+    for i, left in enumerate(members):
+        for right in members[i + 1 :]:
+            conflicts += numeric_conflicts(left, right, lexicons)
+            if is_negated(left.content.text, lexicons) == is_negated(right.content.text, lexicons):
+                continue
+            if float(vector_of[left.id] @ vector_of[right.id]) < thresholds["negation"]:
+                continue
+            conflicts.append(
+                {
+                    "kind": "negation",
+                    "statements": [left.id, right.id],
+                    "values": [left.content.text, right.content.text],
+                }
+            )
+    return conflicts
+
+
+def _denial_conflicts(
+    claim: Claim, members: list[Statement], statements: list[Statement]
+) -> list[dict[str, Any]]:
+    """Pair each contesting denial with the claim wording it follows in the same article."""
+    by_id = {s.id: s for s in statements}
+    conflicts = []
+    for denial_id in claim.contested_by:
+        denial = by_id[denial_id]
+        same_article = [s for s in members if s.article_id == denial.article_id] or members
+        target = min(same_article, key=lambda s: abs(s.content.start - denial.content.start))
+        conflicts.append(
+            {
+                "kind": "negation",
+                "statements": [target.id, denial.id],
+                "values": [target.content.text, denial.content.text],
+            }
+        )
+    return conflicts
+
+
+# ---------------------------------------------------------------- story summary
+
+
+def _claim_entry(claim: Claim) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "text": claim.text,
+        "outlets": claim.outlets,
+        "independent_sources": claim.independent_sources,
+        "contested_by": claim.contested_by,
+    }
+
+
+def story_summary(story: Story, claims: list[Claim]) -> dict[str, Any]:
+    """Summarise a story's claims: consensus, contested, one-outlet-only, and each outlet's omissions.
+
+    Omissions are ordered by importance: denials of other claims first, then claims carried by
+    more outlets and more independent sources.
+    """
+    own = [c for c in claims if c.story_id == story.id]
+    denial_ids = {sid for c in own for sid in c.contested_by}
+    is_denial = {c.id: any(w["statement_id"] in denial_ids for w in c.wordings) for c in own}
+
+    def importance(claim: Claim) -> tuple[int, int, int, str]:
+        return (not is_denial[claim.id], -len(claim.outlets), -claim.independent_sources, claim.id)
+
+    many = len(story.outlets) > 1
+    consensus = [c for c in own if not c.contested and many and not c.omitted_by]
+    contested = [c for c in own if c.contested]
+    one_side = [c for c in own if many and len(c.outlets) == 1 and not c.contested]
+    omissions = {
+        outlet: [
+            _claim_entry(c)
+            for c in sorted((c for c in own if outlet in c.omitted_by), key=importance)
+        ]
+        for outlet in story.outlets
+    }
+    return {
+        "story_id": story.id,
+        "title": story.title,
+        "outlets": story.outlets,
+        "consensus": [_claim_entry(c) for c in sorted(consensus, key=importance)],
+        "contested": [_claim_entry(c) for c in sorted(contested, key=importance)],
+        "one_side_only": [_claim_entry(c) for c in sorted(one_side, key=importance)],
+        "omissions": omissions,
+    }
