@@ -757,6 +757,77 @@ def classify_quotes(doc: Any, found: list[Attribution], quotes: list[Quote]) -> 
             attribution.kind = "partial"
 
 
+def find_quote_frames(
+    doc: Any, found: list[Attribution], quotes: list[Quote], lexicon: CueLexicon
+) -> list[Attribution]:
+    """Attribute a quote framed by any verb: ``"...," I confessed.`` / ``She shot back: "..."``.
+
+    Only quotes no other rule claimed are framed, and only by a verb with an animate subject
+    that sits right after the closing mark or right before the opening one.
+    """
+    text = _text(doc)
+    used = [a.content for a in found]
+    added = []
+    for quote in quotes:
+        if any(_overlaps((quote.start, quote.end), span) for span in used):
+            continue
+        verb = _verb_after(doc, quote) or _verb_before(doc, quote, text)
+        if verb is None:
+            continue
+        subject = _subject_of(verb)
+        if subject is None or not _is_animate(subject, lexicon) or _inside(quotes, subject.idx):
+            continue
+        lemma = _cue_lemma(verb, lexicon.verbs)
+        added.append(
+            Attribution(
+                cue=_cue_extent(doc, verb, lexicon),
+                stance=lexicon.verbs.get(lemma or ""),
+                content=_trim(doc, quote.start, quote.end),
+                kind="direct",
+                speaker_token=subject,
+                speaker=_speaker_span(subject),
+                anchor=verb,
+                quotes=[quote],
+            )
+        )
+    return found + added
+
+
+def _verb_after(doc: Any, quote: Quote) -> Any:
+    """Find the verb of ``, she said`` right after a closing quotation mark."""
+    if quote.close_mark is None:
+        return None
+    following = doc.char_span(quote.close_mark + 1, len(_text(doc)), alignment_mode="expand")
+    if following is None:
+        return None
+    for token in list(following)[:14]:
+        if (
+            token.is_sent_start
+            and token.idx > quote.close_mark + 1
+            or token.text in {'"', "\u201c"}
+        ):
+            return None
+        if token.pos_ == "VERB" and token.dep_ in {"ROOT", "parataxis", "ccomp", "conj"}:
+            return token
+    return None
+
+
+def _verb_before(doc: Any, quote: Quote, text: str) -> Any:
+    """Find the verb of ``She shot back: "..."`` right before an opening quotation mark."""
+    before = text[: quote.open_mark].rstrip()
+    if not before.endswith((":", ",")):
+        return None
+    preceding = doc.char_span(0, len(before) - 1, alignment_mode="contract")
+    if preceding is None or len(preceding) == 0:
+        return None
+    last = preceding[-1]
+    sentence = last.sent
+    for token in reversed(list(doc[max(sentence.start, last.i - 8) : last.i + 1])):
+        if token.pos_ == "VERB":
+            return token
+    return None
+
+
 def attach_orphan_quotes(
     doc: Any, found: list[Attribution], quotes: list[Quote]
 ) -> list[Attribution]:
@@ -1315,6 +1386,7 @@ def extract_statements(doc: Any, article: Article) -> list[Statement]:
     )
     classify_quotes(doc, found, quotes)
     found = _deduplicate(found)
+    found = find_quote_frames(doc, found, quotes, lexicon)
     found = attach_orphan_quotes(doc, found, quotes)
     found.sort(key=lambda a: (a.content[0], a.content[1]))
     index = build_speaker_index(doc, quotes, lexicon)
