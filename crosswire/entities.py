@@ -42,6 +42,7 @@ SPELLING_SIMILARITY = 80.0
 MIN_FUZZY_CHARS = 4
 TITLE_WINDOW_CHARS = 80
 UNKNOWN_OUTLET = "unknown"
+ORGANISATION_LABELS = frozenset({"ORG", "FAC"})
 LOCATIVE_BEFORE = re.compile(r"\b(?:in|from|near)\s+$")
 
 
@@ -363,7 +364,7 @@ def _description_mentions(doc: Any, article: Article, names: list[Mention]) -> l
     taken = [(m.span.start, m.span.end) for m in names if m.kind != "name"]
     found: list[Mention] = []
     for token in doc:
-        if titles.kind(token.text) != "title" or token.tag_ != "NN" or token.text != token.lower_:
+        if titles.kind(token.text) != "title" or token.tag_ not in ("NN", "NNP"):
             continue
         following = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if following is not None and following.pos_ == "PROPN":
@@ -397,6 +398,66 @@ def _relabel_surnames(names: list[Mention]) -> list[Mention]:
     ]
 
 
+def _anaphor_mentions(doc: Any, article: Article, found: list[Mention]) -> list[Mention]:
+    """Add definite descriptions that repeat the head of an earlier name ("the strait")."""
+    named = [m for m in found if m.kind == "name"]
+    taken = [(m.span.start, m.span.end) for m in found]
+    anaphors: list[Mention] = []
+    for token in doc:
+        if token.lower_ != "the":
+            continue
+        words = []
+        for follower in doc[token.i + 1 : token.i + 4]:
+            if not follower.is_alpha or follower.text != follower.lower_:
+                break
+            words.append(follower)
+        while words and words[-1].tag_ != "NN":
+            words.pop()
+        if not words or (words[-1].i + 1 < len(doc) and doc[words[-1].i + 1].tag_ == "NN"):
+            continue
+        start, end = token.idx, words[-1].idx + len(words[-1].text)
+        if _overlaps(start, end, taken):
+            continue
+        span = Span.of(article.text, start, end)
+        antecedent = resolve_anaphor(span, named)
+        if antecedent is not None:
+            anaphors.append(_mention(article, start, end, antecedent.label, "description"))
+            taken.append((start, end))
+    return anaphors
+
+
+def _name_head(words: list[str]) -> str:
+    """Return the head word of a name: the last, or the one before "of"/"for" ("centre")."""
+    for i, word in enumerate(words[1:], start=1):
+        if word in ("of", "for"):
+            return words[i - 1]
+    return words[-1]
+
+
+def resolve_anaphor(description: Span, names: list[Mention]) -> Mention | None:
+    """Resolve "the strait" to the one earlier place or organisation name it repeats the head of.
+
+    Every word of the description must be a word of the name, and its last word the name's
+    head; the names that fit must all be one name, else the description stays unresolved.
+    """
+    words = name_key(description.text).split()
+    if not words:
+        return None
+    fitting = []
+    for name in names:
+        if name.label in ("PERSON", "NORP") or name.span.start >= description.start:
+            continue
+        name_words = name_key(name.span.text).split()
+        if len(name_words) < 2 or _name_head(name_words) != words[-1]:
+            continue
+        if set(words) <= set(name_words):
+            fitting.append(name)
+    keys = sorted({name_key(m.span.text) for m in fitting}, key=len)
+    if not keys or not all(keys[-1].endswith(key) for key in keys):
+        return None  # two different names fit ("the ministry" after two ministries)
+    return max(fitting, key=lambda m: m.span.start)
+
+
 def find_mentions(doc: Any, article: Article, statements: list[Statement]) -> list[Mention]:
     """Find the entity mentions of one article: names, speaker pronouns and clear descriptions."""
     names = _name_mentions(doc, article)
@@ -404,7 +465,8 @@ def find_mentions(doc: Any, article: Article, statements: list[Statement]) -> li
     names = _relabel_surnames(names)
     speakers = _speaker_mentions(doc, article, statements, names)
     descriptions = _description_mentions(doc, article, names + speakers)
-    found = names + speakers + descriptions
+    anaphors = _anaphor_mentions(doc, article, names + speakers + descriptions)
+    found = names + speakers + descriptions + anaphors
     return sorted(found, key=lambda m: (m.span.start, m.span.end))
 
 
@@ -509,7 +571,8 @@ def is_demonym_of(word_key: str, place_key: str) -> bool:
 
 
 def _relabel_demonyms(mentions: list[Mention]) -> list[Mention]:
-    """Label NORP the names that are demonyms of places the corpus names ("Ruritanian" as ORG)."""
+    """Relabel by what the corpus says a word is: a demonym of a named place ("Ruritanian" as
+    ORG) is NORP, and a place name spaCy took for a nationality ("a Lundov prison") is GPE."""
     places = Counter(name_key(m.span.text) for m in mentions if m.label in ("GPE", "LOC"))
     by_first: dict[str, list[str]] = defaultdict(list)
     for place in places:
@@ -517,9 +580,11 @@ def _relabel_demonyms(mentions: list[Mention]) -> list[Mention]:
     relabelled = []
     for mention in mentions:
         key = name_key(mention.span.text)
-        is_demonym = mention.label != "NORP" and any(
-            is_demonym_of(key, place) for place in by_first.get(key[:3], [])
-        )
+        if mention.label == "NORP":
+            is_place = key in places and places[key] >= 2
+            relabelled.append(replace(mention, label="GPE") if is_place else mention)
+            continue
+        is_demonym = any(is_demonym_of(key, place) for place in by_first.get(key[:3], []))
         relabelled.append(replace(mention, label="NORP") if is_demonym else mention)
     return relabelled
 
@@ -577,6 +642,10 @@ class _Linker:
             kind, key = group_id
             buckets[(kind, spelling_skeleton(key))].append(group_id)
         self.buckets = buckets
+        for kind, key in sorted(self.groups):
+            # One nationality, singular and plural: "Ruritanian", "Ruritanians".
+            if kind == "NORP" and key.endswith("s") and (kind, key[:-1]) in self.groups:
+                self.sets.union((kind, key), (kind, key[:-1]))
         for members in buckets.values():
             for i, left in enumerate(members):
                 for right in members[i + 1 :]:
@@ -679,6 +748,32 @@ def _link_surnames(
             assigned[i] = best
 
 
+def _link_short_organisation_names(
+    linker: _Linker, names: list[Mention], assigned: dict[int, tuple[str, str]]
+) -> None:
+    """Point "Coast Guard" at "Ruritanian Coast Guard" when its article names just one such."""
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for i, mention in enumerate(names):
+        by_article[mention.article_id].append(i)
+    for indices in by_article.values():
+        long_names = [
+            (linker.key(names[i]).split(), assigned[i])
+            for i in indices
+            if names[i].label in ORGANISATION_LABELS
+        ]
+        for i in indices:
+            if names[i].label not in ORGANISATION_LABELS:
+                continue
+            words = linker.key(names[i]).split()
+            longer = {
+                root
+                for other, root in long_names
+                if len(other) > len(words) and other[-len(words) :] == words
+            } - {assigned[i]}
+            if len(longer) == 1:
+                assigned[i] = next(iter(longer))
+
+
 def _canonical_name(group_ids: list[tuple[str, str]], linker: _Linker, forms: Counter) -> str:
     for _, key in group_ids:
         if key in linker.aliases.labels:
@@ -696,6 +791,7 @@ def canonicalize_entities(
     linker = _Linker(names, load_aliases())
     assigned = {i: linker.root(linker.group_id(m)) for i, m in enumerate(names)}
     _link_surnames(linker, names, assigned)
+    _link_short_organisation_names(linker, names, assigned)
 
     members: dict[tuple[str, str], list[Mention]] = defaultdict(list)
     for i, mention in enumerate(names):
@@ -708,8 +804,7 @@ def canonicalize_entities(
     }
     people_by_article: dict[str, list[Mention]] = defaultdict(list)
     for mention in names:
-        if mention.label == "PERSON":
-            people_by_article[mention.article_id].append(mention)
+        people_by_article[mention.article_id].append(mention)
 
     created: dict[tuple[str, str], tuple[str, str]] = {}
     for mention in mentions:
@@ -752,9 +847,12 @@ def _resolve_other(
         return linker.lookup(statement.speaker_name or "", statement.speaker_type)
     if mention.kind != "description":
         return None
-    antecedent = resolve_description(
-        article.text, mention.span, people_by_article.get(mention.article_id, [])
-    )
+    named = people_by_article.get(mention.article_id, [])
+    if mention.label == "PERSON":
+        people = [m for m in named if m.label == "PERSON"]
+        antecedent = resolve_description(article.text, mention.span, people)
+    else:
+        antecedent = resolve_anaphor(mention.span, named)
     if antecedent is None:
         return None
     return name_root.get((antecedent.article_id, antecedent.span.start, antecedent.span.end))

@@ -369,3 +369,30 @@ def test_a_town_spelled_like_a_surname_stays_a_town(nlp):
     town = _entity_of(entities, "Tarnov")
     assert town is _entity_of(entities, "Tarniv")
     assert "Pavel Ternov" not in {m.span.text for m in town.mentions}
+
+
+def test_a_definite_description_repeating_a_names_head_joins_that_name(nlp):
+    article = _article(
+        "Boats crossed the Selen Strait on Sunday. Patrols in the strait were doubled, "
+        "and the Ostrel Centre for Social Research said the centre would publish a poll."
+    )
+    entities = _entities(nlp, [article])
+    assert "the strait" in {m.span.text for m in _entity_of(entities, "Selen Strait").mentions}
+    centre = _entity_of(entities, "Ostrel Centre for Social Research")
+    assert "the centre" in {m.span.text for m in centre.mentions}
+
+
+def test_a_short_organisation_name_joins_the_longer_one_of_its_article(nlp):
+    article = _article(
+        "The Ruritanian Coast Guard seized six boats. The Coast Guard said the crews were safe."
+    )
+    entities = _entities(nlp, [article])
+    assert _entity_of(entities, "Coast Guard") is _entity_of(entities, "Ruritanian Coast Guard")
+
+
+def test_singular_and_plural_nationality_are_one_entity(nlp):
+    article = _article(
+        "Ruritania said two Ruritanian boats were seized. Ruritanians protested in Ruritania."
+    )
+    entities = _entities(nlp, [article])
+    assert _entity_of(entities, "Ruritanians") is _entity_of(entities, "Ruritanian")

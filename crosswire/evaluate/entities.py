@@ -4,8 +4,8 @@ Gold lists each entity with the surface forms articles use for it ("Canonical Na
 "the harbour minister"). Every occurrence of a surface form in an article is a gold mention of
 that entity (longest form first; a form two gold entities share is ambiguous and left out, and
 so are bare pronouns, which gold cannot place by form alone). A gold mention takes the entity of
-the predicted mention that overlaps it most; one no predicted mention covers stands alone, which
-costs recall. B-cubed precision and recall are averaged over gold mentions.
+the predicted mention that ends where it ends (its head), else one covering more than half
+of it; one no predicted mention covers stands alone, which costs recall. B-cubed precision and recall are averaged over gold mentions.
 """
 
 from __future__ import annotations
@@ -94,7 +94,11 @@ def gold_mentions(
 def predicted_clusters(
     gold: dict[tuple[str, int, int], str], mentions: list[Mention]
 ) -> dict[tuple[str, int, int], str]:
-    """Give each gold mention the entity of the predicted mention overlapping it most."""
+    """Give each gold mention the entity of the predicted mention that covers its head.
+
+    A predicted mention ending where the gold mention ends wins; otherwise one covering more than
+    half of it, the largest overlap first.
+    """
     by_article: dict[str, list[Mention]] = defaultdict(list)
     for mention in mentions:
         if mention.entity_id:
@@ -102,11 +106,19 @@ def predicted_clusters(
     found = {}
     for key in gold:
         article_id, start, end = key
-        best, best_overlap = None, 0
+        best, best_rank = None, (False, 0)
         for mention in by_article.get(article_id, []):
             overlap = min(end, mention.span.end) - max(start, mention.span.start)
-            if overlap > best_overlap:
-                best, best_overlap = mention, overlap
+            if overlap <= 0:
+                continue
+            # An English noun phrase ends in its head: "Foreign Minister Ann Berg" is Ann Berg,
+            # "the Ruritanian minister" is not Ruritanian.
+            same_head = mention.span.end == end
+            if not same_head and overlap * 2 <= end - start:
+                continue
+            rank = (same_head, overlap)
+            if rank > best_rank:
+                best, best_rank = mention, rank
         if best is not None:
             found[key] = best.entity_id
     return found
