@@ -1,6 +1,6 @@
-"""Read files and folders into Articles: plain text with datelines, HTML, JSON Lines, RSS/Atom.
+"""Read files and folders into Articles: plain text with datelines, HTML, JSON, JSON Lines, feeds.
 
-Each article's body is normalised (Unicode NFC, LF line ends, no BOM) before anything else, so
+Each article's text is normalised (Unicode NFC, LF line ends, no BOM) before anything else, so
 every later span indexes the stored text. Bad input never raises: it becomes one ``Rejection``
 naming the file (and line) and the reason.
 """
@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from crosswire.models import load_language_detector
 from crosswire.records import Article, Rejection, Span
@@ -24,10 +24,18 @@ from crosswire.settings import Settings, load_settings
 
 FEED_EXTENSIONS = {".xml", ".rss", ".atom"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
-JSONL_EXTENSIONS = {".jsonl", ".ndjson", ".json"}
+JSONL_EXTENSIONS = {".jsonl", ".ndjson"}
+JSON_EXTENSIONS = {".json"}
 SIDECAR_SUFFIX = ".meta.json"
 MIN_ARTICLE_WORDS = 5
 METADATA_KEYS = ("outlet", "date", "title", "url", "language")
+RECORD_KEYS = {"text", "body", "title", "outlet", "date", "url", "language"}
+TITLE_MAX_CHARS = 150
+TITLE_MAX_WORDS = 20
+HTML_START = re.compile(
+    r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.S
+)
+FEED_START = re.compile(r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:rdf)\b", re.S)
 
 
 class BadInput(ValueError):
@@ -37,7 +45,8 @@ class BadInput(ValueError):
 @functools.cache
 def dateline_patterns() -> dict[str, Any]:
     """Load the dateline and date-marker patterns from crosswire/data/datelines.json."""
-    raw = json.loads(resources.files("crosswire").joinpath("data", "datelines.json").read_text())
+    path = resources.files("crosswire").joinpath("data", "datelines.json")
+    raw = json.loads(path.read_text(encoding="utf-8"))
     return {
         "datelines": [re.compile(p) for p in raw["datelines"]],
         "leading_marker": re.compile(raw["leading_marker"]),
@@ -55,22 +64,32 @@ def read_paths(
     date: str | None = None,
     settings: Settings | None = None,
 ) -> Iterator[Article | Rejection]:
-    """Yield every article (or rejection) found in files and folders, each article once."""
+    """Yield every article (or rejection) found in files and folders, each article once.
+
+    ``outlet`` and ``date`` (the --outlet/--date flags) override what the files say.
+    """
     settings = settings or load_settings()
-    overrides = {k: v for k, v in (("outlet", outlet), ("date", date)) if v}
+    overrides: dict[str, Any] = {}
+    if outlet and outlet.strip():
+        overrides["outlet"] = outlet.strip()
+    if date:
+        if normalize_date(date)[0] is None:
+            yield Rejection("--date", f"not a date: {date!r}; give it as YYYY-MM-DD")
+            return
+        overrides["date"] = date
     seen: set[str] = set()
     for path in _expand(paths):
         if isinstance(path, Rejection):
             yield path
             continue
         try:
-            sidecar = _sidecar(path)
+            sidecar = read_sidecar(path)
         except BadInput as reason:
             yield Rejection(str(path), str(reason))
             continue
         for item in read_file(path, settings):
             if isinstance(item, Article):
-                item = _apply_metadata(item, sidecar, overrides)
+                item = apply_metadata(item, sidecar, overrides)
                 if item.id in seen:
                     continue
                 seen.add(item.id)
@@ -78,6 +97,7 @@ def read_paths(
 
 
 def _expand(paths: Iterable[str | Path]) -> Iterator[Path | Rejection]:
+    """List files: folders recursively in sorted order, without hidden files and sidecars."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -85,14 +105,18 @@ def _expand(paths: Iterable[str | Path]) -> Iterator[Path | Rejection]:
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
                 if child.is_file() and not hidden and not child.name.endswith(SIDECAR_SUFFIX):
                     yield child
+        elif path.name.endswith(SIDECAR_SUFFIX) and path.is_file():
+            yield Rejection(str(path), "not an article (sidecar metadata for another file)")
         elif path.is_file():
             yield path
+        elif path.exists():
+            yield Rejection(str(path), "not a regular file")
         else:
             yield Rejection(str(path), "no such file or folder")
 
 
 def read_file(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
-    """Read one file: one article, several (JSONL, feeds), or a rejection."""
+    """Read one file: one article, several (JSON Lines, feeds), or a rejection."""
     suffix = path.suffix.lower()
     try:
         size = path.stat().st_size
@@ -107,13 +131,15 @@ def read_file(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
                 "set CROSSWIRE_MAX_FILE_BYTES to raise it)"
             )
         text = decode(path.read_bytes())
-        kind = _sniff(suffix, text)
+        if not text.strip():
+            raise BadInput("empty file (only white space)")
+        kind = sniff_format(suffix, text)
         if kind == "feed":
             yield from read_feed(text, str(path), settings)
         elif kind == "html":
             yield _checked(read_html(text, str(path)), settings)
-        elif kind == "jsonl":
-            yield from read_jsonl(path, settings)
+        elif kind == "json":
+            yield from read_json(text, path, settings)
         else:
             yield _checked(read_text_article(text, str(path)), settings)
     except BadInput as reason:
@@ -122,25 +148,26 @@ def read_file(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
         yield Rejection(str(path), f"cannot read file ({error.strerror or error})")
 
 
-def _sniff(suffix: str, text: str) -> str:
-    head = text.lstrip()[:1000].lower()
-    if suffix in FEED_EXTENSIONS or re.match(r"(<\?xml[^>]*>\s*)?<(rss|feed|rdf:rdf)\b", head):
+def sniff_format(suffix: str, text: str) -> str:
+    """Tell the format from the extension, or from how the content starts: feed, html, json, text."""
+    head = text.lstrip()[:2000].lower()
+    if suffix in FEED_EXTENSIONS or FEED_START.match(head):
         return "feed"
-    if suffix in HTML_EXTENSIONS or head.startswith(("<!doctype html", "<html")):
+    if suffix in HTML_EXTENSIONS or HTML_START.match(head):
         return "html"
-    if head.startswith("{"):
-        return "jsonl"
+    if suffix in JSON_EXTENSIONS or head.startswith(("{", "[")):
+        return "json"
     return "text"
 
 
 def _checked(article: Article, settings: Settings) -> Article:
-    if len(article.text.split()) < MIN_ARTICLE_WORDS:
-        raise BadInput(f"not an article (fewer than {MIN_ARTICLE_WORDS} words of text)")
     if len(article.text) > settings.max_article_chars:
         raise BadInput(
             f"over size limit (article of {len(article.text):,} characters > "
             f"{settings.max_article_chars:,}; set CROSSWIRE_MAX_ARTICLE_CHARS to raise it)"
         )
+    if len(article.text.split()) < MIN_ARTICLE_WORDS:
+        raise BadInput(f"not an article (fewer than {MIN_ARTICLE_WORDS} words of text)")
     return article
 
 
@@ -150,7 +177,10 @@ def _checked(article: Article, settings: Settings) -> Article:
 def decode(raw: bytes) -> str:
     """Decode bytes to normalised text: UTF-8 first, then the detected legacy encoding."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return normalize(raw.decode("utf-16"))
+        try:
+            return normalize(raw.decode("utf-16"))
+        except UnicodeDecodeError as error:
+            raise BadInput(f"undecodable text (broken UTF-16: {error.reason})") from error
     if b"\x00" in raw:
         raise BadInput("binary file (contains NUL bytes), not text")
     try:
@@ -183,23 +213,21 @@ def _control_share(text: str) -> float:
 # --- plain text with datelines --------------------------------------------------------------
 
 
-def parse_dateline(text: str) -> tuple[str, dict[str, Any]]:
+def parse_dateline(text: str, *, find_title: bool = True) -> tuple[str, dict[str, Any]]:
     """Split a plain-text article into its body and the metadata its dateline and markers give.
 
     Returns the body (a substring of ``text``, stripped) and metadata with ``outlet``, ``city``,
-    ``date`` (ISO) or ``date_partial`` ("--MM-DD"), and ``dateline`` (a Span into ``text``).
+    ``date`` (ISO) or ``date_partial`` ("--MM-DD"), ``title`` when the first line is clearly a
+    headline, and ``dateline`` (a Span dict into ``text``).
     """
     patterns = dateline_patterns()
     meta: dict[str, Any] = {}
     start, end = 0, len(text)
-    marker = patterns["leading_marker"].match(text, start)
-    if marker:
-        meta["date"] = marker["date"]
-        start = marker.end()
-    start = _skip_space(text, start)
-    title, start = _title_line(text, start)
-    if title:
-        meta["title"] = title
+    start = _take_marker(text, start, meta)
+    if find_title:
+        title, start = _title_line(text, start)
+        if title:
+            meta["title"] = title
     for pattern in patterns["datelines"]:
         found = pattern.match(text, start)
         if found:
@@ -207,10 +235,7 @@ def parse_dateline(text: str) -> tuple[str, dict[str, Any]]:
             meta["dateline"] = Span.of(text, found.start(), found.end()).to_dict()
             start = found.end()
             break
-    marker = patterns["leading_marker"].match(text, start)
-    if marker:
-        meta["date"] = marker["date"]
-        start = marker.end()
+    start = _take_marker(text, start, meta)
     trailing = patterns["trailing_marker"].search(text, start)
     if trailing:
         meta.setdefault("date", trailing["date"])
@@ -220,6 +245,15 @@ def parse_dateline(text: str) -> tuple[str, dict[str, Any]]:
     return text[start:end].strip(), meta
 
 
+def _take_marker(text: str, start: int, meta: dict[str, Any]) -> int:
+    """Read a leading ``date YYYY-MM-DD`` marker at ``start``; return where the text goes on."""
+    marker = dateline_patterns()["leading_marker"].match(text, start)
+    if not marker or normalize_date(marker["date"])[0] is None:
+        return _skip_space(text, start)
+    meta["date"] = marker["date"]
+    return _skip_space(text, marker.end())
+
+
 def _skip_space(text: str, index: int) -> int:
     while index < len(text) and text[index].isspace():
         index += 1
@@ -227,12 +261,18 @@ def _skip_space(text: str, index: int) -> int:
 
 
 def _title_line(text: str, start: int) -> tuple[str | None, int]:
-    """Take a first line as the title only when it clearly is a headline."""
+    """Take a first line as the title only when it clearly is a headline.
+
+    A headline is short, has no final sentence punctuation, is not all capitals (a dateline or
+    a shouted lead), not a byline, and is followed by a blank line.
+    """
     line_end = text.find("\n", start)
-    if line_end == -1 or not text.startswith("\n\n", line_end):
+    if line_end == -1 or not re.match(r"\n[ \t]*\n", text[line_end:]):
         return None, start
     line = text[start:line_end].strip()
-    if not line or len(line) > 150 or line[-1] in '.!?"”’:' or line.isupper():
+    if not line or len(line) > TITLE_MAX_CHARS or len(line.split()) > TITLE_MAX_WORDS:
+        return None, start
+    if line[-1] in '.!?"”’:;,' or line.isupper() or line.lower().startswith("by "):
         return None, start
     if any(p.match(line) for p in dateline_patterns()["datelines"]):
         return None, start
@@ -240,32 +280,46 @@ def _title_line(text: str, start: int) -> tuple[str | None, int]:
 
 
 def _dateline_metadata(found: re.Match[str]) -> dict[str, Any]:
-    groups = {k: v for k, v in found.groupdict().items() if v}
-    meta: dict[str, Any] = {"outlet": groups["outlet"].strip(), "city": groups["city"].strip()}
-    if "month" in groups:
-        month = _month_number(groups["month"])
-        if month:
-            day = int(groups["day"])
-            if "year" in groups:
-                meta["date"] = f"{groups['year']}-{month:02d}-{day:02d}"
-            else:
-                meta["date_partial"] = f"--{month:02d}-{day:02d}"
+    groups = {k: v.strip() for k, v in found.groupdict().items() if v}
+    meta: dict[str, Any] = {"outlet": groups["outlet"], "city": groups["city"].rstrip(".")}
+    if "region" in groups:
+        meta["region"] = groups["region"]
+    month = _month_number(groups.get("month", ""))
+    if month:
+        day = int(groups["day"])
+        if "year" in groups and _valid_date(int(groups["year"]), month, day):
+            meta["date"] = f"{groups['year']}-{month:02d}-{day:02d}"
+        elif _valid_date(2000, month, day):  # 2000 is a leap year: 29 February is a day
+            meta["date_partial"] = f"--{month:02d}-{day:02d}"
     return meta
 
 
 def _month_number(name: str) -> int | None:
+    name = name.rstrip(".")
+    if name.lower() == "sept":
+        name = "Sep"
     for fmt in ("%B", "%b"):
         try:
-            return dt.datetime.strptime(name.rstrip("."), fmt).month
+            return dt.datetime.strptime(name, fmt).month
         except ValueError:
             continue
     return None
 
 
+def _valid_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def read_text_article(text: str, source: str) -> Article:
-    """Build an Article from plain text, moving its dateline and date marker into metadata."""
+    """Build an Article from plain text, moving its dateline and date markers into metadata.
+
+    ``text`` must already be normalised (see ``normalize``); the dateline span points into it.
+    """
     body, meta = parse_dateline(text)
-    dateline = Span.from_dict(meta.pop("dateline", None))
     return _article(
         body,
         source=source,
@@ -273,7 +327,7 @@ def read_text_article(text: str, source: str) -> Article:
         date=meta.pop("date", None),
         date_partial=meta.pop("date_partial", None),
         title=meta.pop("title", None),
-        dateline=dateline,
+        dateline=Span.from_dict(meta.pop("dateline", None)),
         metadata=meta,
     )
 
@@ -285,113 +339,181 @@ def read_html(page: str, source: str) -> Article:
     """Extract the main text and metadata of an HTML page with trafilatura."""
     import trafilatura
 
-    found = trafilatura.bare_extraction(
-        page, with_metadata=True, include_comments=False, include_tables=False
-    )
-    if found is None or not (found.text or "").strip():
+    try:
+        found = trafilatura.bare_extraction(
+            page, with_metadata=True, include_comments=False, include_tables=False
+        )
+        text = found.text if found is not None else None
+        if not (text or "").strip():
+            text = trafilatura.baseline(page)[1]  # tiny pages the main extractor gives up on
+    except Exception as error:  # a parser failure on one page must not stop the batch
+        raise BadInput(f"cannot parse HTML ({type(error).__name__}: {error})") from error
+    if not (text or "").strip():
         raise BadInput("not an article (no article text found in the HTML)")
-    lines = [line.strip() for line in normalize(found.text).split("\n") if line.strip()]
-    if found.title and lines and lines[0] == found.title.strip():
+    title = (found.title or "").strip() if found is not None else ""
+    lines = [line.strip() for line in normalize(text).split("\n") if line.strip()]
+    if title and lines and lines[0] == title:
         lines = lines[1:]  # the headline repeated as the first line of the body
+    date, date_partial = normalize_date(found.date if found is not None else None)
     return _article(
         "\n\n".join(lines),
         source=source,
-        outlet=found.sitename or found.hostname,
-        date=_iso_date(found.date),
-        title=found.title,
-        url=found.url,
+        outlet=(found.sitename or found.hostname) if found is not None else None,
+        date=date,
+        date_partial=date_partial,
+        title=title or None,
+        url=found.url if found is not None else None,
     )
 
 
-# --- JSON Lines -------------------------------------------------------------------------------
+# --- JSON and JSON Lines ------------------------------------------------------------------------
+
+
+def read_json(text: str, path: Path, settings: Settings) -> Iterator[Article | Rejection]:
+    """Read a JSON file: one article object, a list of them, or else JSON Lines."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        yield from read_jsonl(path, settings)  # several values, one per line
+        return
+    if isinstance(value, dict):
+        yield _checked(article_from_record(value, str(path)), settings)
+        return
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise BadInput("not an article (JSON that is neither an article object nor a list of them)")
+    for number, record in enumerate(value, start=1):
+        try:
+            yield _checked(article_from_record(record, f"{path}#{number}"), settings)
+        except BadInput as reason:
+            yield Rejection(str(path), f"{reason} in item {number}", number)
 
 
 def read_jsonl(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
-    """Stream a JSON Lines file: one article per line, bad lines rejected one by one."""
+    """Stream a JSON Lines file: one article per line, bad lines rejected one by one.
+
+    Lines are read with a byte limit, so one huge line never sits in memory whole.
+    """
     limit = settings.max_article_chars * 4 + 4096
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, start=1):
-            if not raw.strip():
+    with path.open("rb") as stream:
+        for number, raw in _bounded_lines(stream, limit):
+            if raw is None:
+                reason = f"over size limit (line {number} is longer than {limit:,} bytes)"
+                yield Rejection(str(path), reason, number)
                 continue
-            if len(raw) > limit:
-                yield Rejection(
-                    str(path), f"over size limit ({len(raw):,} bytes on line {number})", number
-                )
+            if not raw.strip():
                 continue
             try:
                 record = json.loads(decode(raw))
-                article = _checked(_jsonl_article(record, f"{path}#{number}", number), settings)
+                article = article_from_record(record, f"{path}#{number}")
+                yield _checked(article, settings)
             except json.JSONDecodeError as error:
-                yield Rejection(str(path), f"malformed JSON on line {number}: {error.msg}", number)
-                continue
+                reason = f"malformed JSON on line {number}: {error.msg} (column {error.colno})"
+                yield Rejection(str(path), reason, number)
             except BadInput as reason:
                 yield Rejection(str(path), f"{reason} on line {number}", number)
-                continue
-            yield article
 
 
-def _jsonl_article(record: Any, source: str, number: int) -> Article:
+def _bounded_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """Yield (line number, line) pairs; a line longer than ``limit`` comes as None, skipped."""
+    number = 0
+    while chunk := stream.readline(limit + 1):
+        number += 1
+        if len(chunk) <= limit or chunk.endswith(b"\n"):
+            yield number, chunk
+            continue
+        while chunk and not chunk.endswith(b"\n"):
+            chunk = stream.readline(1 << 20)
+        yield number, None
+
+
+def article_from_record(record: Any, source: str) -> Article:
+    """Build an Article from one JSON record; keys other than the known ones go to metadata."""
     if not isinstance(record, dict):
         raise BadInput("not an article (expected a JSON object)")
     text = record.get("text") or record.get("body")
     if not isinstance(text, str) or not text.strip():
         raise BadInput("no article text")
-    known = {"text", "body", "title", "outlet", "date", "url", "language"}
+    body, found = parse_dateline(normalize(text), find_title=False)
+    date, date_partial = normalize_date(_str(record.get("date")))
+    if date is None and date_partial is None:
+        date, date_partial = found.get("date"), found.get("date_partial")
+    metadata = {k: v for k, v in record.items() if k not in RECORD_KEYS}
+    if "city" in found:
+        metadata.setdefault("city", found["city"])
     return _article(
-        normalize(text).strip(),
+        body,
         source=source,
-        outlet=_str(record.get("outlet")),
-        date=_iso_date(_str(record.get("date"))),
+        outlet=_str(record.get("outlet")) or found.get("outlet"),
+        date=date,
+        date_partial=date_partial,
         title=_str(record.get("title")),
         url=_str(record.get("url")),
         language=_str(record.get("language")),
-        metadata={k: v for k, v in record.items() if k not in known},
+        dateline=Span.from_dict(found.get("dateline")),
+        metadata=metadata,
     )
 
 
 def _str(value: Any) -> str | None:
-    return str(value).strip() if value not in (None, "") else None
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value).strip() or None
 
 
 # --- RSS / Atom feeds -------------------------------------------------------------------------
 
 
 def read_feed(text: str, source: str, settings: Settings) -> Iterator[Article | Rejection]:
-    """Read each entry of an RSS/Atom feed as an article."""
+    """Read each entry of an RSS/Atom feed as an article; the feed title is the outlet."""
     import feedparser
 
-    feed = feedparser.parse(text)
+    try:
+        feed = feedparser.parse(text)
+    except Exception as error:  # a parser failure on one feed must not stop the batch
+        raise BadInput(f"cannot parse feed ({type(error).__name__}: {error})") from error
     if not feed.entries:
         reason = "not an article (a feed with no entries"
         if feed.bozo:
             reason += f"; malformed XML: {feed.bozo_exception}"
         raise BadInput(reason + ")")
-    outlet = feed.feed.get("title")
+    outlet = _str(feed.feed.get("title"))
     for number, entry in enumerate(feed.entries, start=1):
-        body = _entry_html(entry)
         try:
-            article = _article(
-                html_to_text(body),
-                source=f"{source}#{number}",
-                outlet=outlet,
-                date=_struct_date(entry.get("published_parsed") or entry.get("updated_parsed")),
-                title=entry.get("title"),
-                url=entry.get("link"),
-            )
-            yield _checked(article, settings)
+            yield _checked(_entry_article(entry, f"{source}#{number}", outlet), settings)
         except BadInput as reason:
             yield Rejection(source, f"{reason} in entry {number}", number)
 
 
+def _entry_article(entry: Any, source: str, outlet: str | None) -> Article:
+    body, found = parse_dateline(html_to_text(_entry_html(entry)), find_title=False)
+    date, date_partial = normalize_date(entry.get("published") or entry.get("updated"))
+    if date is None:
+        date = _struct_date(entry.get("published_parsed") or entry.get("updated_parsed"))
+    return _article(
+        body,
+        source=source,
+        outlet=outlet or found.get("outlet"),
+        date=date or found.get("date"),
+        date_partial=None if date else date_partial or found.get("date_partial"),
+        title=_str(entry.get("title")),
+        url=_str(entry.get("link")),
+        dateline=Span.from_dict(found.get("dateline")),
+        metadata={"city": found["city"]} if "city" in found else {},
+    )
+
+
 def _entry_html(entry: Any) -> str:
-    if entry.get("content"):
-        return max((c.get("value", "") for c in entry.content), key=len)
-    return entry.get("summary", "") or entry.get("description", "")
+    """Pick the fullest body an entry has: content:encoded / content, else the summary."""
+    contents = [c.get("value", "") for c in entry.get("content", [])]
+    best = max(contents, key=len, default="")
+    summary = entry.get("summary", "") or entry.get("description", "")
+    return best if len(best) >= len(summary) else summary
 
 
 def html_to_text(fragment: str) -> str:
     """Turn an HTML fragment into plain text with blank lines between paragraphs."""
-    fragment = re.sub(r"(?i)<\s*(br|/p|/div|/h\d|/li|/blockquote)\s*/?>", "\n\n", fragment)
+    fragment = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "", fragment)
+    fragment = re.sub(r"(?i)<\s*(br|/p|/div|/h\d|/li|/blockquote|/tr)\s*/?>", "\n\n", fragment)
     text = html.unescape(re.sub(r"<[^>]+>", "", fragment))
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", normalize(text))]
     return "\n\n".join(p for p in paragraphs if p)
@@ -401,30 +523,70 @@ def _struct_date(value: Any) -> str | None:
     return f"{value.tm_year:04d}-{value.tm_mon:02d}-{value.tm_mday:02d}" if value else None
 
 
-# --- shared -----------------------------------------------------------------------------------
+# --- dates, language, metadata ------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?![\d])")
 
 
-def _iso_date(value: str | None) -> str | None:
-    """Normalise a date string to YYYY-MM-DD, or None when it is not a date."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10]).isoformat()
-    except ValueError:
-        pass
+def normalize_date(value: str | None) -> tuple[str | None, str | None]:
+    """Return ``(ISO date, None)``, ``(None, "--MM-DD")`` without a year, or ``(None, None)``.
+
+    Only what the string says counts: a weekday alone or a bare month is not a date, and a
+    missing year is never filled in from today.
+    """
+    if not value or not value.strip():
+        return None, None
+    iso = _ISO_DATE.match(value)
+    if iso:
+        year, month, day = (int(g) for g in iso.groups())
+        return (
+            (f"{year:04d}-{month:02d}-{day:02d}", None)
+            if _valid_date(year, month, day)
+            else (
+                None,
+                None,
+            )
+        )
     from dateutil import parser as dateutil_parser
 
-    try:
-        return dateutil_parser.parse(value).date().isoformat()
+    try:  # two different defaults show which parts the string itself gives
+        first = dateutil_parser.parse(value, default=dt.datetime(2000, 1, 1))
+        second = dateutil_parser.parse(value, default=dt.datetime(1996, 2, 2))
     except (ValueError, OverflowError):
+        return None, None
+    if (first.month, first.day) != (second.month, second.day):
+        return None, None
+    if first.year == second.year:
+        return first.date().isoformat(), None
+    return None, f"--{first.month:02d}-{first.day:02d}"
+
+
+def detect_language(text: str) -> str | None:
+    """Return the ISO 639-1 code of the text's language, or None if unsure."""
+    found = load_language_detector().detect_language_of(text[:3000])
+    return found.iso_code_639_1.name.lower() if found else None
+
+
+def language_code(value: str | None) -> str | None:
+    """Turn a language given as 'en', 'en-GB', 'EN_us' or 'English' into an ISO 639-1 code."""
+    if not value or not value.strip():
         return None
+    code = value.strip().replace("_", "-").split("-")[0].lower()
+    if len(code) == 2 and code.isalpha():
+        return code
+    from lingua import Language
+
+    try:
+        return Language.from_str(value.strip()).iso_code_639_1.name.lower()
+    except ValueError:
+        return code
 
 
 def _article(text: str, *, source: str, **fields: Any) -> Article:
     text = normalize(text).strip()
     if not text:
         raise BadInput("not an article (no text found)")
-    language = fields.pop("language", None) or detect_language(text)
+    language = language_code(fields.pop("language", None)) or detect_language(text)
     outlet = fields.get("outlet")
     return Article(
         id=Article.content_id(text, outlet),
@@ -436,26 +598,24 @@ def _article(text: str, *, source: str, **fields: Any) -> Article:
     )
 
 
-def detect_language(text: str) -> str | None:
-    """Return the ISO 639-1 code of the text's language, or None if unsure."""
-    found = load_language_detector().detect_language_of(text[:3000])
-    return found.iso_code_639_1.name.lower() if found else None
-
-
-def _sidecar(path: Path) -> dict[str, Any]:
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """Read ``FILE.meta.json`` (or ``FILE-stem.meta.json``) next to a file, if there is one."""
     for candidate in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_suffix(SIDECAR_SUFFIX)):
-        if candidate.is_file():
-            try:
-                data = json.loads(candidate.read_text("utf-8"))
-            except (OSError, ValueError) as error:
-                raise BadInput(f"unreadable sidecar {candidate.name}: {error}") from error
-            if not isinstance(data, dict):
-                raise BadInput(f"unreadable sidecar {candidate.name}: expected a JSON object")
-            return {k: data[k] for k in METADATA_KEYS if data.get(k)}
+        if candidate == path or not candidate.is_file():
+            continue
+        try:
+            data = json.loads(candidate.read_text("utf-8-sig"))
+        except (OSError, ValueError) as error:
+            raise BadInput(f"unreadable sidecar {candidate.name}: {error}") from error
+        if not isinstance(data, dict):
+            raise BadInput(f"unreadable sidecar {candidate.name}: expected a JSON object")
+        if data.get("date") and normalize_date(str(data["date"])) == (None, None):
+            raise BadInput(f"sidecar {candidate.name}: not a date: {data['date']!r}")
+        return {k: str(data[k]).strip() for k in METADATA_KEYS if _str(data.get(k))}
     return {}
 
 
-def _apply_metadata(article: Article, *layers: dict[str, Any]) -> Article:
+def apply_metadata(article: Article, *layers: dict[str, Any]) -> Article:
     """Let sidecar metadata, then command-line flags, override what was detected."""
     changes: dict[str, Any] = {}
     for layer in layers:
@@ -464,10 +624,10 @@ def _apply_metadata(article: Article, *layers: dict[str, Any]) -> Article:
         return article
     data = article.to_dict()
     if "date" in changes:
-        changes["date"] = _iso_date(changes["date"])
-        data["date_partial"] = None
+        changes["date"], changes["date_partial"] = normalize_date(changes["date"])
     if "language" in changes:
-        data["is_english"] = changes["language"] == "en"
+        changes["language"] = language_code(changes["language"])
+        changes["is_english"] = changes["language"] == "en"
     data.update(changes)
     data["id"] = Article.content_id(data["text"], data.get("outlet"))
     return Article.from_dict(data)
