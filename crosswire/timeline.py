@@ -258,6 +258,12 @@ def _apply_rule(rule: TimeRule, match: re.Match[str], base: date | None) -> Reso
     if kind == "month":
         start, end = _month_of(_shift_month(anchor, int(amount)))
         return _iso(start), "month", _iso(end)
+    if kind == "month_week":
+        # The seven days of the month the phrase names: days 1-7, 8-14, ... or its last seven.
+        first, last = _month_of(anchor)
+        nth = int(amount)
+        start = last - timedelta(days=6) if nth < 0 else first + timedelta(weeks=nth - 1)
+        return _iso(start), "week", _iso(min(start + timedelta(days=6), last))
     if kind == "weekend":
         saturday = anchor - timedelta(days=(anchor.weekday() - 5) % 7)
         return _iso(saturday), "week", _iso(saturday + timedelta(days=1))

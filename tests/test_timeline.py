@@ -45,6 +45,8 @@ def _article(text: str, article_id: str = "a1", outlet: str = "Wire", date: str 
         ("yesterday", ("2025-12-28", "day", None)),
         ("December 28", ("2025-12-28", "day", None)),
         ("28 December 2025", ("2025-12-28", "day", None)),
+        ("the last week of December", ("2025-12-25", "week", "2025-12-31")),
+        ("the first week of December", ("2025-12-01", "week", "2025-12-07")),
     ],
 )
 def test_expressions_resolve_against_the_article_date(expression, expected):
