@@ -86,6 +86,8 @@ def load_cue_lexicon(data_dir: Path = DATA) -> CueLexicon:
                 takes[cue] = frozenset(item.strip() for item in row[3].split(","))
         elif kind == "noun":
             nouns[cue] = stance
+            if len(row) > 3 and row[3]:
+                takes[f"{cue}/noun"] = frozenset(item.strip() for item in row[3].split(","))
         elif kind == "phrase":
             phrases[tuple(cue.split())] = stance
         elif kind == "channel":
@@ -660,16 +662,23 @@ def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
         stance = lexicon.nouns.get(token.lemma_.lower())
         if stance is None or token.pos_ != "NOUN" or _inside(quotes, token.idx):
             continue
+        owner = next((c for c in token.children if c.dep_ == "poss"), None) or _agent_of(token)
+        if owner is None:
+            continue
+        cue_end = token.idx + len(token.text)
         clause = next(
             (c for c in token.children if c.dep_ in {"acl", "ccomp"} and _has_that(c)), None
         )
-        owner = next((c for c in token.children if c.dep_ == "poss"), None)
-        if clause is None or owner is None:
+        if clause is None:
+            clause, cue_end = _prepositional_object(
+                token, lexicon.takes.get(f"{token.lemma_.lower()}/noun")
+            )
+        if clause is None:
             continue
         content = _trim(doc, *_token_span(clause.subtree))
         found.append(
             Attribution(
-                cue=(token.idx, token.idx + len(token.text)),
+                cue=(token.idx, cue_end),
                 stance=stance,
                 content=content,
                 kind="belief" if stance in {"belief", "finding"} else "indirect",
@@ -732,6 +741,24 @@ def _names_a_speaker(token: Any, lexicon: CueLexicon) -> bool:
         or word in lexicon.institutions
         or word in {"poll", "survey", "report"}
     )
+
+
+def _agent_of(noun: Any) -> Any:
+    """Return X in ``criticism by X`` / ``a statement from X``."""
+    for child in noun.children:
+        if child.dep_ == "prep" and child.lower_ in {"by", "from"}:
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def _prepositional_object(noun: Any, prepositions: frozenset[str] | None) -> tuple[Any, int]:
+    """Return the object of ``criticism of X`` and where the cue ends (after the preposition)."""
+    for child in noun.rights:
+        if child.dep_ == "prep" and prepositions and child.lower_ in prepositions:
+            target = next((c for c in child.children if c.dep_ in {"pobj", "pcomp"}), None)
+            if target is not None:
+                return target, child.idx + len(child.text)
+    return None, 0
 
 
 def _has_that(clause: Any) -> bool:
