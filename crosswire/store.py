@@ -93,6 +93,43 @@ MIGRATIONS: list[str] = [
         summary TEXT NOT NULL
     );
     """,
+    # 2: live monitoring: sources, conditional-GET state, alerts, versions of updated articles
+    """
+    CREATE TABLE sources (
+        url TEXT PRIMARY KEY,
+        name TEXT,
+        kind TEXT NOT NULL DEFAULT 'auto',
+        language TEXT,
+        added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE TABLE fetch_state (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        status INTEGER,
+        error TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        checked_at TEXT,
+        ok_at TEXT
+    );
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        story_id TEXT,
+        message TEXT NOT NULL,
+        data TEXT NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE INDEX alerts_created ON alerts(created_at);
+    CREATE TABLE article_versions (
+        url TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        article_id TEXT NOT NULL,
+        fetched_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (url, version)
+    );
+    CREATE INDEX article_versions_article ON article_versions(article_id);
+    """,
 ]
 
 
@@ -391,6 +428,136 @@ class Store:
                 f"{sql} WHERE {key} IN ({marks}) ORDER BY {order}", chunk
             ).fetchall()
         return rows
+
+    # --- monitoring: sources, fetch state, article versions, alerts --------------------------
+
+    def add_source(
+        self, url: str, name: str | None, kind: str = "auto", language: str | None = None
+    ) -> bool:
+        """Store a monitored source; return False (and change nothing) if its URL is stored."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO sources (url, name, kind, language) VALUES (?, ?, ?, ?)",
+                (url, name, kind, language),
+            )
+        return cursor.rowcount == 1
+
+    def remove_source(self, url: str) -> bool:
+        """Forget a monitored source; return False if it was not stored."""
+        with self.transaction() as db:
+            cursor = db.execute("DELETE FROM sources WHERE url = ?", (url,))
+        return cursor.rowcount == 1
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Return the monitored sources with their last fetch state, in the order added."""
+        rows = self.db.execute(
+            "SELECT s.url, s.name, s.kind, s.language, s.added_at, f.status, f.error, "
+            "f.failures, f.checked_at, f.ok_at FROM sources s "
+            "LEFT JOIN fetch_state f ON f.url = s.url ORDER BY s.added_at, s.url"
+        )
+        keys = ("url", "name", "kind", "language", "added_at", "status", "error", "failures")
+        keys += ("checked_at", "ok_at")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def fetch_state(self, url: str) -> dict[str, Any]:
+        """Return the stored validators and last outcome of fetching a URL (empty if never)."""
+        row = self.db.execute(
+            "SELECT etag, last_modified, status, error, failures, checked_at, ok_at "
+            "FROM fetch_state WHERE url = ?",
+            (url,),
+        ).fetchone()
+        keys = ("etag", "last_modified", "status", "error", "failures", "checked_at", "ok_at")
+        return dict(zip(keys, row, strict=True)) if row else {}
+
+    def record_fetch(
+        self,
+        url: str,
+        *,
+        status: int | None,
+        error: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> None:
+        """Store the outcome of one fetch: new validators on success, the error on failure."""
+        now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO fetch_state (url) VALUES (?)", (url,))
+            if error is not None:
+                db.execute(
+                    f"UPDATE fetch_state SET status = ?, error = ?, failures = failures + 1, "
+                    f"checked_at = {now} WHERE url = ?",
+                    (status, error, url),
+                )
+                return
+            db.execute(
+                f"UPDATE fetch_state SET status = ?, error = NULL, failures = 0, "
+                f"etag = coalesce(?, etag), last_modified = coalesce(?, last_modified), "
+                f"checked_at = {now}, ok_at = {now} WHERE url = ?",
+                (status, etag, last_modified, url),
+            )
+
+    def add_article_version(self, url: str, article_id: str) -> int:
+        """Record that fetching ``url`` gave this article; return the version number (1, 2 …)."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT max(version) FROM article_versions WHERE url = ?", (url,)
+            ).fetchone()
+            version = (row[0] or 0) + 1
+            db.execute(
+                "INSERT INTO article_versions (url, version, article_id) VALUES (?, ?, ?)",
+                (url, version, article_id),
+            )
+        return version
+
+    def latest_article_version(self, url: str) -> str | None:
+        """Return the id of the newest stored version of the article at ``url``."""
+        row = self.db.execute(
+            "SELECT article_id FROM article_versions WHERE url = ? ORDER BY version DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        return row[0] if row else None
+
+    def article_versions(self) -> dict[str, list[str]]:
+        """Return every fetched URL's article ids, oldest version first."""
+        versions: dict[str, list[str]] = {}
+        for url, article_id in self.db.execute(
+            "SELECT url, article_id FROM article_versions ORDER BY url, version"
+        ):
+            versions.setdefault(url, []).append(article_id)
+        return versions
+
+    def statements_with_stance(self, stance: str) -> list[Statement]:
+        """Return the statements whose cue has this stance (e.g. every denial)."""
+        rows = self.db.execute(
+            "SELECT data FROM statements WHERE cue_stance = ? ORDER BY article_id, start",
+            (stance,),
+        )
+        return [record_from_json(Statement, row[0]) for row in rows]
+
+    def add_alerts(self, alerts: Iterable[dict[str, Any]]) -> int:
+        """Store alerts (dicts with ``kind``, ``story_id``, ``message``); return how many."""
+        rows = [(a["kind"], a.get("story_id"), a["message"], _dump(a)) for a in alerts]
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO alerts (kind, story_id, message, data) VALUES (?, ?, ?, ?)", rows
+            )
+        return len(rows)
+
+    def alerts(self, limit: int | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        """Return stored alerts, newest first, each with its ``id`` and ``created_at``."""
+        sql = "SELECT id, created_at, data FROM alerts"
+        params: list[Any] = []
+        if kind:
+            sql += " WHERE kind = ?"
+            params.append(kind)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [
+            {**json.loads(data), "id": alert_id, "created_at": created}
+            for alert_id, created, data in self.db.execute(sql, params)
+        ]
 
 
 _TABLES = {
