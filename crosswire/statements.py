@@ -244,6 +244,8 @@ class Attribution:
     date: tuple[int, int] | None = None
     anchor: Any = None  # the cue token whose clause holds channel and date
     quotes: list[Quote] = field(default_factory=list)
+    fragments: list[Quote] = field(default_factory=list)  # quoted fragments inside the content
+    host: Attribution | None = None  # the reported speech a partial quotation belongs to
 
 
 def _token_span(tokens: Iterable[Any]) -> tuple[int, int] | None:
@@ -780,8 +782,35 @@ def classify_quotes(doc: Any, found: list[Attribution], quotes: list[Quote]) -> 
         if quoted >= 0.8 * (end - start) or any(q.start <= start and end <= q.end for q in inner):
             attribution.content = _trim(doc, min(q.start for q in inner), max(q.end for q in inner))
             attribution.kind = "direct"
-        elif attribution.kind != "belief":
-            attribution.kind = "partial"
+        else:
+            attribution.fragments = inner
+
+
+def split_partial_quotes(doc: Any, found: list[Attribution]) -> list[Attribution]:
+    """Add each quoted fragment of reported speech as a ``partial`` statement nested in it.
+
+    ``She said the plan was "a total failure"`` is an indirect statement and, inside it, the
+    partial quotation "a total failure" by the same speaker with the same cue.
+    """
+    partials = []
+    for attribution in found:
+        for quote in attribution.fragments:
+            start = max(quote.start, attribution.content[0])
+            end = min(quote.end, attribution.content[1])
+            bounds = _trim(doc, start, end)
+            if bounds[1] - bounds[0] < 2:
+                continue
+            partials.append(
+                replace(
+                    attribution,
+                    content=bounds,
+                    kind="partial",
+                    quotes=[quote],
+                    fragments=[],
+                    host=attribution,
+                )
+            )
+    return found + partials
 
 
 def find_quote_frames(
@@ -922,7 +951,7 @@ def _neighbouring_quote_speaker(
     doc: Any, found: list[Attribution], quote: Quote, paragraphs: list[tuple[int, int]]
 ) -> Attribution | None:
     here = _paragraph_index(paragraphs, quote.open_mark)
-    quoted = [a for a in found if a.kind in {"direct", "partial"}]
+    quoted = [a for a in found if a.kind == "direct" or a.fragments]
     before = [a for a in quoted if a.content[1] <= quote.open_mark]
     if before:
         last = max(before, key=lambda a: a.content[1])
@@ -1386,7 +1415,7 @@ def _sentence_of(doc: Any, position: int) -> Span | None:
 def _link_nesting(statements: list[Statement]) -> None:
     """Mark a statement whose cue and content lie inside another statement's content."""
     for inner in statements:
-        if inner.cue is None:
+        if inner.cue is None or inner.nested_in is not None:
             continue
         hosts = [
             outer
@@ -1415,14 +1444,19 @@ def extract_statements(doc: Any, article: Article) -> list[Statement]:
     found = _deduplicate(found)
     found = find_quote_frames(doc, found, quotes, lexicon)
     found = attach_orphan_quotes(doc, found, quotes)
+    found = split_partial_quotes(doc, found)
     found.sort(key=lambda a: (a.content[0], a.content[1]))
     index = build_speaker_index(doc, quotes, lexicon)
     resolved: list[tuple[Attribution, ResolvedSpeaker]] = []
     for attribution in sorted(found, key=lambda a: (a.speaker or a.cue)[0]):
         find_channel_and_date(doc, attribution, lexicon)
         resolved.append((attribution, resolve_speaker(doc, attribution, index, resolved, lexicon)))
-    statements = [_to_statement(doc, article, a, s) for a, s in resolved]
-    statements.sort(key=lambda s: (s.content.start, s.content.end))
+    by_attribution = {id(a): _to_statement(doc, article, a, s) for a, s in resolved}
+    for attribution, _ in resolved:
+        if attribution.host is not None:
+            host = by_attribution[id(attribution.host)]
+            by_attribution[id(attribution)].nested_in = host.id
+    statements = sorted(by_attribution.values(), key=lambda s: (s.content.start, s.content.end))
     _link_nesting(statements)
     return statements
 

@@ -76,8 +76,11 @@ def test_the_spokeswomans_quotes_include_the_added_one_and_in_her_words(seeds):
     added = one_with(hers, "previous US administrations")
     assert added.cue.text == "added" and added.kind == "direct"
     assert "Western Europe" in added.content.text  # the three-sentence quote is one statement
-    words = one_with(hers, "has embarked on this course")
-    assert words.cue.text == "in her words" and words.kind == "partial"
+    words = one_with(hers, "the Trump administration")
+    assert words.cue.text == "in her words" and words.kind == "indirect"
+    [fragment] = [s for s in hers if s.nested_in == words.id]
+    assert fragment.kind == "partial"
+    assert fragment.content.text == "has embarked on this course and is pursuing it on many tracks."
     first = one_with(hers, "absolutely unprecedented")
     assert first.role.text == "Russian Foreign Ministry Spokeswoman"
     interview = one_with(hers, "This is an unprecedented attack")
@@ -299,9 +302,10 @@ def test_a_poll_finding_is_a_belief_kind_statement(nlp):
 
 def test_a_quoted_fragment_inside_reported_speech_is_partial(nlp):
     text = "Governor Lena Hart said the flood plan was \u201ca total failure\u201d and must change."
-    [statement] = statements_of(nlp, text)
-    assert statement.kind == "partial"
-    assert "must change" in statement.content.text
+    reported, fragment = statements_of(nlp, text)
+    assert reported.kind == "indirect" and "must change" in reported.content.text
+    assert fragment.kind == "partial" and fragment.content.text == "a total failure"
+    assert fragment.nested_in == reported.id and fragment.speaker_name == "Lena Hart"
 
 
 def test_said_that_someone_told_someone_nests_the_inner_statement(nlp):
