@@ -59,6 +59,7 @@ ARTICLE_DATE_WINDOW_DAYS = 2
 EVENT_DATE_WINDOW_DAYS = 1
 PARTICIPANT_OVERLAP = 0.5
 ACTOR_LABELS = frozenset({"PERSON", "ORG"})
+STATEMENT_TYPES = frozenset({"statement", "denial"})
 DESCRIPTION_CHARS = 200
 # A sentence ends at . ! ? (and a closing quote) before a capital, unless the period ends an
 # abbreviation such as "U.S." or "Mr.".
@@ -750,20 +751,28 @@ def _fits(event: _Event, candidate: _Candidate) -> bool:
         return True
     if candidate.is_weak or chosen.is_weak:
         return apart <= ARTICLE_DATE_WINDOW_DAYS
-    window = 0 if candidate.event_type in ("statement", "denial") else EVENT_DATE_WINDOW_DAYS
+    window = 0 if candidate.event_type in STATEMENT_TYPES else EVENT_DATE_WINDOW_DAYS
     return apart <= window
 
 
+def _merge_key(candidate: _Candidate) -> tuple[str | None, str]:
+    """Group statements by story; other events of one type may join across stories, since one
+    event is often reported in articles the story stage keeps apart."""
+    if candidate.event_type in STATEMENT_TYPES:
+        return candidate.story_id, candidate.event_type
+    return None, candidate.event_type
+
+
 def _merge(candidates: list[_Candidate]) -> list[_Event]:
-    """Merge reports of the same event: same story and type, shared participants, close dates."""
+    """Merge reports of the same event: same type, shared participants, close dates."""
     events: list[_Event] = []
-    by_key: dict[tuple[str | None, str], list[_Event]] = defaultdict(list)
-    # Events by (story, type, participant): a report is only compared with events it shares
-    # a participant with, so large stories stay fast.
+    by_story: dict[tuple[str | None, str], list[_Event]] = defaultdict(list)
+    # Events by (key, participant): a report is only compared with events it shares a
+    # participant with, so large corpora stay fast.
     by_participant: dict[tuple[str | None, str, str], list[_Event]] = defaultdict(list)
     ordered = sorted(candidates, key=lambda c: (c.is_weak, c.value is None))
     for candidate in ordered:
-        key = (candidate.story_id, candidate.event_type)
+        key = _merge_key(candidate)
         if candidate.participants:
             seen: dict[int, _Event] = {}
             for name in candidate.participants:
@@ -771,13 +780,15 @@ def _merge(candidates: list[_Candidate]) -> list[_Event]:
                     seen.setdefault(id(event), event)
             options = list(seen.values())
         else:
-            options = by_key[key]
+            # A report naming no one joins an event of its own story only.
+            options = by_story[(candidate.story_id, candidate.event_type)]
         fitting = [e for e in options if _fits(e, candidate)]
         home = max(fitting, key=lambda e: len(e.candidates)) if fitting else None
         if home is None:
             home = _Event()
-            by_key[key].append(home)
             events.append(home)
+        if home not in by_story[(candidate.story_id, candidate.event_type)]:
+            by_story[(candidate.story_id, candidate.event_type)].append(home)
         new_names = [n for n in candidate.participants if n not in home.participants]
         home.add(candidate)
         for name in new_names:
@@ -803,6 +814,13 @@ def _disagreements(event: _Event, chosen: _Candidate) -> list[dict[str, Any]]:
     return found
 
 
+def _main_story(event: _Event, chosen: _Candidate) -> str | None:
+    """Return the story most of an event's reports belong to (the chosen report's on a tie)."""
+    votes = Counter(c.story_id for c in event.candidates)
+    best = max(votes.values())
+    return chosen.story_id if votes[chosen.story_id] == best else votes.most_common(1)[0][0]
+
+
 def _to_record(event: _Event) -> TimelineEvent:
     chosen = event.chosen()
     first = min(event.candidates, key=lambda c: (c.article_id, c.span.start))
@@ -818,7 +836,7 @@ def _to_record(event: _Event) -> TimelineEvent:
             str(first.span.start),
             prefix="t",
         ),
-        story_id=chosen.story_id,
+        story_id=_main_story(event, chosen),
         date=chosen.value,
         granularity=chosen.granularity,
         event_type=chosen.event_type,

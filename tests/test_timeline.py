@@ -329,3 +329,19 @@ def test_time_scores_count_found_expressions_and_right_dates():
     assert scores["found"] == 2 and scores["recall"] == 2 / 3
     assert scores["date_accuracy"] == 1 / 3 and scores["date_accuracy_of_found"] == 0.5
     assert scores["granularity_accuracy_of_found"] == 1.0
+
+
+def test_one_event_reported_in_articles_of_different_stories_is_merged(nlp):
+    first = _article("A drone attack hit Kharkiv on Sunday, the governor said.", "a1", "East Wire")
+    second = _article("A drone attack hit Kharkiv on Sunday, officials said.", "a2", "West Wire")
+    mentions, times = [], []
+    for article in (first, second):
+        doc = nlp(article.text)
+        mentions += find_mentions(doc, article, [])
+        times += find_time_expressions(doc, article)
+    entities = canonicalize_entities([first, second], mentions, [])
+    stories = [Story(id="S1", title="one", article_ids=["a1"]), Story("S2", "two", ["a2"])]
+    events = build_timeline([first, second], stories, [], times, entities)
+    (attack,) = [e for e in events if e.event_type == "attack"]
+    assert attack.outlets == ["East Wire", "West Wire"] and attack.date == "2025-12-28"
+    assert attack.date_disagreements == []
