@@ -189,9 +189,13 @@ def decode(raw: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw).best()
+    matches = from_bytes(raw)
+    best = matches.best()
     if best is None:
         raise BadInput("undecodable text (not UTF-8 and no known encoding fits)")
+    # Short Western texts fit cp1250 and cp1252 equally well; cp1252 is far more common.
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    best = next((m for m in tied if "cp1252" in m.could_be_from_charset), best)
     text = str(best)
     if _control_share(text) > 0.05:
         raise BadInput("binary file (mostly control characters), not text")
@@ -377,6 +381,8 @@ def read_json(text: str, path: Path, settings: Settings) -> Iterator[Article | R
         yield from read_jsonl(path, settings)  # several values, one per line
         return
     if isinstance(value, dict):
+        if not any(isinstance(value.get(key), str) for key in ("text", "body")):
+            raise BadInput('not an article (a JSON object without "text" or "body")')
         yield _checked(article_from_record(value, str(path)), settings)
         return
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
