@@ -748,6 +748,50 @@ def _link_surnames(
             assigned[i] = best
 
 
+CAPITALISED_RUN = re.compile(r"(?<![\w'\u2019])[A-Z][\w'\u2019]*(?:[ ][A-Z][\w'\u2019]*)*")
+MAX_NAME_WORDS = 5
+
+
+def _names_known_elsewhere(articles: list[Article], mentions: list[Mention]) -> list[Mention]:
+    """Add the places where an article writes a name other articles tagged but spaCy missed here.
+
+    A name counts when spaCy tagged it at least twice in the corpus, mostly with one label, and
+    it is not a title word; its untagged occurrences (runs of capitalised words) become name
+    mentions with that label.
+    """
+    titles = load_titles()
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for mention in mentions:
+        if mention.kind == "name":
+            votes[" ".join(mention.span.text.split())][mention.label] += 1
+    known = {}
+    for form, labels in votes.items():
+        label, count = labels.most_common(1)[0]
+        if count >= 2 and len(form) >= MIN_FUZZY_CHARS and not titles.is_title_word(form):
+            known[form] = label
+    taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for mention in mentions:
+        taken[mention.article_id].append((mention.span.start, mention.span.end))
+    added = []
+    for article in articles:
+        for run in CAPITALISED_RUN.finditer(article.text):
+            words = list(re.finditer(r"\S+", run.group()))
+            i = 0
+            while i < len(words):
+                for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
+                    start = run.start() + words[i].start()
+                    end = run.start() + words[i + n - 1].end()
+                    end = start + len(strip_possessive(article.text[start:end]))
+                    label = known.get(article.text[start:end])
+                    if label and not _overlaps(start, end, taken[article.id]):
+                        added.append(_mention(article, start, end, label, "name"))
+                        taken[article.id].append((start, end))
+                        i += n - 1
+                        break
+                i += 1
+    return added
+
+
 def _link_short_organisation_names(
     linker: _Linker, names: list[Mention], assigned: dict[int, tuple[str, str]]
 ) -> None:
@@ -787,6 +831,7 @@ def canonicalize_entities(
     """Link mentions of all articles into entities with stable ids, aliases and outlet spellings."""
     by_id = {article.id: article for article in articles}
     mentions = _relabel_demonyms([m for m in mentions if m.article_id in by_id])
+    mentions += _names_known_elsewhere(articles, mentions)
     names = [m for m in mentions if m.kind == "name"]
     linker = _Linker(names, load_aliases())
     assigned = {i: linker.root(linker.group_id(m)) for i, m in enumerate(names)}

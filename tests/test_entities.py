@@ -396,3 +396,15 @@ def test_singular_and_plural_nationality_are_one_entity(nlp):
     )
     entities = _entities(nlp, [article])
     assert _entity_of(entities, "Ruritanians") is _entity_of(entities, "Ruritanian")
+
+
+def test_a_name_tagged_in_other_articles_is_found_where_spacy_missed_it(nlp):
+    tagged = [
+        _article("The crews are held in Velmarsk, officials said.", "a1"),
+        _article("The fishermen are detained in Velmarsk, the union said.", "a2"),
+    ]
+    missed = _article("The boats were towed to Velmarsk on Sunday.", "a3")
+    entities = _entities(nlp, [*tagged, missed])
+    town = _entity_of(entities, "Velmarsk")
+    assert {m.article_id for m in town.mentions} == {"a1", "a2", "a3"}
+    assert town.label == "GPE"
