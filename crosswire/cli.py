@@ -212,6 +212,161 @@ def evaluate(obj: Context, stage: str, paths: tuple[Path, ...]) -> None:
     sys.exit(module.run([str(p) for p in paths], obj.out))
 
 
+@main.group()
+def sources() -> None:
+    """List, add and remove the sources `crosswire watch` polls: feeds, OPML lists, pages."""
+
+
+@sources.command(name="add")
+@click.argument("locations", nargs=-1, required=True)
+@click.option("--name", help="The outlet's name (for a single URL; OPML lists name their feeds).")
+@click.option("--language", help="Default language of the source's articles (e.g. en, fr).")
+@click.option(
+    "--kind",
+    type=click.Choice(["auto", "feed", "page"]),
+    default="auto",
+    show_default=True,
+    help="A feed, a single article page, or decide from what the URL serves.",
+)
+@click.pass_obj
+def sources_add(
+    obj: Context, locations: tuple[str, ...], name: str | None, language: str | None, kind: str
+) -> None:
+    """Add sources: http(s) URLs of feeds or article pages, or OPML files listing feeds."""
+    from crosswire.sources import SourceError, sources_from_argument
+
+    try:
+        specs = [
+            spec
+            for location in locations
+            for spec in sources_from_argument(location, name=name, kind=kind, language=language)
+        ]
+    except SourceError as error:
+        raise click.ClickException(str(error)) from error
+    with obj.open_store() as store:
+        added = sum(store.add_source(s.url, s.name, s.kind, s.language) for s in specs)
+    obj.console.print(f"{added} sources added, {len(specs) - added} already listed")
+
+
+@sources.command(name="list")
+@click.pass_obj
+def sources_list(obj: Context) -> None:
+    """List the sources with the outcome of their last fetch."""
+    with obj.open_store(read_only=True) as store:
+        table = Table("url", "name", "kind", "language", "last checked", "status")
+        for source in store.sources():
+            status = "not fetched yet"
+            if source["error"]:
+                status = f"failing ({source['failures']}x): {source['error']}"
+            elif source["status"]:
+                status = f"ok (HTTP {source['status']})"
+            table.add_row(
+                source["url"],
+                source["name"] or "",
+                source["kind"],
+                source["language"] or "",
+                source["checked_at"] or "",
+                status,
+            )
+        obj.out.print(table)
+
+
+@sources.command(name="remove")
+@click.argument("urls", nargs=-1, required=True)
+@click.pass_obj
+def sources_remove(obj: Context, urls: tuple[str, ...]) -> None:
+    """Stop polling these source URLs (their articles stay in the store)."""
+    with obj.open_store() as store:
+        removed = sum(store.remove_source(url) for url in urls)
+    obj.console.print(f"{removed} sources removed")
+    sys.exit(0 if removed == len(urls) else 1)
+
+
+@main.command()
+@click.option("--every", default="10m", show_default=True, help="Time between polls: 30s, 10m, 2h.")
+@click.option("--once", is_flag=True, help="Poll every source once and exit (for cron).")
+@click.pass_obj
+def watch(obj: Context, every: str, once: bool) -> None:
+    """Poll the sources, analyse new articles and print alerts as they come.
+
+    Runs until stopped: Ctrl-C or SIGTERM finishes the current source and exits 0. Every
+    state lives in the store, so a restarted watch goes on where it stopped. A failing source
+    is shown and retried at the next poll.
+    """
+    from crosswire import watch as watching
+    from crosswire.models import ModelMissing
+
+    try:
+        interval = None if once else watching.parse_interval(every)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--every") from error
+
+    def show_source(found: Any) -> None:
+        label = found.name or found.url
+        for error in found.errors:
+            click.echo(f"failed {label}: {error}", err=True)
+        for rejection in found.rejections:
+            click.echo(f"rejected {rejection}", err=True)
+        if found.not_modified:
+            obj.console.print(f"{label}: unchanged", markup=False)
+        elif not found.failed:
+            obj.console.print(
+                f"{label}: {len(found.new_articles)} new, {len(found.updated)} updated",
+                markup=False,
+            )
+
+    def show_poll(found: Any) -> None:
+        for alert in found.alerts:
+            _print_alert(obj, alert.to_dict())
+        if found.stopped:
+            obj.console.print("stopped: the articles fetched so far are analysed next time")
+
+    try:
+        with obj.open_store() as store, watching.stop_on_signals() as stop:
+            if not store.sources():
+                raise click.ClickException(
+                    "no sources to watch; add some: crosswire sources add URL"
+                )
+            watching.watch(
+                store, every=interval, stop=stop, on_source=show_source, on_poll=show_poll
+            )
+    except ModelMissing as error:
+        raise click.ClickException(str(error)) from error
+    sys.exit(0)
+
+
+@main.command()
+@click.option("--limit", type=int, default=20, show_default=True, help="Show this many alerts.")
+@click.option(
+    "--kind",
+    type=click.Choice(
+        ["new_story", "outlet_joined", "contested", "denial", "numeric_conflict", "updated"]
+    ),
+    help="Only alerts of this kind.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the alerts as JSON.")
+@click.pass_obj
+def alerts(obj: Context, limit: int, kind: str | None, as_json: bool) -> None:
+    """List what changed in the watched stories, newest first."""
+    with obj.open_store(read_only=True) as store:
+        found = store.alerts(limit=limit, kind=kind)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        obj.console.print("no alerts yet")
+    for alert in found:
+        _print_alert(obj, alert)
+
+
+def _print_alert(obj: Context, alert: dict[str, Any]) -> None:
+    when = f"{alert['created_at']}  " if alert.get("created_at") else ""
+    obj.out.print(f"{when}[{alert['kind']}] {alert['message']}", markup=False, highlight=False)
+    diff = alert.get("details", {}).get("diff")
+    if diff:
+        obj.out.print(diff, markup=False, highlight=False)
+
+
 # --- helpers --------------------------------------------------------------------------------
 
 
