@@ -33,8 +33,11 @@ RECORD_KEYS = {"text", "body", "title", "outlet", "date", "url", "language"}
 TITLE_MAX_CHARS = 150
 TITLE_MAX_WORDS = 20
 HTML_START = re.compile(
-    r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.S
+    r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*"
+    r"<(!doctype\s+html|html|head|body|article|main|section|div|p|h1|h2)\b",
+    re.S,
 )
+TRAILING_MARKER_WINDOW = 64  # characters at the end of the text searched for a date marker
 FEED_START = re.compile(r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:rdf)\b", re.S)
 
 
@@ -155,9 +158,23 @@ def sniff_format(suffix: str, text: str) -> str:
         return "feed"
     if suffix in HTML_EXTENSIONS or HTML_START.match(head):
         return "html"
-    if suffix in JSON_EXTENSIONS or head.startswith(("{", "[")):
+    if suffix in JSON_EXTENSIONS or (head.startswith(("{", "[")) and _starts_with_json(text)):
         return "json"
     return "text"
+
+
+def _starts_with_json(text: str) -> bool:
+    """Tell JSON (a whole document, or JSON Lines) from prose that happens to start with a brace."""
+    try:
+        json.loads(text)
+        return True
+    except json.JSONDecodeError:
+        pass
+    first_line = text.lstrip().split("\n", 1)[0]
+    try:
+        return isinstance(json.loads(first_line), dict)
+    except json.JSONDecodeError:
+        return False
 
 
 def _checked(article: Article, settings: Settings) -> Article:
@@ -232,6 +249,7 @@ def parse_dateline(text: str, *, find_title: bool = True) -> tuple[str, dict[str
         title, start = _title_line(text, start)
         if title:
             meta["title"] = title
+            start = _take_marker(text, start, meta)
     for pattern in patterns["datelines"]:
         found = pattern.match(text, start)
         if found:
@@ -240,8 +258,9 @@ def parse_dateline(text: str, *, find_title: bool = True) -> tuple[str, dict[str
             start = found.end()
             break
     start = _take_marker(text, start, meta)
-    trailing = patterns["trailing_marker"].search(text, start)
-    if trailing:
+    window = max(start, len(text.rstrip()) - TRAILING_MARKER_WINDOW)
+    trailing = patterns["trailing_marker"].search(text, window)
+    if trailing and normalize_date(trailing["date"])[0]:
         meta.setdefault("date", trailing["date"])
         end = trailing.start()
     if meta.get("date"):

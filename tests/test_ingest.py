@@ -100,6 +100,8 @@ def test_date_marker_leading_on_the_same_line_or_trailing_is_stripped():
 def test_marker_completes_a_dateline_without_year():
     body, meta = parse_dateline(f"date 2026-03-10\n\nLISSENDORF, March 10 (Meridian Wire) - {BODY}")
     assert body == BODY and meta["date"] == "2026-03-10" and "date_partial" not in meta
+    body, meta = parse_dateline(f"Talks end\n\ndate 2026-03-10\nLISSENDORF, March 10 (X) - {BODY}")
+    assert (body, meta["title"], meta["date"]) == (BODY, "Talks end", "2026-03-10")
 
 
 def test_dateline_span_points_into_the_raw_text():
@@ -261,6 +263,21 @@ def test_folder_is_read_recursively_in_order_without_hidden_files_or_sidecars():
     assert paths == sorted(paths, key=lambda p: Path(p.split("#")[0]))
     assert not any("hidden" in p or p.endswith(".meta.json") for p in paths)
     assert len(articles) == 12 and len(rejections) == 2
+
+
+def test_content_decides_the_format_when_the_extension_does_not(tmp_path):
+    (tmp_path / "braces.txt").write_text("{Corrected} " + BODY)
+    (tmp_path / "lines.txt").write_text(json.dumps({"text": BODY, "outlet": "Buzzline"}) + "\n")
+    (tmp_path / "page").write_text(f"<p>{BODY}</p><p>Traders cheered the news.</p>")
+    braces, lines, page = read(tmp_path)[0]
+    assert braces.text == "{Corrected} " + BODY
+    assert (lines.text, lines.outlet) == (BODY, "Buzzline")
+    assert page.text == BODY + "\n\nTraders cheered the news."
+
+
+def test_invalid_marker_date_is_left_in_the_text():
+    body, meta = parse_dateline(f"{BODY} date 2026-02-30")
+    assert body.endswith("date 2026-02-30") and "date" not in meta
 
 
 # --- metadata overrides ---------------------------------------------------------------------
