@@ -903,11 +903,6 @@ def attach_orphan_quotes(
         speaker = _neighbouring_quote_speaker(doc, found, quote, paragraphs)
         if speaker is None:
             continue
-        if _interrupted_by_own_cue(speaker, quote, paragraphs):
-            # "First part," she said, "second part." is one statement around its attribution.
-            speaker.content = (speaker.content[0], _trim(doc, quote.start, quote.end)[1])
-            speaker.quotes.append(quote)
-            continue
         added.append(
             Attribution(
                 cue=speaker.cue,
@@ -921,18 +916,6 @@ def attach_orphan_quotes(
             )
         )
     return found + added
-
-
-def _interrupted_by_own_cue(
-    attribution: Attribution, quote: Quote, paragraphs: list[tuple[int, int]]
-) -> bool:
-    """Say whether a quote continues a direct quote right after that quote's own attribution."""
-    if attribution.kind != "direct" or not attribution.content[1] <= attribution.cue[0]:
-        return False
-    if attribution.cue[1] > quote.open_mark:
-        return False
-    same = _paragraph_index(paragraphs, attribution.content[0])
-    return same == _paragraph_index(paragraphs, quote.open_mark)
 
 
 def _looks_like_speech(quoted: str) -> bool:

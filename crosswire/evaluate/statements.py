@@ -4,7 +4,8 @@ A predicted statement matches a gold one when their content tokens overlap by at
 the longer of the two (greedy one-to-one, best overlap first). On matched pairs we count how
 often the speaker (source) and the cue are right; on the demo gold also the kind, the stance and
 the nesting. PolNeAR is univocal (each token belongs to at most one attribution), so statements
-we nest inside another are not scored against it.
+we nest inside another are not scored against it, and statements sharing one cue and speaker
+mention (a quote interrupted by its attribution) are scored as one attribution, as PolNeAR has it.
 """
 
 from __future__ import annotations
@@ -98,14 +99,33 @@ def cue_is_right(predicted: Statement, gold: GoldStatement) -> bool:
     return bool(wanted) and (wanted in found or found in wanted)
 
 
+def _attributions(predicted: list[Statement]) -> list[tuple[Statement, list[Span]]]:
+    """Group statements that share cue and speaker mention: one attribution in PolNeAR's sense.
+
+    ``"First part," she said. "Second part."`` is two statements for crosswire and one
+    attribution with two content fragments for PolNeAR.
+    """
+    groups: dict[tuple[Any, ...], tuple[Statement, list[Span]]] = {}
+    for p in predicted:
+        key = (p.article_id, p.cue and (p.cue.start, p.cue.end), p.speaker and p.speaker.start)
+        if p.cue is None:
+            key = (p.article_id, p.id)
+        if key in groups:
+            groups[key][1].append(p.content)
+        else:
+            groups[key] = (p, [p.content])
+    return list(groups.values())
+
+
 def _match(
-    predicted: list[Statement], gold: list[GoldStatement]
+    predicted: list[Statement], gold: list[GoldStatement], *, grouped: bool = False
 ) -> list[tuple[Statement, GoldStatement]]:
     """Pair predictions with gold statements one-to-one, best content overlap first."""
     candidates = []
     gold_tokens = [(g, _tokens(g.content)) for g in gold]
-    for p in predicted:
-        p_tokens = _tokens([p.content])
+    units = _attributions(predicted) if grouped else [(p, [p.content]) for p in predicted]
+    for p, contents in units:
+        p_tokens = _tokens(contents)
         for g, g_tokens in gold_tokens:
             if g.article_id != p.article_id:
                 continue
@@ -134,13 +154,15 @@ def score_statements(
 ) -> dict[str, Any]:
     """Score predictions against gold: content P/R/F1, speaker, cue, stance, kind and nesting.
 
-    With ``univocal`` (PolNeAR), predictions nested in another prediction are not scored.
+    With ``univocal`` (PolNeAR), predictions nested in another prediction are not scored, and
+    predictions sharing cue and speaker mention count as one attribution with several fragments.
     """
     if univocal:
         predicted = [p for p in predicted if p.nested_in is None]
-    pairs = _match(predicted, gold)
+    pairs = _match(predicted, gold, grouped=univocal)
     true_positives = len(pairs)
-    precision = true_positives / len(predicted) if predicted else 0.0
+    units = len(_attributions(predicted)) if univocal else len(predicted)
+    precision = true_positives / units if units else 0.0
     recall = true_positives / len(gold) if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     with_source = [(p, g) for p, g in pairs if g.has_source]
@@ -152,7 +174,7 @@ def score_statements(
     with_kind = [(p, g) for p, g in pairs if g.kind and not univocal]
     nesting = [(p, g) for p, g in pairs if not univocal]
     return {
-        "predicted": len(predicted),
+        "predicted": units,
         "gold": len(gold),
         "matched": true_positives,
         "precision": precision,
