@@ -626,6 +626,7 @@ class _Linker:
             group.articles.add(mention.article_id)
         self._merge_spelling_variants()
         self._index_surnames()
+        self._merge_organisation_cores()
 
     def key(self, mention_or_name: Mention | str) -> str:
         text = mention_or_name if isinstance(mention_or_name, str) else mention_or_name.span.text
@@ -673,6 +674,41 @@ class _Linker:
             if last == surname_key or (not exact and are_spelling_variants(last, surname_key))
         }
 
+    def _merge_organisation_cores(self) -> None:
+        """Link "Ruritania's defence ministry" and "Ruritanian Ministry of Defence" (one place,
+        one core), and an unqualified "the Ministry of Defence" to the one qualified such body."""
+        places: dict[str, list[str]] = defaultdict(list)
+        for (kind, key), group in sorted(self.groups.items()):
+            if kind == "NAME" and group.label in ("GPE", "LOC") and " " not in key:
+                places[key[:3]].append(key)
+        self.places = places
+        self.cores: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        unqualified: list[tuple[tuple[str, str], str]] = []
+        for group_id, group in sorted(self.groups.items()):
+            if group_id[0] != "NAME" or group.label not in ORGANISATION_LABELS:
+                continue
+            place, core = organisation_core(group_id[1], places)
+            if len(core.split()) < 2:
+                continue
+            if place is None:
+                unqualified.append((group_id, core))
+                continue
+            for other in self.cores.get(f"{place}|{core}", set()):
+                self.sets.union(other, group_id)
+            self.cores[f"{place}|{core}"].add(group_id)
+            self.cores[core].add(group_id)
+        for group_id, core in unqualified:
+            roots = {self.root(g) for g in self.cores.get(core, set())}
+            if len(roots) == 1:
+                self.sets.union(next(iter(roots)), group_id)
+
+    def lookup_organisation(self, name: str) -> tuple[str, str] | None:
+        """Find an organisation by its place and core ("Ruritania's defence ministry")."""
+        place, core = organisation_core(name_key(name), self.places)
+        found = self.cores.get(f"{place}|{core}" if place else core, set())
+        roots = {self.root(g) for g in found}
+        return next(iter(roots)) if len(roots) == 1 else None
+
     def lookup(self, name: str, label: str | None = None) -> tuple[str, str] | None:
         """Return the entity a name (such as a statement's speaker name) belongs to, if any."""
         _, name_words = split_title(re.findall(r"[\w.\-'\u2019]+", name))
@@ -693,6 +729,8 @@ class _Linker:
                 is_person = self.groups[group_id].label == "PERSON"
                 if label is None or len(key.split()) > 1 or is_person == (label == "PERSON"):
                     return self.root(group_id)
+        if label != "PERSON":
+            return self.lookup_organisation(name)
         return None
 
 
@@ -790,6 +828,34 @@ def _names_known_elsewhere(articles: list[Article], mentions: list[Mention]) -> 
                         break
                 i += 1
     return added
+
+
+ORGANISATION_HEADS_BEFORE_OF = frozenset({"ministry", "department", "office", "bureau", "agency"})
+
+
+def organisation_core(key: str, places: dict[str, list[str]]) -> tuple[str | None, str]:
+    """Split an organisation name key into the place it belongs to and its core.
+
+    "ruritanian ministry of defence" and "ruritania s defence ministry" both give
+    ("ruritania", "defence ministry"): a leading place name, its possessive or its demonym is the
+    place; "ministry of X" reads as "X ministry". ``places`` maps the first three letters of
+    each known one-word place name to the names.
+    """
+    words = key.split()
+    place = None
+    if words:
+        first = words[0]
+        for candidate in places.get(first[:3], []):
+            if first == candidate or is_demonym_of(first, candidate):
+                place = candidate
+                break
+    if place is not None:
+        words = words[1:]
+        if words[:1] == ["s"]:
+            words = words[1:]
+    if len(words) >= 3 and words[1] == "of" and words[0] in ORGANISATION_HEADS_BEFORE_OF:
+        words = [*words[2:], words[0]]
+    return place, " ".join(words)
 
 
 def _link_short_organisation_names(

@@ -408,3 +408,30 @@ def test_a_name_tagged_in_other_articles_is_found_where_spacy_missed_it(nlp):
     town = _entity_of(entities, "Velmarsk")
     assert {m.article_id for m in town.mentions} == {"a1", "a2", "a3"}
     assert town.label == "GPE"
+
+
+def test_one_body_named_by_place_demonym_or_possessive_is_one_entity(nlp):
+    first = _article(
+        "Ruritania said the Ruritanian Ministry of Defence had not ordered any strike.", "a1"
+    )
+    second = _article(
+        "In Ruritania, officials said Ruritania's Defence Ministry rejected the claim.", "a2"
+    )
+    entities = _entities(nlp, [first, second])
+    ministry = _entity_of(entities, "Ruritanian Ministry of Defence")
+    assert "Defence Ministry" in {m.span.text for m in ministry.mentions}
+
+
+def test_organisation_cores_keep_places_apart():
+    from crosswire.entities import organisation_core
+
+    places = {"rur": ["ruritania"], "gra": ["graustark"]}
+    assert organisation_core("ruritanian ministry of defence", places) == (
+        "ruritania",
+        "defence ministry",
+    )
+    assert organisation_core("ruritania s defence ministry", places) == (
+        "ruritania",
+        "defence ministry",
+    )
+    assert organisation_core("graustark defence ministry", places)[0] == "graustark"
