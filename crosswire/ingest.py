@@ -91,7 +91,9 @@ def read_paths(
             yield Rejection(str(path), str(reason))
             continue
         for item in read_file(path, settings):
-            if isinstance(item, Article):
+            if isinstance(item, Rejection):
+                item.reason = " ".join(item.reason.split())  # one line per bad input
+            else:
                 item = apply_metadata(item, sidecar, overrides)
                 if item.id in seen:
                     continue
@@ -529,9 +531,9 @@ def _entry_article(entry: Any, source: str, outlet: str | None) -> Article:
 
 def _entry_html(entry: Any) -> str:
     """Pick the fullest body an entry has: content:encoded / content, else the summary."""
-    contents = [c.get("value", "") for c in entry.get("content", [])]
+    contents = [c.get("value") or "" for c in entry.get("content") or []]
     best = max(contents, key=len, default="")
-    summary = entry.get("summary", "") or entry.get("description", "")
+    summary = entry.get("summary") or entry.get("description") or ""
     return best if len(best) >= len(summary) else summary
 
 

@@ -250,6 +250,18 @@ def test_rss_entries_are_articles_with_feed_title_as_outlet():
     assert second.text.startswith("The island ferry") and second.date == "2026-04-10"
 
 
+def test_feed_entry_without_text_is_rejected_and_the_others_read(tmp_path):
+    path = tmp_path / "feed.rss"
+    path.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Islands Radio</title>'
+        "<item><title>Headline only</title></item>"
+        f"<item><title>Two</title><description>{BODY}</description></item></channel></rss>"
+    )
+    [article], [rejection] = read(path)
+    assert article.source_path == f"{path}#2" and article.text == BODY
+    assert (rejection.line, rejection.reason) == (1, "not an article (no text found) in entry 1")
+
+
 def test_atom_entry_is_an_article_and_its_dateline_is_stripped():
     article = read_one(FIXTURES / "feeds" / "wire.atom")
     assert (article.outlet, article.date) == ("Coastal Wire", "2026-04-09")
