@@ -1,0 +1,232 @@
+"""The story explorer over a real store built by the real pipeline, through FastAPI's TestClient."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from crosswire.ingest import read_paths
+from crosswire.pipeline import analyze
+from crosswire.store import Store
+from crosswire.web import create_app
+
+HOSTILE_QUOTE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+# Two fictional outlets report one fictional strike; the second carries hostile markup as text.
+ARTICLES = {
+    "harbor-ledger.jsonl": {
+        "outlet": "Harbor Ledger",
+        "date": "2026-04-07",
+        "title": "Port Elvan dockworkers strike over pay as ferries halt",
+        "text": (
+            "Dockworkers at Port Elvan walked off the job on Monday, halting ferry traffic "
+            "across the Marrow Sound.\n\n"
+            '"We will stay out until the company pays what it promised," union leader Ilsa '
+            "Varnholt told reporters at the dock gate.\n\n"
+            "The port operator, Elvan Maritime, said 300 workers had joined the strike. "
+            "Company spokesman Piet Oddsen denied that wages had been cut.\n\n"
+            "Harbour minister Corvin Aldegard said the government would not intervene in "
+            "the dispute."
+        ),
+    },
+    "coastline-daily.jsonl": {
+        "outlet": "Coastline Daily",
+        "date": "2026-04-07",
+        "title": "Port Elvan strike strands ferry passengers <b>bold</b>",
+        "text": (
+            "More than a thousand ferry passengers were stranded at Port Elvan on Monday "
+            "after dockworkers went on strike over pay.\n\n"
+            '"We will stay out until the company pays what it promised," said Ilsa Varnholt, '
+            "who leads the dockworkers' union.\n\n"
+            "Varnholt said 500 workers had joined the strike. Elvan Maritime claimed the "
+            "stoppage was illegal.\n\n"
+            f'"{HOSTILE_QUOTE} I just want to get home," said Tomas Brink, a stranded '
+            "passenger."
+        ),
+    },
+}
+
+
+def write_corpus(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, record in ARTICLES.items():
+        (folder / name).write_text(json.dumps(record) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory) -> Path:
+    """A store analysed by the real pipeline, built once for the module."""
+    root = tmp_path_factory.mktemp("web")
+    path = root / "crosswire.db"
+    with Store(path) as store:
+        analyze(store, [write_corpus(root / "corpus")])
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(store_path) -> TestClient:
+    return TestClient(create_app(store_path, read_only=True))
+
+
+@pytest.fixture(scope="module")
+def strike_story(client) -> dict:
+    """The story that holds the Varnholt quote, as the JSON API returns it."""
+    [row] = client.get("/api/stories", params={"q": "dock gate"}).json()["stories"]
+    return client.get(f"/api/stories/{row['id']}").json()
+
+
+def test_story_list_shows_outlets_article_count_dates_and_contested_claims(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    rows = client.get("/api/stories").json()["stories"]
+    both = [r for r in rows if {"Harbor Ledger", "Coastline Daily"} <= set(r["outlets"])]
+    assert both, rows
+    assert both[0]["article_count"] == 2
+    assert both[0]["date_range"] == ["2026-04-07", "2026-04-07"]
+    assert isinstance(both[0]["contested_claims"], int)
+    assert f'href="/stories/{both[0]["id"]}"' in page.text
+
+
+def test_search_finds_stories_by_article_words_speakers_and_entities(client):
+    for query in ("stranded passengers", "Varnholt", "elvan maritime"):
+        found = client.get("/api/stories", params={"q": query}).json()["stories"]
+        assert found, query
+    assert client.get("/api/stories", params={"q": "volcano"}).json()["stories"] == []
+    assert "No story matches" in client.get("/stories", params={"q": "volcano"}).text
+
+
+def test_stories_can_be_filtered_by_outlet_and_date(client):
+    by_outlet = client.get("/api/stories", params={"outlet": "Harbor Ledger"}).json()["stories"]
+    assert by_outlet and all("Harbor Ledger" in r["outlets"] for r in by_outlet)
+    later = client.get("/api/stories", params={"date_from": "2026-05-01"}).json()["stories"]
+    assert later == []
+    around = {"date_from": "2026-04-01", "date_to": "2026-04-30"}
+    assert client.get("/api/stories", params=around).json()["stories"]
+
+
+def test_story_json_spans_point_at_the_stored_article_text(strike_story):
+    texts = {a["id"]: a["text"] for a in strike_story["articles"]}
+    statements = [s for found in strike_story["statements"].values() for s in found]
+    assert statements
+    for s in statements:
+        content = s["content"]
+        assert texts[s["article_id"]][content["start"] : content["end"]] == content["text"]
+    for row in strike_story["matrix"]:
+        for cell in row["cells"]:
+            assert cell["state"] in {"carried", "omitted", "contested", "conflicting"}
+            for span in cell["spans"]:
+                assert cell["state"] != "omitted"
+                assert span["article_id"] in texts
+
+
+def test_story_page_marks_spans_and_colours_them_by_speaker(client, strike_story):
+    page = client.get(f"/stories/{strike_story['story']['id']}").text
+    assert 'class="article-text"' in page
+    assert "data-span=" in page and 'class="speaker"' in page
+    varnholt = next(s for s in strike_story["speakers"] if "Varnholt" in s["name"])
+    first = varnholt["statement_ids"][0]
+    assert f'.content[data-statement="{first}"]' in page
+    assert f"var(--sp{varnholt['colour']})" in page
+
+
+def test_claim_cells_link_to_their_statements_without_javascript(client, strike_story):
+    page = client.get(f"/stories/{strike_story['story']['id']}").text
+    cells = [c for row in strike_story["matrix"] for c in row["cells"] if c["spans"]]
+    assert cells, "the strike story should have a claim carried by an outlet"
+    first = cells[0]["spans"][0]
+    assert f'href="#s-{first["statement_id"]}"' in page
+    assert f'id="s-{first["statement_id"]}"' in page
+    assert f"{first['article_id']}:{first['start']}:{first['end']}" in page
+
+
+def test_story_page_shows_timeline_framing_and_entities(client, strike_story):
+    page = client.get(f"/stories/{strike_story['story']['id']}").text
+    for section in ('id="timeline"', 'id="framing"', 'id="entities"'):
+        assert section in page
+    names = {e["name"] for e in strike_story["entities"]}
+    assert any("Varnholt" in n for n in names), names
+    entity = next(e for e in strike_story["entities"] if "Varnholt" in e["name"])
+    assert f'href="/entities/{entity["id"]}"' in page
+
+
+def test_hostile_article_text_and_titles_are_escaped(client, strike_story):
+    page = client.get(f"/stories/{strike_story['story']['id']}").text
+    assert "<script>window.__pwned" not in page
+    assert "&lt;script&gt;window.__pwned" in page
+    assert '<img src=x onerror="window.__pwned' not in page
+    assert "<b>bold</b>" not in page
+    data = page.split('<script type="application/json" id="statement-data">')[1]
+    assert "</script" not in data.split("</script>")[0].lower()
+
+
+def test_entity_page_lists_statements_by_the_entity_across_outlets(client, strike_story):
+    entity = next(e for e in strike_story["entities"] if "Varnholt" in e["name"])
+    view = client.get(f"/api/entities/{entity['id']}").json()
+    outlets = {s["outlet"] for s in view["statements_by"]}
+    assert outlets == {"Harbor Ledger", "Coastline Daily"}
+    assert set(view["entity"]["spellings_by_outlet"]) == outlets
+    assert any("promised" in s["content"]["text"] for s in view["statements_by"])
+    page = client.get(f"/entities/{entity['id']}").text
+    assert "Statements by" in page and "Coastline Daily" in page
+
+
+def test_unknown_story_or_entity_is_not_found(client):
+    assert client.get("/stories/nope").status_code == 404
+    assert client.get("/api/stories/nope").json() == {"detail": "no story 'nope' in this store"}
+    assert client.get("/entities/nope").status_code == 404
+
+
+def test_api_is_described_by_the_openapi_schema(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/stories", "/api/stories/{story_id}", "/api/entities/{entity_id}"):
+        assert "get" in paths[path]
+    assert "post" in paths["/api/upload"]
+
+
+def test_read_only_explorer_refuses_uploads_and_leaves_the_store_unchanged(client, store_path):
+    before = store_path.read_bytes()
+    assert client.get("/upload").status_code == 403
+    sent = client.post("/api/upload", files={"files": ("a.txt", b"Some text.", "text/plain")})
+    assert sent.status_code == 403
+    assert 'href="/upload"' not in client.get("/").text
+    assert store_path.read_bytes() == before
+
+
+def test_upload_adds_articles_and_reports_bad_files_as_the_cli_does(store_path, tmp_path):
+    writable = tmp_path / "copy.db"
+    shutil.copy(store_path, writable)
+    client = TestClient(create_app(writable))
+    assert client.get("/upload").status_code == 200
+    good = json.dumps(
+        {
+            "outlet": "Harbor Ledger",
+            "date": "2026-04-08",
+            "title": "Port Elvan strike enters second day",
+            "text": 'The strike entered its second day. "We are not moving," Ilsa Varnholt said.',
+        }
+    )
+    bad = b"\x00\x01\x02 not an article"
+    expected = [str(r) for r in read_paths([_write(tmp_path / "broken.txt", bad)])]
+    files = [
+        ("files", ("day-two.jsonl", good.encode(), "application/json")),
+        ("files", ("broken.txt", bad, "text/plain")),
+    ]
+    result = client.post("/api/upload", files=files).json()
+    assert len(result["added"]) == 1
+    assert result["rejected"] == [
+        f"rejected {line.replace(str(tmp_path / 'broken.txt'), 'broken.txt')}" for line in expected
+    ]
+    with Store(writable, read_only=True) as store:
+        assert result["added"][0] in {a.id for a in store.articles()}
+    again = client.post("/upload", files=files[:1])
+    assert "1 already stored" in again.text
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
