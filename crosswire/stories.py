@@ -103,7 +103,9 @@ def lexical_vectors(texts: list[str], dimensions: int = LEXICAL_DIMENSIONS) -> n
 
     if len(texts) < 3:
         return None
-    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", min_df=1, max_df=0.5)
+    # Only a large batch says which words are too common to tell events apart.
+    max_df = 0.5 if len(texts) >= 50 else 1.0
+    vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", max_df=max_df)
     try:
         matrix = vectorizer.fit_transform(texts)
     except ValueError:  # every word is a stop word or too common
@@ -472,8 +474,7 @@ def _previous_groups(
         if members:
             stacked = np.stack([vector_of[a.id] for a in members]).astype(np.float64)
         else:
-            title = Article(id=story.id, text=story.title)
-            stacked = article_vectors([title], embedder, thresholds).astype(np.float64)
+            stacked = _title_vector(story.title, embedder, thresholds)
         entities: Counter = Counter()
         for article in members:
             entities.update(profiles.get(article.id, {}))
@@ -486,6 +487,18 @@ def _previous_groups(
             last_day=max(days) if days else None,
         )
     return groups
+
+
+def _title_vector(title: str, embedder: Any, thresholds: dict[str, float]) -> np.ndarray:
+    """Embed a story title so that its dot product with article vectors is the embedding cosine.
+
+    Article vectors carry the embedding scaled by sqrt(1 - lexical_weight); the title has no
+    lexical part, so its embedding is scaled up by the inverse.
+    """
+    semantic = np.asarray(embedder.encode([title]), dtype=np.float64).reshape(1, -1)
+    scale = 1.0 / np.sqrt(max(1.0 - float(thresholds.get("lexical_weight", 0.0)), 1e-6))
+    lexical = np.zeros((1, LEXICAL_DIMENSIONS))
+    return np.hstack([scale * semantic, lexical])
 
 
 def _best_previous(

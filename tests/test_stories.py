@@ -1,0 +1,198 @@
+"""Stories: wire copies, same-event clusters across outlets and days, incremental runs, years."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from crosswire.evaluate.stories import bcubed
+from crosswire.records import Article, Mention, Span, Story
+from crosswire.stories import (
+    cluster_stories,
+    find_duplicates,
+    infer_missing_dates,
+    nearest_neighbour_pairs,
+)
+
+HARBOUR = (
+    "Dock workers at the port of Kestrel walked off the job on Monday, halting cargo traffic, "
+    "after talks over night-shift pay collapsed. The union said 1,200 members joined the strike "
+    "and that container ships were waiting at anchor outside the harbour. Port managers said "
+    "perishable goods would be diverted to other terminals while the stoppage lasted."
+)
+HARBOUR_OTHER = (
+    "Cargo handling stopped at Kestrel harbour as 1,200 dockers went on strike over pay for night "
+    "shifts. Ships queued offshore and the port authority began diverting fresh produce to other "
+    "terminals. Union leaders said the strike would continue until managers reopened pay talks."
+)
+HARBOUR_THIRD = (
+    "A strike by Kestrel dock workers entered its second day, with container vessels still "
+    "anchored outside the port. The dockers' union repeated its demand for better night-shift "
+    "pay, and managers said diverted perishable cargo was reaching other terminals."
+)
+FLOOD = (
+    "Heavy rain flooded the lower town of Arrow Valley overnight, forcing 300 residents from "
+    "their homes. Firefighters used boats to reach families trapped on upper floors, and the "
+    "regional council opened two school gyms as emergency shelters."
+)
+FLOOD_OTHER = (
+    "Rescuers in boats pulled families from flooded houses in Arrow Valley after a night of "
+    "torrential rain. About 300 people were evacuated and spent the night in school gyms turned "
+    "into shelters, the regional council said."
+)
+
+
+def article(article_id, text, outlet, date=None, title=None, date_partial=None):
+    return Article(
+        id=article_id,
+        text=text,
+        outlet=outlet,
+        date=date,
+        title=title,
+        date_partial=date_partial,
+    )
+
+
+def test_wire_copy_is_a_duplicate_of_the_earliest_article():
+    original = article("a1", HARBOUR, "Meridian Wire", "2026-03-02")
+    copy = article("a2", HARBOUR.replace("Monday", "Monday morning"), "Daily Post", "2026-03-03")
+    other = article("a3", FLOOD, "Valley News", "2026-03-02")
+    assert find_duplicates([copy, other, original]) == {"a2": "a1"}
+
+
+def test_copy_without_dates_points_to_the_first_seen_article():
+    first = article("a1", HARBOUR, "Meridian Wire")
+    republished = article("a2", HARBOUR + " Updated at noon.", "Daily Post")
+    assert find_duplicates([first, republished]) == {"a2": "a1"}
+
+
+def test_reworded_report_of_the_same_event_is_not_a_duplicate():
+    assert find_duplicates([article("a1", HARBOUR, "A"), article("a2", HARBOUR_OTHER, "B")]) == {}
+
+
+def test_reports_of_one_event_from_several_outlets_form_one_story():
+    articles = [
+        article("h1", HARBOUR, "Meridian Wire", "2026-03-02", "Kestrel dockers strike over pay"),
+        article("f1", FLOOD, "Valley News", "2026-03-02", "Floods force 300 from homes"),
+        article("h2", HARBOUR_OTHER, "Coast Radio", "2026-03-02"),
+        article("f2", FLOOD_OTHER, "Daily Post", "2026-03-03"),
+        article("h3", HARBOUR_THIRD, "Daily Post", "2026-03-03"),
+    ]
+    stories = cluster_stories(articles, [])
+    groups = sorted(sorted(story.article_ids) for story in stories)
+    assert groups == [["f1", "f2"], ["h1", "h2", "h3"]]
+    harbour = next(s for s in stories if "h1" in s.article_ids)
+    assert harbour.title == "Kestrel dockers strike over pay"
+    assert set(harbour.outlets) == {"Meridian Wire", "Coast Radio", "Daily Post"}
+    assert harbour.date_range == ["2026-03-02", "2026-03-03"]
+
+
+def test_story_without_titles_is_titled_by_a_first_sentence():
+    stories = cluster_stories(
+        [article("f1", FLOOD, "Valley News"), article("f2", FLOOD_OTHER, "Daily Post")], []
+    )
+    assert len(stories) == 1
+    assert stories[0].title in {FLOOD.split(". ")[0] + ".", FLOOD_OTHER.split(". ")[0] + "."}
+
+
+def test_syndicated_copy_joins_its_original_story_as_a_duplicate():
+    original = article("h1", HARBOUR, "Meridian Wire", "2026-03-02")
+    copy = article("h1c", HARBOUR, "Daily Post", "2026-03-02")
+    stories = cluster_stories([original, copy, article("f1", FLOOD, "Valley News")], [])
+    harbour = next(s for s in stories if "h1" in s.article_ids)
+    assert "h1c" in harbour.article_ids
+    assert harbour.duplicates == {"h1c": "h1"}
+
+
+def test_same_topic_months_apart_is_two_stories_when_dated():
+    march = article("h1", HARBOUR, "Meridian Wire", "2026-03-02")
+    october = article("h2", HARBOUR_OTHER, "Coast Radio", "2026-10-20")
+    assert len(cluster_stories([march, october], [])) == 2
+    undated = [article("h1", HARBOUR, "Meridian Wire"), article("h2", HARBOUR_OTHER, "Coast Radio")]
+    assert len(cluster_stories(undated, [])) == 1
+
+
+def test_shared_named_entities_are_read_from_mentions():
+    texts = {"h1": HARBOUR, "h2": HARBOUR_OTHER}
+    mentions = [
+        Mention(
+            article_id=aid,
+            span=Span.of(text, text.index("Kestrel"), text.index("Kestrel") + 7),
+            label="GPE",
+        )
+        for aid, text in texts.items()
+    ]
+    stories = cluster_stories([article(a, t, "X") for a, t in texts.items()], mentions)
+    assert len(stories) == 1
+
+
+def test_new_article_joins_previous_story_and_keeps_earlier_assignments():
+    first_run = cluster_stories(
+        [
+            article("h1", HARBOUR, "Meridian Wire", "2026-03-02", "Kestrel dockers strike"),
+            article("h2", HARBOUR_OTHER, "Coast Radio", "2026-03-02"),
+            article("f1", FLOOD, "Valley News", "2026-03-02"),
+        ],
+        [],
+    )
+    harbour = next(s for s in first_run if "h1" in s.article_ids)
+    second_run = cluster_stories(
+        [
+            article("h1", HARBOUR, "Meridian Wire", "2026-03-02", "Kestrel dockers strike"),
+            article("h3", HARBOUR_THIRD, "Daily Post", "2026-03-03"),
+            article("f2", FLOOD_OTHER, "Daily Post", "2026-03-03"),
+        ],
+        [],
+        previous=first_run,
+    )
+    by_id = {s.id: s for s in second_run}
+    assert set(by_id) == {s.id for s in first_run}
+    assert set(harbour.article_ids) <= set(by_id[harbour.id].article_ids)
+    assert "h3" in by_id[harbour.id].article_ids
+    assert by_id[harbour.id].title == "Kestrel dockers strike"
+    flood = next(s for s in second_run if "f1" in s.article_ids)
+    assert "f2" in flood.article_ids
+
+
+def test_partial_date_takes_the_year_of_a_same_day_article_in_its_story():
+    dated = article("a1", "x", "Wire", date="2025-12-29")
+    partial = article("a2", "y", "Agency", date_partial="--12-29")
+    story = Story(id="t1", title="t", article_ids=["a1", "a2"])
+    updated = {a.id: a for a in infer_missing_dates([dated, partial], [story])}
+    assert updated["a2"].date == "2025-12-29"
+    assert updated["a2"].date_inferred
+    assert partial.date is None  # the input is not changed
+
+
+def test_partial_date_near_a_new_year_takes_the_nearest_year():
+    dated = article("a1", "x", "Wire", date="2026-01-01")
+    partial = article("a2", "y", "Agency", date_partial="--12-30")
+    story = Story(id="t1", title="t", article_ids=["a1", "a2"])
+    assert infer_missing_dates([dated, partial], [story])[1].date == "2025-12-30"
+
+
+def test_partial_date_far_from_any_dated_article_stays_unknown():
+    dated = article("a1", "x", "Wire", date="2026-03-02")
+    partial = article("a2", "y", "Agency", date_partial="--07-14")
+    story = Story(id="t1", title="t", article_ids=["a1", "a2"])
+    result = infer_missing_dates([dated, partial], [story])[1]
+    assert result.date is None and not result.date_inferred
+
+
+def test_bcubed_scores_perfect_and_lumped_clusterings():
+    gold = ["a", "a", "b", "b"]
+    assert bcubed([1, 1, 2, 2], gold) == (1.0, 1.0, 1.0)
+    precision, recall, _ = bcubed([1, 1, 1, 1], gold)
+    assert precision == 0.5 and recall == 1.0
+
+
+def test_lsh_neighbours_find_members_of_the_same_topic_in_large_inputs():
+    rng = np.random.default_rng(1)
+    centres = rng.standard_normal((600, 64))
+    topic = np.repeat(np.arange(600), 10)
+    vectors = centres[topic] + 0.3 * rng.standard_normal((6000, 64))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    pairs = nearest_neighbour_pairs(vectors, neighbours=5)
+    same_topic = topic[pairs[:, 0].astype(int)] == topic[pairs[:, 1].astype(int)]
+    assert len(pairs) < 6000 * 60  # far fewer than all 18 million pairs
+    covered = set(pairs[same_topic, 0].astype(int)) | set(pairs[same_topic, 1].astype(int))
+    assert len(covered) > 0.9 * 6000
