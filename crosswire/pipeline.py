@@ -119,7 +119,7 @@ def analyze_corpus(
         member_ids = set(story.article_ids)
         story_statements = [s for s in all_statements if s.article_id in member_ids]
         framings[story.id] = framing.compare_framing(
-            story, members, story_statements, found_entities
+            story, members, story_statements, found_entities, claims=claims_by_story[story.id]
         )
         summaries[story.id] = claims.story_summary(story, claims_by_story[story.id])
     return Analysis(
