@@ -32,6 +32,7 @@ METADATA_KEYS = ("outlet", "date", "title", "url", "language")
 RECORD_KEYS = {"text", "body", "title", "outlet", "date", "url", "language"}
 TITLE_MAX_CHARS = 150
 TITLE_MAX_WORDS = 20
+LANGUAGE_SAMPLE_CHARS = 1000  # enough for a confident guess; lingua time grows with length
 HTML_START = re.compile(
     r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*"
     r"<(!doctype\s+html|html|head|body|article|main|section|div|p|h1|h2)\b",
@@ -590,7 +591,7 @@ def normalize_date(value: str | None) -> tuple[str | None, str | None]:
 
 def detect_language(text: str) -> str | None:
     """Return the ISO 639-1 code of the text's language, or None if unsure."""
-    found = load_language_detector().detect_language_of(text[:3000])
+    found = load_language_detector().detect_language_of(text[:LANGUAGE_SAMPLE_CHARS])
     return found.iso_code_639_1.name.lower() if found else None
 
 
