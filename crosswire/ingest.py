@@ -431,7 +431,7 @@ def read_jsonl(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
             if not raw.strip():
                 continue
             try:
-                record = json.loads(decode(raw))
+                record = json.loads(decode(raw).strip())
                 article = article_from_record(record, f"{path}#{number}")
                 yield _checked(article, settings)
             except json.JSONDecodeError as error:
@@ -513,7 +513,7 @@ def read_feed(text: str, source: str, settings: Settings) -> Iterator[Article | 
 
 
 def _entry_article(entry: Any, source: str, outlet: str | None) -> Article:
-    body, found = parse_dateline(html_to_text(_entry_html(entry)), find_title=False)
+    body, found = parse_dateline(_entry_text(entry), find_title=False)
     date, date_partial = normalize_date(entry.get("published") or entry.get("updated"))
     if date is None:
         date = _struct_date(entry.get("published_parsed") or entry.get("updated_parsed"))
@@ -530,19 +530,28 @@ def _entry_article(entry: Any, source: str, outlet: str | None) -> Article:
     )
 
 
-def _entry_html(entry: Any) -> str:
-    """Pick the fullest body an entry has: content:encoded / content, else the summary."""
-    contents = [c.get("value") or "" for c in entry.get("content") or []]
-    best = max(contents, key=len, default="")
-    summary = entry.get("summary") or entry.get("description") or ""
-    return best if len(best) >= len(summary) else summary
+def _entry_text(entry: Any) -> str:
+    """Take the fullest body an entry has (content:encoded / content, else the summary) as text."""
+    details = [c for c in entry.get("content") or [] if c.get("value")]
+    if entry.get("summary"):
+        details.append(entry.get("summary_detail") or {"value": entry["summary"]})
+    if not details:
+        return ""
+    best = max(details, key=lambda detail: len(detail.get("value") or ""))
+    if best.get("type") == "text/plain":  # plain text may hold '<' and '>' that are not tags
+        return plain_paragraphs(best["value"])
+    return html_to_text(best.get("value") or "")
 
 
 def html_to_text(fragment: str) -> str:
     """Turn an HTML fragment into plain text with blank lines between paragraphs."""
     fragment = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", "", fragment)
     fragment = re.sub(r"(?i)<\s*(br|/p|/div|/h\d|/li|/blockquote|/tr)\s*/?>", "\n\n", fragment)
-    text = html.unescape(re.sub(r"<[^>]+>", "", fragment))
+    return plain_paragraphs(html.unescape(re.sub(r"<[^>]+>", "", fragment)))
+
+
+def plain_paragraphs(text: str) -> str:
+    """Collapse white space inside paragraphs and keep one blank line between them."""
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", normalize(text))]
     return "\n\n".join(p for p in paragraphs if p)
 

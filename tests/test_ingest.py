@@ -262,6 +262,17 @@ def test_feed_entry_without_text_is_rejected_and_the_others_read(tmp_path):
     assert (rejection.line, rejection.reason) == (1, "not an article (no text found) in entry 1")
 
 
+def test_plain_text_feed_summary_keeps_angle_brackets(tmp_path):
+    path = tmp_path / "feed.atom"
+    path.write_text(
+        '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Tide Wire</title>'
+        '<entry><title>Tides</title><summary type="text">Levels rose where depth &lt; 2 m and '
+        "flow &gt; 3 knots, the office said.</summary></entry></feed>"
+    )
+    article = read_one(path)
+    assert article.text == "Levels rose where depth < 2 m and flow > 3 knots, the office said."
+
+
 def test_atom_entry_is_an_article_and_its_dateline_is_stripped():
     article = read_one(FIXTURES / "feeds" / "wire.atom")
     assert (article.outlet, article.date) == ("Coastal Wire", "2026-04-09")
