@@ -281,7 +281,16 @@ def _subject_of(token: Any, depth: int = 0) -> Any:
     if depth < 2 and token.dep_ in INHERITING_DEPS and token.head.i != token.i:
         if token.dep_ == "ccomp" and token.i > token.head.i:
             return None
-        return _subject_of(token.head, depth + 1)
+        head = token.head
+        before = token.doc[token.i - 1] if token.i > 0 else None
+        if token.tag_ == "VBG" and before is not None and before.text == ",":
+            # "It denied that X was Y, saying ...": the participle belongs to the main clause.
+            root = token.sent.root
+            head = root if root.i != token.i else head
+        if head.pos_ in {"NOUN", "PROPN"} and head.head.i != head.i:
+            # "welcomed the release, saying ...": the parser hung the cue on the object.
+            head = head.head
+        return _subject_of(head, depth + 1)
     return None
 
 
@@ -457,7 +466,9 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if _inside(quotes, token.idx):
             continue
         subject = _subject_of(token)
-        if subject is None or subject.lower_ in {"it", "there", "which", "that"}:
+        if subject is None or subject.lower_ in {"there", "which", "that"}:
+            continue
+        if subject.lower_ == "it" and not _speaks_as_organisation(token, lexicon):
             continue
         if subject.dep_ == "nsubj" and _inside(quotes, subject.idx):
             continue
@@ -496,6 +507,14 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
             )
         )
     return found
+
+
+def _speaks_as_organisation(cue: Any, lexicon: CueLexicon) -> bool:
+    """Say whether ``it`` is a speaker ("It denied the report"), not "it is said" or "it seems"."""
+    if any(child.dep_ in {"auxpass", "nsubjpass"} for child in cue.children):
+        return False
+    stance = lexicon.verbs.get(_cue_lemma(cue, lexicon.verbs) or "")
+    return stance in {"neutral", "emphatic", "distancing", "denial"}
 
 
 def _reports_a_clause(token: Any) -> bool:
@@ -1101,7 +1120,35 @@ def build_speaker_index(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> S
                 gender=_gender_of(role_words, lexicon),
             )
         )
+    people.extend(_surname_mentions(doc, quotes, people))
+    people.sort(key=lambda p: p.position)
     return SpeakerIndex(people=people, organisations=organisations)
+
+
+def _surname_mentions(
+    doc: Any, quotes: list[Quote], people: list[PersonMention]
+) -> list[PersonMention]:
+    """Find surnames the entity recogniser missed ("Dzyuba was guarded") after a full name."""
+    surnames = {p.name.split()[-1]: p for p in people if len(p.name.split()) > 1}
+    covered = {p.position for p in people}
+    found = []
+    for token in doc:
+        person = surnames.get(token.text)
+        if person is None or token.pos_ != "PROPN" or token.ent_type_ == "PERSON":
+            continue
+        if token.idx in covered or _inside(quotes, token.idx):
+            continue
+        found.append(
+            PersonMention(
+                position=token.idx,
+                end=token.idx + len(token.text),
+                name=token.text,
+                role_words=(),
+                is_subject=token.dep_ in SUBJECT_DEPS,
+                gender=person.gender,
+            )
+        )
+    return found
 
 
 def _gender_of(words: Iterable[str], lexicon: CueLexicon) -> str:
@@ -1306,7 +1353,7 @@ def _resolve_pronoun(
         if attribution.speaker[0] >= position:
             continue
         distance = here - _sentence_number(sentence_starts, attribution.speaker[0])
-        score = -1.0 * distance + 3.0
+        score = -1.0 * distance + 1.0
         if speaker.gender != "-":
             genders[speaker.name] = speaker.gender
         scores[speaker.name] = max(scores.get(speaker.name, -1e9), score)

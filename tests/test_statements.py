@@ -385,3 +385,19 @@ def test_brat_attributions_are_read_with_fragments_and_sources():
     [gold] = read_brat_annotations(text, ann, "a1")
     assert [s.text for s in gold.content] == ["the plan", "works"]
     assert gold.speaker[0].text == "Bo Lin" and gold.kind == "indirect"
+
+
+def test_on_univocal_gold_an_interrupted_quote_is_scored_as_one_attribution(nlp):
+    text = '"The port is open," Captain Ren Sato said. "Ships are sailing again today."'
+    statements = statements_of(nlp, text)
+    assert len(statements) == 2 and len({s.speaker_name for s in statements}) == 1
+    first, second = text.index("The port"), text.index("Ships")
+    gold = GoldStatement(
+        "g1",
+        "a1",
+        [Span.of(text, first, text.index(',"')), Span.of(text, second, len(text) - 2)],
+        speaker=[Span.of(text, text.index("Captain"), text.index(" said"))],
+    )
+    scores = score_statements(statements, [gold], univocal=True)
+    assert scores["predicted"] == 1 and scores["matched"] == 1
+    assert scores["speaker_accuracy"] == 1.0
