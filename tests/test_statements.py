@@ -401,3 +401,24 @@ def test_on_univocal_gold_an_interrupted_quote_is_scored_as_one_attribution(nlp)
     scores = score_statements(statements, [gold], univocal=True)
     assert scores["predicted"] == 1 and scores["matched"] == 1
     assert scores["speaker_accuracy"] == 1.0
+
+
+def test_random_quotation_marks_never_break_extraction_or_spans(nlp):
+    import random
+
+    marks = ['"', "\u201c", "\u201d", "\u2018", "\u2019", "\u00ab", "\u00bb", "\u201e", "'"]
+    words = "the minister said that talks would resume he added we will not stop".split()
+    rng = random.Random(11)
+    for _ in range(25):
+        pieces = []
+        for _ in range(40):
+            pieces.append(rng.choice(words))
+            if rng.random() < 0.2:
+                pieces.append(rng.choice(marks))
+            if rng.random() < 0.05:
+                pieces.append(".\n\n")
+        text = " ".join(pieces)
+        for statement in statements_of(nlp, text):
+            for span in (statement.content, statement.cue, statement.speaker, statement.sentence):
+                if span is not None:
+                    assert text[span.start : span.end] == span.text
