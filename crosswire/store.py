@@ -9,6 +9,7 @@ interrupted run leaves every article either fully analysed or not analysed at al
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -130,6 +131,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX article_versions_article ON article_versions(article_id);
     """,
+    # 3: full-text search over article text, titles, outlets, speakers and entity names
+    # (entity names of an existing store are indexed at its next cross-article refresh)
+    """
+    CREATE VIRTUAL TABLE article_search USING fts5(
+        article_id UNINDEXED, title, text, outlet, speakers, entities,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    INSERT INTO article_search (article_id, title, text, outlet, speakers, entities)
+        SELECT id, coalesce(title, ''), text, coalesce(outlet, ''),
+            coalesce((SELECT group_concat(DISTINCT speaker_name) FROM statements
+                      WHERE statements.article_id = articles.id), ''),
+            ''
+        FROM articles;
+    """,
 ]
 
 
@@ -216,7 +231,15 @@ class Store:
                     _dump(article.to_dict()),
                 ),
             )
-        return cursor.rowcount == 1
+            added = cursor.rowcount == 1
+            if added:
+                db.execute(
+                    "INSERT INTO article_search "
+                    "(article_id, title, text, outlet, speakers, entities) "
+                    "VALUES (?, ?, ?, ?, '', '')",
+                    (article.id, article.title or "", article.text, article.outlet or ""),
+                )
+        return added
 
     def update_article_dates(self, articles: Iterable[Article]) -> None:
         """Store the dates a cross-article stage filled in (inferred years)."""
@@ -385,6 +408,7 @@ class Store:
                     for story in stories
                 ],
             )
+            _refill_article_search(db, entities, statements)
 
     def stories(self) -> list[Story]:
         rows = self.db.execute("SELECT data FROM stories ORDER BY rowid")
@@ -558,6 +582,51 @@ class Store:
             {**json.loads(data), "id": alert_id, "created_at": created}
             for alert_id, created, data in self.db.execute(sql, params)
         ]
+
+    def search_article_ids(self, query: str) -> list[str]:
+        """Return ids of articles whose text, title, outlet, speakers or entity names hold every
+        word of ``query`` (as a word or the start of one), best match first."""
+        words = re.findall(r"\w+", query)
+        if not words:
+            return []
+        if self.schema_version < 3:
+            raise StoreError(f"{self.path}: no search index; open it once without --read-only")
+        match = " ".join(f'"{word}"*' for word in words)
+        rows = self.db.execute(
+            "SELECT article_id FROM article_search WHERE article_search MATCH ? ORDER BY rank",
+            (match,),
+        )
+        return [row[0] for row in rows]
+
+
+def _refill_article_search(
+    db: sqlite3.Connection, entities: list[Entity], statements: list[Statement]
+) -> None:
+    """Re-index every article with the speakers quoted in it and the entities it mentions."""
+    names: dict[str, dict[str, set[str]]] = {}
+    for s in statements:
+        found = names.setdefault(s.article_id, {"speakers": set(), "entities": set()})
+        found["speakers"].update(n for n in (s.speaker_name, s.speaker and s.speaker.text) if n)
+    for entity in entities:
+        for mention in entity.mentions:
+            found = names.setdefault(mention.article_id, {"speakers": set(), "entities": set()})
+            found["entities"].update([entity.name, *entity.aliases])
+    empty: dict[str, set[str]] = {"speakers": set(), "entities": set()}
+    ids = [row[0] for row in db.execute("SELECT id FROM articles")]
+    db.execute("DELETE FROM article_search")
+    db.executemany(
+        "INSERT INTO article_search (article_id, title, text, outlet, speakers, entities) "
+        "SELECT id, coalesce(title, ''), text, coalesce(outlet, ''), ?, ? FROM articles "
+        "WHERE id = ?",
+        [
+            (
+                " ; ".join(sorted(names.get(i, empty)["speakers"])),
+                " ; ".join(sorted(names.get(i, empty)["entities"])),
+                i,
+            )
+            for i in ids
+        ],
+    )
 
 
 _TABLES = {

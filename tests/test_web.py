@@ -100,6 +100,15 @@ def test_search_finds_stories_by_article_words_speakers_and_entities(client):
     assert "No story matches" in client.get("/stories", params={"q": "volcano"}).text
 
 
+def test_search_index_matches_word_starts_without_accents_and_needs_every_word(store_path):
+    with Store(store_path, read_only=True) as store:
+        outlets = {a.id: a.outlet for a in store.articles()}
+        assert {outlets[i] for i in store.search_article_ids("Várnholt")} == set(outlets.values())
+        assert {outlets[i] for i in store.search_article_ids("strand")} == {"Coastline Daily"}
+        assert {outlets[i] for i in store.search_article_ids("dock gate")} == {"Harbor Ledger"}
+        assert store.search_article_ids('gate" OR "x') == store.search_article_ids("gate x")
+
+
 def test_stories_can_be_filtered_by_outlet_and_date(client):
     by_outlet = client.get("/api/stories", params={"outlet": "Harbor Ledger"}).json()["stories"]
     assert by_outlet and all("Harbor Ledger" in r["outlets"] for r in by_outlet)

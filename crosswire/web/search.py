@@ -1,14 +1,14 @@
-"""Find stories by words in their articles' text, titles, speakers and entity names.
+"""Find articles by words in their text, titles, outlets, speakers and entity names.
 
-A stop-gap scan in Python over what the Store already returns; it belongs in ``store.py`` as
-an FTS5 query (``Store.search_article_ids(query) -> list[str]``) once the index exists.
+The store's full-text index answers; a store opened read-only before it was upgraded has no
+index, so a slower scan over what the Store returns stands in.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from crosswire.store import Store
+from crosswire.store import Store, StoreError
 
 
 def query_terms(query: str) -> list[str]:
@@ -18,6 +18,14 @@ def query_terms(query: str) -> list[str]:
 
 def article_ids_matching(store: Store, query: str) -> set[str]:
     """Return ids of articles whose text, title, outlet, speakers or entities hold every word."""
+    try:
+        return set(store.search_article_ids(query))
+    except StoreError:
+        return article_ids_scanned(store, query)
+
+
+def article_ids_scanned(store: Store, query: str) -> set[str]:
+    """Find matching articles without the index: every word must occur in the joined text."""
     terms = query_terms(query)
     if not terms:
         return {a.id for a in store.articles()}
