@@ -193,6 +193,18 @@ def _number_value(words: list[str], index: int, lexicons: ClaimLexicons) -> tupl
     return float(total + current), used
 
 
+def _counted_words(following: list[str]) -> list[str]:
+    """Return the words right after a number up to the first function word ("drones were" → drones)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    counted = []
+    for word in following:
+        if word in ENGLISH_STOP_WORDS or word[0].isdigit():
+            break
+        counted.append(word)
+    return counted
+
+
 def find_quantities(text: str, lexicons: ClaimLexicons | None = None) -> list[Quantity]:
     """Find the counted quantities in a text: numbers (digits or words) and what they count.
 
@@ -213,9 +225,7 @@ def find_quantities(text: str, lexicons: ClaimLexicons | None = None) -> list[Qu
         is_year = used == 1 and 1800 <= value <= 2100 and words[index].isdigit()
         if not (is_date or is_year) and after:
             nouns = frozenset(
-                lexicons.quantity_groups.get(w, _singular(w))
-                for w in after
-                if w not in ("of", "the", "a", "an", "and", "or") and not w[0].isdigit()
+                lexicons.quantity_groups.get(w, _singular(w)) for w in _counted_words(after)
             )
             if nouns:
                 quantities.append(

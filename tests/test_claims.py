@@ -1,0 +1,237 @@
+"""Claims: one proposition across outlets, its independent sources, denials, conflicts, omissions."""
+
+from __future__ import annotations
+
+import pytest
+
+from crosswire.claims import (
+    extract_assertions,
+    find_quantities,
+    group_claims,
+    is_negated,
+    load_claim_lexicons,
+    numeric_conflicts,
+    story_summary,
+)
+from crosswire.records import Article, Span, Statement, Story
+
+
+def statement(article, content, speaker, cue=None, stance="neutral", kind="indirect", sid=None):
+    """Build a statement from exact substrings of the article text."""
+    start = article.text.index(content)
+    cue_span = None
+    if cue:
+        cue_start = article.text.index(cue)
+        cue_span = Span.of(article.text, cue_start, cue_start + len(cue))
+    return Statement(
+        id=sid or f"{article.id}:{start}",
+        article_id=article.id,
+        content=Span.of(article.text, start, start + len(content)),
+        kind=kind,
+        cue=cue_span,
+        cue_stance=stance,
+        speaker_name=speaker,
+        speaker_type="PERSON",
+    )
+
+
+@pytest.fixture(scope="module")
+def seeds(seeds_dir):
+    """The two seed reports with their key statements, written out by hand."""
+    first, second = sorted(seeds_dir.glob("*.txt"))
+    tass = Article(id="tass", text=first.read_text(encoding="utf-8"), outlet="TASS")
+    agency = Article(id="agency", text=second.read_text(encoding="utf-8"), outlet="Agency")
+    statements = [
+        statement(
+            tass,
+            "the Kiev regime had attempted a terrorist attack on President Vladimir Putin’s state "
+            "residence in the Novgorod Region with the use of 91 long-range combat drones",
+            "Sergey Lavrov",
+            cue="told journalists",
+            sid="tass-drones",
+        ),
+        statement(
+            tass, "All of them were jammed by Russian electronic warfare tools", "Sergey Lavrov"
+        ),
+        statement(
+            tass,
+            "that Russia would revise its stance at the settlement talks",
+            "Vladimir Putin",
+            sid="tass-revise",
+        ),
+        statement(
+            agency,
+            "Putin and Trump held another phone call, during which the latter briefed his "
+            "counterpart on his meeting with Ukrainian President Volodymyr Zelenskyy in Florida a "
+            "day prior",
+            "Yuri Ushakov",
+        ),
+        statement(
+            agency,
+            "that Ukraine launched a drone attack on Putin's residence in the northwestern "
+            "Novgorod region using 91 long-range strike drones",
+            "Sergey Lavrov",
+            cue="claimed that Ukraine",
+            stance="distancing",
+            sid="agency-drones",
+        ),
+        statement(
+            agency,
+            "Moscow will revise its negotiating position amid ongoing talks for peace in Ukraine "
+            "due to the attack",
+            "Sergey Lavrov",
+            sid="agency-revise",
+        ),
+        statement(
+            agency,
+            "Lavrov's claims",
+            "Volodymyr Zelenskyy",
+            cue="denied",
+            stance="denial",
+            sid="agency-denial",
+        ),
+    ]
+    articles = [tass, agency]
+    story = Story(id="t1", title="t", article_ids=["tass", "agency"], outlets=["TASS", "Agency"])
+    claims = group_claims([story], articles, statements, [])
+    return story, claims
+
+
+def claim_with(claims, statement_id):
+    return next(c for c in claims if statement_id in {w["statement_id"] for w in c.wordings})
+
+
+def test_drone_count_worded_differently_by_two_outlets_is_one_claim(seeds):
+    _, claims = seeds
+    drones = claim_with(claims, "tass-drones")
+    assert {w["statement_id"] for w in drones.wordings} == {"tass-drones", "agency-drones"}
+    assert sorted(drones.outlets) == ["Agency", "TASS"]
+
+
+def test_two_outlets_quoting_the_same_minister_are_one_independent_source(seeds):
+    _, claims = seeds
+    assert claim_with(claims, "tass-drones").independent_sources == 1
+
+
+def test_denial_of_a_speakers_claims_contests_the_claim_he_claimed(seeds):
+    _, claims = seeds
+    drones = claim_with(claims, "tass-drones")
+    assert drones.contested and drones.contested_by == ["agency-denial"]
+    assert not claim_with(claims, "tass-revise").contested  # Lavrov "said" this, not "claimed"
+
+
+def test_denial_left_out_by_one_outlet_is_its_omission(seeds):
+    story, claims = seeds
+    denial = claim_with(claims, "agency-denial")
+    assert denial.omitted_by == ["TASS"]
+    summary = story_summary(story, claims)
+    assert summary["omissions"]["TASS"][0]["id"] == denial.id  # denials come first
+    assert claim_with(claims, "tass-drones").id in {c["id"] for c in summary["contested"]}
+
+
+def test_revised_position_is_one_claim_carried_by_both_outlets(seeds):
+    _, claims = seeds
+    revise = claim_with(claims, "tass-revise")
+    assert {w["statement_id"] for w in revise.wordings} == {"tass-revise", "agency-revise"}
+    assert revise.omitted_by == []
+
+
+def test_wordings_point_at_exact_article_text(seeds):
+    _, claims = seeds
+    for claim in claims:
+        for wording in claim.wordings:
+            assert wording["span"]["text"]
+            assert wording["outlet"] in {"TASS", "Agency"}
+
+
+def test_quantity_reads_digits_and_number_words_with_what_they_count():
+    lexicons = load_claim_lexicons()
+    (drones,) = find_quantities("using 91 long-range strike drones", lexicons)
+    assert drones.value == 91 and "drone" in drones.nouns
+    (vessels,) = find_quantities("Forty-one vessels crossed the border", lexicons)
+    assert vessels.value == 41
+    (people,) = find_quantities("Two hundred and thirty people were held", lexicons)
+    assert people.value == 230
+
+
+def test_dates_and_years_are_not_quantities():
+    assert find_quantities("overnight to December 29 in 2025, on 1 March") == []
+
+
+def test_different_counts_of_the_same_thing_are_a_numeric_conflict():
+    text = "He said 91 long-range combat drones were used. She said 90 long-range strike drones."
+    article = Article(id="a", text=text)
+    left = statement(article, "91 long-range combat drones were used", "A")
+    right = statement(article, "90 long-range strike drones", "B")
+    (conflict,) = numeric_conflicts(left, right, load_claim_lexicons())
+    assert conflict["kind"] == "numeric"
+    assert conflict["values"][0].startswith("91") and conflict["values"][1].startswith("90")
+
+
+def test_no_casualties_against_three_injured_is_a_numeric_conflict():
+    text = "Officials said there were no casualties. Medics said three injured people were treated."
+    article = Article(id="a", text=text)
+    left = statement(article, "there were no casualties", "A")
+    right = statement(article, "three injured people were treated", "B")
+    assert numeric_conflicts(left, right, load_claim_lexicons())
+
+
+def test_same_count_of_different_things_is_no_conflict():
+    text = "91 drones were shot down. 40 boats were seized."
+    article = Article(id="a", text=text)
+    left = statement(article, "91 drones were shot down", "A")
+    right = statement(article, "40 boats were seized", "B")
+    assert numeric_conflicts(left, right, load_claim_lexicons()) == []
+
+
+def test_negation_markers_are_found():
+    assert is_negated("the boats did not enter its waters")
+    assert is_negated("the ministry said there was no incursion")
+    assert not is_negated("the boats entered its waters")
+
+
+def test_outlet_assertion_with_numbers_is_a_narrator_statement(nlp):
+    text = (
+        "Coast guard ships detained 41 fishing boats in the Selen Strait on Sunday. "
+        "The minister said the boats had entered illegally. "
+        "It was a grey morning."
+    )
+    article = Article(id="n1", text=text, outlet="Meridian Wire")
+    doc = nlp(text)
+    said = statement(article, "the boats had entered illegally", "minister", cue="said")
+    assertions = extract_assertions(doc, article, [said])
+    assert [a.content.text for a in assertions] == [
+        "Coast guard ships detained 41 fishing boats in the Selen Strait on Sunday."
+    ]
+    (assertion,) = assertions
+    assert assertion.kind == "narrator" and assertion.speaker_name == "Meridian Wire"
+    assert assertion.cue is None
+    assert text[assertion.content.start : assertion.content.end] == assertion.content.text
+
+
+def test_quoted_sentence_is_not_the_outlets_own_assertion(nlp):
+    text = '"Forty boats were taken from Brevania," Kovalyk told the crowd in Dorsk.'
+    article = Article(id="n2", text=text, outlet="Radio")
+    assert extract_assertions(nlp(text), article, []) == []
+
+
+def test_narrator_assertion_counts_the_outlet_as_a_source_and_copies_do_not(nlp):
+    text = "Coast guard ships detained 41 fishing boats in the Selen Strait on Sunday."
+    wire = Article(id="w", text=text, outlet="Meridian Wire")
+    copy = Article(id="c", text=text, outlet="Daily Post")
+    other = Article(
+        id="o", text="Velmaran ships seized 41 fishing boats in the Selen Strait.", outlet="Radio"
+    )
+    story = Story(
+        id="t",
+        title="t",
+        article_ids=["w", "c", "o"],
+        duplicates={"c": "w"},
+        outlets=["Meridian Wire", "Daily Post", "Radio"],
+    )
+    statements = []
+    for item in (wire, copy, other):
+        statements += extract_assertions(nlp(item.text), item, [])
+    (claim,) = group_claims([story], [wire, copy, other], statements, [])
+    assert sorted(claim.outlets) == ["Daily Post", "Meridian Wire", "Radio"]
+    assert claim.independent_sources == 2  # the copy is Meridian Wire's report, not Daily Post's
