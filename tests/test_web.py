@@ -239,3 +239,15 @@ def test_upload_adds_articles_and_reports_bad_files_as_the_cli_does(store_path, 
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_timeline_chart_spaces_days_by_rank_and_labels_at_most_ten():
+    from crosswire.web.views import timeline_chart
+
+    events = [{"date": f"2026-01-{day:02d}", "event_type": "statement"} for day in range(1, 31)]
+    events += [{"date": "1994-01-01", "event_type": "agreement"}, {"date": None}]
+    chart = timeline_chart(events)
+    xs = sorted({p["x"] for p in chart["points"]})
+    assert len(xs) == 31 and len({round(b - a, 1) for a, b in zip(xs, xs[1:], strict=False)}) == 1
+    assert 0 < len([t for t in chart["ticks"] if t["label"]]) <= 10
+    assert len(chart["points"]) == 31  # the undated event stays in the table only

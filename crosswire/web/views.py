@@ -199,8 +199,11 @@ def matrix_cells(
     return rows
 
 
-def timeline_chart(events: list[dict[str, Any]], width: int = 900) -> dict[str, Any]:
-    """Lay the dated events out on a horizontal day axis, stacking events of the same day."""
+def timeline_chart(
+    events: list[dict[str, Any]], width: int = 900, max_labels: int = 10
+) -> dict[str, Any]:
+    """Lay dated events out on an axis of their distinct days, evenly spaced and in order,
+    stacking the events of one day; long gaps stay readable because spacing is by rank."""
     dated = []
     for number, event in enumerate(events, start=1):
         day = _parse_day(event.get("date"))
@@ -208,21 +211,25 @@ def timeline_chart(events: list[dict[str, Any]], width: int = 900) -> dict[str, 
             dated.append((day, number, event))
     if not dated:
         return {"width": width, "height": 0, "ticks": [], "points": []}
-    first, last = min(d for d, _, _ in dated), max(d for d, _, _ in dated)
-    span_days = max((last - first).days, 1)
+    days = sorted({day for day, _, _ in dated})
     left, right = 60, width - 60
+    step = (right - left) / max(len(days) - 1, 1)
+    x_of = {
+        day: (left + right) / 2 if len(days) == 1 else left + rank * step
+        for rank, day in enumerate(days)
+    }
+    every = -(-len(days) // max_labels)  # label every n-th day so labels never overlap
+    ticks = [
+        {"x": round(x_of[day], 1), "label": day.isoformat() if rank % every == 0 else ""}
+        for rank, day in enumerate(days)
+    ]
     stack: Counter[dt.date] = Counter()
     points = []
     for day, number, event in dated:
-        x = (
-            (left + right) / 2
-            if first == last
-            else left + (day - first).days * (right - left) / span_days
-        )
         stack[day] += 1
         points.append(
             {
-                "x": round(x, 1),
+                "x": round(x_of[day], 1),
                 "y": 40 + stack[day] * 24,
                 "number": number,
                 "date": event.get("date"),
@@ -231,7 +238,6 @@ def timeline_chart(events: list[dict[str, Any]], width: int = 900) -> dict[str, 
                 "disputed": bool(event.get("date_disagreements")),
             }
         )
-    ticks = [{"x": p["x"], "label": p["date"]} for p in {p["date"]: p for p in points}.values()]
     return {
         "width": width,
         "height": 60 + max(stack.values()) * 24,
