@@ -477,7 +477,7 @@ class Store:
         rows = self.db.execute(
             "SELECT s.url, s.name, s.kind, s.language, s.added_at, f.status, f.error, "
             "f.failures, f.checked_at, f.ok_at FROM sources s "
-            "LEFT JOIN fetch_state f ON f.url = s.url ORDER BY s.added_at, s.url"
+            "LEFT JOIN fetch_state f ON f.url = s.url ORDER BY s.rowid"
         )
         keys = ("url", "name", "kind", "language", "added_at", "status", "error", "failures")
         keys += ("checked_at", "ok_at")
