@@ -38,6 +38,7 @@ from crosswire.records import (
 DATA = Path(__file__).resolve().parent / "data"
 
 TIME_LABELS = frozenset({"DATE", "TIME"})
+WORD = re.compile(r"[A-Za-z]+")
 # Words before a date entity that belong to the expression a reader sees ("on Monday").
 LEADING_PREPOSITION = re.compile(r"(?i)\bon\s+$")
 # Prepositions dateparser does not need ("in March", "on Sunday").
@@ -120,23 +121,32 @@ def load_time_rules(path: Path = DATA / "time_rules.tsv") -> TimeRules:
 class EventLexicon:
     """Event triggers and clause breaks from ``data/events.tsv``."""
 
-    triggers: tuple[tuple[re.Pattern[str], str], ...]
+    triggers: re.Pattern[str]  # every trigger form, longest first, in one pattern
+    event_types: dict[str, str]  # lower-case form (single spaces) -> event type
     clause_breaks: tuple[re.Pattern[str], ...]
+    first_words: frozenset[str]  # the words a trigger can start with, to skip the rest fast
+
+    def event_type(self, matched: str) -> str:
+        return self.event_types[" ".join(matched.lower().split())]
 
 
 @functools.cache
 def load_event_lexicon(path: Path = DATA / "events.tsv") -> EventLexicon:
     """Load the event trigger lexicon (once per process)."""
-    triggers = []
+    event_types: dict[str, str] = {}
     breaks = []
     for kind, event_type, forms in _read_tsv(path):
         if kind == "clause_break":
             breaks.append(re.compile(forms, re.IGNORECASE))
             continue
-        words = sorted((f.strip() for f in forms.split(",") if f.strip()), key=len, reverse=True)
-        alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
-        triggers.append((re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I), event_type))
-    return EventLexicon(tuple(triggers), tuple(breaks))
+        for form in forms.split(","):
+            if form.strip():
+                event_types.setdefault(" ".join(form.lower().split()), event_type)
+    words = sorted(event_types, key=len, reverse=True)
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    triggers = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+    first_words = frozenset(form.split()[0] for form in event_types)
+    return EventLexicon(triggers, event_types, tuple(breaks), first_words)
 
 
 # ---------------------------------------------------------------- resolving one expression
@@ -530,7 +540,10 @@ def _statement_time(context: _ArticleContext, statement: Statement) -> TemporalE
     if statement.cue is None or statement.sentence is None:
         return None
     cue_at = statement.cue.start
-    sentence_statements = [s for s in context.statements if s.sentence == statement.sentence]
+    cue_sentence = statement.sentence.start
+    sentence_statements = [
+        s for s in context.statements if s.sentence is not None and s.sentence.start == cue_sentence
+    ]
     beside = [
         t
         for t in context.times
@@ -593,18 +606,21 @@ def _statement_candidates(context: _ArticleContext) -> list[_Candidate]:
 def _trigger_spans(context: _ArticleContext) -> list[tuple[Span, str]]:
     text = context.article.text
     cues = [s.cue for s in context.statements if s.cue is not None]
+    lexicon = load_event_lexicon()
     found: list[tuple[Span, str]] = []
-    taken: list[tuple[int, int]] = []
-    for pattern, event_type in load_event_lexicon().triggers:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(c.start < end and start < c.end for c in cues):
-                continue
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
-                continue
-            taken.append((start, end))
-            found.append((Span.of(text, start, end), event_type))
-    return sorted(found, key=lambda item: item[0].start)
+    covered = 0
+    for word in WORD.finditer(text):
+        if word.start() < covered or word.group().lower() not in lexicon.first_words:
+            continue
+        match = lexicon.triggers.match(text, word.start())
+        if match is None:
+            continue
+        start, end = match.span()
+        covered = end
+        if any(c.start < end and start < c.end for c in cues):
+            continue  # the cue of a statement is the statement's own event
+        found.append((Span.of(text, start, end), lexicon.event_type(match.group())))
+    return found
 
 
 def _trigger_candidates(context: _ArticleContext) -> list[_Candidate]:
@@ -670,41 +686,54 @@ def _trigger_candidates(context: _ArticleContext) -> list[_Candidate]:
     return found
 
 
-@dataclass
+DateVote = tuple[str | None, str, str | None]
+
+
+@dataclass(eq=False)
 class _Event:
     """Reports of one event merged across articles and outlets."""
 
     candidates: list[_Candidate] = field(default_factory=list)
     participants: dict[str, str] = field(default_factory=dict)
+    # Date votes of the reports, in three tiers: explicit, any date, all (see ``chosen``).
+    votes: tuple[Counter, Counter, Counter] = field(
+        default_factory=lambda: (Counter(), Counter(), Counter())
+    )
+    first_with: dict[DateVote, _Candidate] = field(default_factory=dict)
     _chosen: _Candidate | None = None
 
     def add(self, candidate: _Candidate) -> None:
         self.candidates.append(candidate)
         for name, label in candidate.participants.items():
             self.participants.setdefault(name, label)
+        vote = (candidate.value, candidate.granularity, candidate.end_value)
+        self.first_with.setdefault(vote, candidate)
+        explicit, dated, every = self.votes
+        if candidate.value and not candidate.is_weak:
+            explicit[vote] += 1
+        if candidate.value:
+            dated[vote] += 1
+        every[vote] += 1
         self._chosen = None
 
     def dated(self) -> list[_Candidate]:
         return [c for c in self.candidates if not c.is_weak and c.value]
 
     def chosen(self) -> _Candidate:
-        """Return the report whose date the event shows: the most common explicit one."""
+        """Return the report whose date the event shows: the most common explicit date, else
+        the most common date, the narrower granularity and the earlier date breaking ties."""
         if self._chosen is None:
-            self._chosen = self._choose()
+            votes = next((tier for tier in self.votes if tier), self.votes[2])
+            best = max(
+                votes.items(),
+                key=lambda item: (
+                    item[1],
+                    -GRANULARITY_ORDER.get(item[0][1], 9),
+                    [-ord(ch) for ch in (item[0][0] or "")],
+                ),
+            )[0]
+            self._chosen = self.first_with[best]
         return self._chosen
-
-    def _choose(self) -> _Candidate:
-        dated = self.dated() or [c for c in self.candidates if c.value] or self.candidates
-        votes = Counter((c.value, c.granularity, c.end_value) for c in dated)
-        best = max(
-            votes.items(),
-            key=lambda item: (
-                item[1],
-                -GRANULARITY_ORDER.get(item[0][1], 9),
-                [-ord(ch) for ch in (item[0][0] or "")],
-            ),
-        )[0]
-        return next(c for c in dated if (c.value, c.granularity, c.end_value) == best)
 
 
 def _overlap(left: dict[str, str], right: dict[str, str]) -> float:
