@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -195,6 +196,13 @@ def test_api_is_described_by_the_openapi_schema(client):
     for path in ("/api/stories", "/api/stories/{story_id}", "/api/entities/{entity_id}"):
         assert "get" in paths[path]
     assert "post" in paths["/api/upload"]
+
+
+def test_pages_load_nothing_from_other_hosts(client, strike_story):
+    assert client.get("/docs").status_code == 404  # FastAPI's docs page would load a CDN
+    for url in ("/", f"/stories/{strike_story['story']['id']}", "/upload", "/entities/nope"):
+        page = client.get(url).text
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), url
 
 
 def test_read_only_explorer_refuses_uploads_and_leaves_the_store_unchanged(client, store_path):

@@ -73,6 +73,9 @@ def create_app(db_path: str | Path, read_only: bool = False) -> FastAPI:
         version=__version__,
         description="Stories, statements, claims and entities from a crosswire store. "
         "crosswire attributes; it does not decide what is true.",
+        # FastAPI's interactive docs load their scripts from a CDN: serve the schema alone.
+        docs_url=None,
+        redoc_url=None,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     templates = _template_environment()
