@@ -492,6 +492,8 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         clausal = found_content is None or found_content.clausal
         if (stance == "belief" or not clausal) and not _is_animate(subject, lexicon):
             continue
+        if stance in {"belief", "finding"} and subject.lower_ in {"i", "we", "you"}:
+            continue  # "we know", "you see": the writer's own voice, not an attribution
         cue = _cue_extent(doc, token, lexicon)
         if found_content and found_content.cue_end:
             cue = (cue[0], max(cue[1], found_content.cue_end))
