@@ -26,7 +26,7 @@ from crosswire.sources import is_http_url
 from crosswire.store import Store
 
 # A feed entry shorter than this is taken as a teaser: the article page is fetched for the text.
-FULL_TEXT_MIN_WORDS = 120
+FULL_TEXT_MIN_WORDS = 80
 DIFF_MAX_LINES = 80
 _INTERVAL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|hr|d)?\s*$", re.I)
 _UNIT_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86400}
