@@ -142,6 +142,7 @@ def test_story_page_marks_spans_and_colours_them_by_speaker(client, strike_story
     first = varnholt["statement_ids"][0]
     assert f'.content[data-statement="{first}"]' in page
     assert f"var(--sp{varnholt['colour']})" in page
+    assert f'title="{varnholt["name"]} — ' in page  # hover names the speaker, no script needed
 
 
 def test_claim_cells_link_to_their_statements_without_javascript(client, strike_story):

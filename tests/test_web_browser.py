@@ -169,6 +169,7 @@ def test_story_page_reads_without_javascript(browser, server_url):
     page = context.new_page()
     _open_strike_story(page, server_url)
     assert page.locator(".article-text .content").count() > 0
+    assert " — " in page.locator(".article-text .content[title]").first.get_attribute("title")
     link = page.locator(".matrix a[data-spans]").first
     target = link.get_attribute("href")
     link.click()

@@ -7,6 +7,7 @@ and every page reads fine without it.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import tempfile
@@ -30,6 +31,7 @@ from crosswire.web import views
 
 STATIC = Path(__file__).parent / "static"
 UPLOAD_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+STATEMENT_ATTRIBUTE = re.compile(r'data-statement="([^"]*)"')
 Uploads = Annotated[list[UploadFile], File(description="article files, as for `crosswire analyze`")]
 OutletField = Annotated[str, Form(description="outlet name for every file (detected if empty)")]
 DateField = Annotated[str, Form(description="publication date YYYY-MM-DD for every file")]
@@ -197,7 +199,7 @@ def _template_environment() -> Environment:
         loader=PackageLoader("crosswire.web", "templates"),
         autoescape=select_autoescape(["html"]),
     )
-    env.filters["highlight"] = report.highlight_article
+    env.filters["highlight"] = highlight_with_titles
     env.filters["short"] = report._short
     env.filters["script_json"] = script_json
     env.filters["pretty"] = lambda data: json.dumps(data, indent=1, ensure_ascii=False)
@@ -217,6 +219,25 @@ def speaker_css(speakers: list[dict[str, Any]]) -> Markup:
         if selectors:
             rules.append(f"{', '.join(selectors)} {{ background: var(--sp{speaker['colour']}); }}")
     return Markup("\n".join(rules))
+
+
+def highlight_with_titles(
+    article: dict[str, Any], statements: list[dict[str, Any]], info: dict[str, dict[str, Any]]
+) -> Markup:
+    """Mark the article's spans as the HTML report does, and give each a hover title naming
+    its speaker, cue and stance, so hovering works without JavaScript."""
+    marked = str(report.highlight_article(article, statements))
+
+    def add_title(match: re.Match[str]) -> str:
+        found = info.get(html.unescape(match[1]))
+        if not found:
+            return match[0]
+        cue, stance = found["cue"] or "no cue", found["stance"] or "no stance"
+        title = f"{found['speaker']} — {cue} ({stance}, {found['kind']})"
+        return f'{match[0]} title="{html.escape(title)}"'
+
+    # Article text inside the markup is escaped, so this attribute can only be one we wrote.
+    return Markup(STATEMENT_ATTRIBUTE.sub(add_title, marked))
 
 
 def script_json(data: Any) -> Markup:

@@ -1,16 +1,10 @@
-// crosswire story page: hover cards on statement spans, claim cells that highlight their spans.
+// crosswire story page: click cards on statement spans (hover titles come from the server), claim cells that highlight their spans.
 // Pages read fine without this file; it only adds convenience. Text is set with textContent only.
 (function () {
   "use strict";
   var dataNode = document.getElementById("statement-data");
   var statements = dataNode ? JSON.parse(dataNode.textContent) : {};
   var card = document.getElementById("statement-card");
-
-  function describe(id) {
-    var s = statements[id];
-    if (!s) return "";
-    return s.speaker + " — " + (s.cue || "no cue") + " (" + (s.stance || "no stance") + ", " + s.kind + ")";
-  }
 
   function showCard(id) {
     var s = statements[id];
@@ -33,7 +27,6 @@
   }
 
   document.querySelectorAll(".article-text [data-statement]").forEach(function (span) {
-    span.title = describe(span.dataset.statement);
     span.addEventListener("click", function () {
       document.querySelectorAll(".article-text .picked").forEach(function (el) { el.classList.remove("picked"); });
       document.querySelectorAll('.article-text [data-statement="' + CSS.escape(span.dataset.statement) + '"]')
