@@ -22,6 +22,7 @@ ARTICLES = {
     "harbor-ledger.jsonl": {
         "outlet": "Harbor Ledger",
         "date": "2026-04-07",
+        "language": "en",  # given, so no language detection model loads
         "title": "Port Elvan dockworkers strike over pay as ferries halt",
         "text": (
             "Dockworkers at Port Elvan walked off the job on Monday, halting ferry traffic "
@@ -37,6 +38,7 @@ ARTICLES = {
     "coastline-daily.jsonl": {
         "outlet": "Coastline Daily",
         "date": "2026-04-07",
+        "language": "en",  # given, so no language detection model loads
         "title": "Port Elvan strike strands ferry passengers <b>bold</b>",
         "text": (
             "More than a thousand ferry passengers were stranded at Port Elvan on Monday "
@@ -224,6 +226,7 @@ def test_upload_adds_articles_and_reports_bad_files_as_the_cli_does(store_path, 
         {
             "outlet": "Harbor Ledger",
             "date": "2026-04-08",
+            "language": "en",
             "title": "Port Elvan strike enters second day",
             "text": 'The strike entered its second day. "We are not moving," Ilsa Varnholt said.',
         }

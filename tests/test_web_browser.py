@@ -30,6 +30,7 @@ ARTICLES = {
     "harbor-ledger.jsonl": {
         "outlet": "Harbor Ledger",
         "date": "2026-04-07",
+        "language": "en",  # given, so no language detection model loads
         "title": "Port Elvan dockworkers strike over pay as ferries halt",
         "text": (
             "Dockworkers at Port Elvan walked off the job on Monday, halting ferry traffic "
@@ -45,6 +46,7 @@ ARTICLES = {
     "coastline-daily.jsonl": {
         "outlet": "Coastline Daily",
         "date": "2026-04-07",
+        "language": "en",  # given, so no language detection model loads
         "title": "Port Elvan strike strands ferry passengers",
         "text": (
             "More than a thousand ferry passengers were stranded at Port Elvan on Monday "
