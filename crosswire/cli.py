@@ -367,6 +367,35 @@ def _print_alert(obj: Context, alert: dict[str, Any]) -> None:
         obj.out.print(diff, markup=False, highlight=False)
 
 
+@main.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to bind (loopback unless told otherwise).",
+)
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--read-only",
+    is_flag=True,
+    help="Open the store read-only and disable uploads (to share a store).",
+)
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, read_only: bool) -> None:
+    """Serve the story explorer (web UI and JSON API under /api) over the store.
+
+    \b
+    Pages: /stories, /stories/ID, /entities/ID, /upload; each has a JSON twin under /api,
+    described by /openapi.json.
+    """
+    from crosswire.web.app import serve as run_server
+
+    if read_only:
+        obj.open_store(read_only=True).close()
+    obj.console.print(f"crosswire explorer on http://{host}:{port}/ (Ctrl-C to stop)")
+    run_server(obj.db, host=host, port=port, read_only=read_only)
+
+
 # --- helpers --------------------------------------------------------------------------------
 
 
