@@ -52,6 +52,7 @@ class CueLexicon:
     phrases: dict[tuple[str, ...], str]
     channels: frozenset[str]
     audiences: frozenset[str]
+    adverbs: dict[str, str]
     roles: dict[str, str]
     honorifics: dict[str, str]
     institutions: frozenset[str]
@@ -78,6 +79,7 @@ def load_cue_lexicon(data_dir: Path = DATA) -> CueLexicon:
     phrases: dict[tuple[str, ...], str] = {}
     channels: set[str] = set()
     audiences: set[str] = set()
+    adverbs: dict[str, str] = {}
     for row in _read_tsv(data_dir / "cues.tsv"):
         cue, stance, kind = row[0].lower(), row[1], row[2]
         if kind == "verb":
@@ -94,6 +96,8 @@ def load_cue_lexicon(data_dir: Path = DATA) -> CueLexicon:
             channels.add(cue)
         elif kind == "audience":
             audiences.add(cue)
+        elif kind == "adverb":
+            adverbs[cue] = stance
     roles: dict[str, str] = {}
     honorifics: dict[str, str] = {}
     institutions: set[str] = set()
@@ -114,6 +118,7 @@ def load_cue_lexicon(data_dir: Path = DATA) -> CueLexicon:
         phrases=phrases,
         channels=frozenset(channels),
         audiences=frozenset(audiences),
+        adverbs=adverbs,
         roles=roles,
         honorifics=honorifics,
         institutions=frozenset(institutions),
@@ -711,6 +716,52 @@ def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
             )
         )
     return found
+
+
+def find_unattributed_reports(
+    doc: Any, quotes: list[Quote], lexicon: CueLexicon
+) -> list[Attribution]:
+    """Find reports with no named source: ``X reportedly met Y``, ``X is expected to win``."""
+    found = []
+    for token in doc:
+        if _inside(quotes, token.idx):
+            continue
+        stance = lexicon.adverbs.get(token.lower_)
+        if stance is not None and token.dep_ == "advmod":
+            clause = token.head
+            tokens = [
+                t
+                for t in clause.subtree
+                if t.i != token.i and token.sent.start <= t.i < token.sent.end
+            ]
+            cue = (token.idx, token.idx + len(token.text))
+        elif _passive_cue(token, lexicon):
+            stance = lexicon.verbs.get(_cue_lemma(token, lexicon.verbs) or "")
+            tokens = [t for t in token.subtree if not t.is_punct]
+            cue = (token.idx, token.idx + len(token.text))
+        else:
+            continue
+        content = _token_span(
+            t for t in tokens if not (t.is_punct and t.i in {tokens[0].i, tokens[-1].i})
+        )
+        if content is None or content[1] - content[0] < 3:
+            continue
+        found.append(
+            Attribution(
+                cue=cue, stance=stance, content=_trim(doc, *content), kind="indirect", anchor=token
+            )
+        )
+    return found
+
+
+def _passive_cue(token: Any, lexicon: CueLexicon) -> bool:
+    """Say whether a cue verb is a sourceless passive: "is expected to", "it was reported that"."""
+    if token.pos_ != "VERB" or _cue_lemma(token, lexicon.verbs) is None:
+        return False
+    children = list(token.children)
+    if not any(c.dep_ == "auxpass" for c in children) or any(c.dep_ == "agent" for c in children):
+        return False
+    return any(c.dep_ in {"xcomp", "ccomp"} for c in children)
 
 
 def find_colon_attributions(
@@ -1471,6 +1522,7 @@ def extract_statements(doc: Any, article: Article) -> list[Statement]:
         + find_phrase_attributions(doc, quotes, lexicon)
         + find_noun_attributions(doc, quotes, lexicon)
         + find_colon_attributions(doc, quotes, lexicon)
+        + find_unattributed_reports(doc, quotes, lexicon)
     )
     classify_quotes(doc, found, quotes)
     found = _deduplicate(found)

@@ -422,3 +422,11 @@ def test_random_quotation_marks_never_break_extraction_or_spans(nlp):
             for span in (statement.content, statement.cue, statement.speaker, statement.sentence):
                 if span is not None:
                     assert text[span.start : span.end] == span.text
+
+
+def test_reportedly_is_a_statement_without_a_speaker(nlp):
+    text = "The two envoys reportedly met in secret last week."
+    [statement] = statements_of(nlp, text)
+    assert statement.cue.text == "reportedly" and statement.cue_stance == "hedged"
+    assert statement.speaker is None and statement.speaker_name is None
+    assert "met in secret" in statement.content.text
