@@ -143,11 +143,11 @@ def read_file(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
         if kind == "feed":
             yield from read_feed(text, str(path), settings)
         elif kind == "html":
-            yield _checked(read_html(text, str(path)), settings)
+            yield check_article(read_html(text, str(path)), settings)
         elif kind == "json":
             yield from read_json(text, path, settings)
         else:
-            yield _checked(read_text_article(text, str(path)), settings)
+            yield check_article(read_text_article(text, str(path)), settings)
     except BadInput as reason:
         yield Rejection(str(path), str(reason))
     except OSError as error:
@@ -180,7 +180,8 @@ def _starts_with_json(text: str) -> bool:
         return False
 
 
-def _checked(article: Article, settings: Settings) -> Article:
+def check_article(article: Article, settings: Settings) -> Article:
+    """Reject an article over the character limit or too short to be one (raises BadInput)."""
     if len(article.text) > settings.max_article_chars:
         raise BadInput(
             f"over size limit (article of {len(article.text):,} characters > "
@@ -405,13 +406,13 @@ def read_json(text: str, path: Path, settings: Settings) -> Iterator[Article | R
     if isinstance(value, dict):
         if not any(isinstance(value.get(key), str) for key in ("text", "body")):
             raise BadInput('not an article (a JSON object without "text" or "body")')
-        yield _checked(article_from_record(value, str(path)), settings)
+        yield check_article(article_from_record(value, str(path)), settings)
         return
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise BadInput("not an article (JSON that is neither an article object nor a list of them)")
     for number, record in enumerate(value, start=1):
         try:
-            yield _checked(article_from_record(record, f"{path}#{number}"), settings)
+            yield check_article(article_from_record(record, f"{path}#{number}"), settings)
         except BadInput as reason:
             yield Rejection(str(path), f"{reason} in item {number}", number)
 
@@ -433,7 +434,7 @@ def read_jsonl(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
             try:
                 record = json.loads(decode(raw).strip())
                 article = article_from_record(record, f"{path}#{number}")
-                yield _checked(article, settings)
+                yield check_article(article, settings)
             except json.JSONDecodeError as error:
                 reason = f"malformed JSON on line {number}: {error.msg} (column {error.colno})"
                 yield Rejection(str(path), reason, number)
@@ -507,7 +508,7 @@ def read_feed(text: str, source: str, settings: Settings) -> Iterator[Article | 
     outlet = _str(feed.feed.get("title"))
     for number, entry in enumerate(feed.entries, start=1):
         try:
-            yield _checked(_entry_article(entry, f"{source}#{number}", outlet), settings)
+            yield check_article(_entry_article(entry, f"{source}#{number}", outlet), settings)
         except BadInput as reason:
             yield Rejection(source, f"{reason} in entry {number}", number)
 
