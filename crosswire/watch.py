@@ -387,7 +387,8 @@ def poll(
         report.sources.append(found)
         if on_source:
             on_source(found)
-    report.analysed = pipeline.annotate_pending(store, engine=engine)
+    if store.article_ids_needing_analysis(pipeline.ANALYSIS_VERSION):  # else skip model loading
+        report.analysed = pipeline.annotate_pending(store, engine=engine)
     if report.analysed:
         pipeline.refresh_cross_article(store)
     report.alerts = diff_alerts(before, take_snapshot(store, before))

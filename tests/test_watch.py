@@ -6,6 +6,10 @@ pages and outlets are fictional and written for these tests.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter, defaultdict
@@ -320,6 +324,8 @@ def test_two_polls_of_changing_feeds_store_new_articles_and_raise_alerts(web, tm
         etag='"f1"',
     )
 
+    store.close()  # a restarted watch goes on from what the store holds
+    store = Store(tmp_path / "watch.db")
     with Fetcher(FAST_POLICY) as fetcher:
         second = poll(store, fetcher)
     by_name = {s.name: s for s in second.sources}
@@ -611,3 +617,26 @@ def test_cli_refuses_a_source_that_is_neither_url_nor_opml(tmp_path):
         main, ["--db", str(tmp_path / "x.db"), "sources", "add", "not-a-url"]
     )
     assert result.exit_code == 1 and "neither an http(s) URL nor an OPML file" in result.output
+
+
+def test_sigterm_stops_a_running_watch_cleanly_with_status_zero(web, tmp_path):
+    db = str(tmp_path / "signal.db")
+    assert (
+        CliRunner().invoke(main, ["--db", db, "sources", "add", web.url("/gone/rss")]).exit_code
+        == 0
+    )
+    watcher = subprocess.Popen(
+        [sys.executable, "-m", "crosswire", "--db", db, "watch", "--every", "1h"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        first_line = watcher.stderr.readline()  # the failing source, reported after the poll
+        assert "failed" in first_line and "HTTP 404" in first_line
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(timeout=60) == 0
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    assert web.requests["/gone/rss"] == 1
