@@ -137,6 +137,7 @@ def test_clicking_a_claim_cell_highlights_its_spans_in_the_articles(browser, ser
     assert page.locator(".matrix td.selected").count() == 1
     assert page.locator("#statement-card").is_visible()
     assert page.evaluate("window.__pwned") is None and dialogs == []
+    page.mouse.move(0, 0)  # no hover outline in the screenshot
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(
         path=str(SCREENSHOT), full_page=True, clip={"x": 0, "y": 0, "width": 1400, "height": 1500}
