@@ -864,7 +864,7 @@ def split_partial_quotes(doc: Any, found: list[Attribution]) -> list[Attribution
     ``She said the plan was "a total failure"`` is an indirect statement and, inside it, the
     partial quotation "a total failure" by the same speaker with the same cue.
     """
-    partials = []
+    partials: dict[tuple[int, int], Attribution] = {}
     for attribution in found:
         for quote in attribution.fragments:
             start = max(quote.start, attribution.content[0])
@@ -872,17 +872,23 @@ def split_partial_quotes(doc: Any, found: list[Attribution]) -> list[Attribution
             bounds = _trim(doc, start, end)
             if bounds[1] - bounds[0] < 2:
                 continue
-            partials.append(
-                replace(
-                    attribution,
-                    content=bounds,
-                    kind="partial",
-                    quotes=[quote],
-                    fragments=[],
-                    host=attribution,
-                )
+            kept = partials.get(bounds)
+            if kept is not None and _length(kept.host.content) <= _length(attribution.content):
+                continue  # a fragment belongs to the innermost reported speech that quotes it
+            partials[bounds] = replace(
+                attribution,
+                content=bounds,
+                kind="partial",
+                quotes=[quote],
+                fragments=[],
+                host=attribution,
             )
-    return found + partials
+    taken = {a.content for a in found}
+    return found + [p for bounds, p in partials.items() if bounds not in taken]
+
+
+def _length(bounds: tuple[int, int]) -> int:
+    return bounds[1] - bounds[0]
 
 
 def find_quote_frames(
@@ -1540,7 +1546,8 @@ def extract_statements(doc: Any, article: Article) -> list[Statement]:
         if attribution.host is not None:
             host = by_attribution[id(attribution.host)]
             by_attribution[id(attribution)].nested_in = host.id
-    statements = sorted(by_attribution.values(), key=lambda s: (s.content.start, s.content.end))
+    unique = {s.id: s for s in reversed(list(by_attribution.values()))}  # one per content span
+    statements = sorted(unique.values(), key=lambda s: (s.content.start, s.content.end))
     _link_nesting(statements)
     return statements
 

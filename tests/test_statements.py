@@ -56,6 +56,10 @@ def one_with(statements, words: str):
 def test_every_span_of_every_seed_statement_matches_the_article_text(seeds):
     for text, statements in seeds.values():
         assert statements
+        assert len({s.id for s in statements}) == len(statements)
+        assert not any(
+            "residence" in s.content.text and s.cue.text.startswith("attack") for s in statements
+        )
         for statement in statements:
             for span in (
                 statement.content,
