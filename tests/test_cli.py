@@ -9,13 +9,12 @@ import sys
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from conftest import DEMO
 
 from crosswire import pipeline
 from crosswire.cli import main
 from crosswire.schema import stored_schema
 from crosswire.store import Store
-
-from .conftest import DEMO
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import DEMO
 
 from crosswire import pipeline, report
 from crosswire.engine import make_engine
 from crosswire.store import Store
-
-from .conftest import DEMO
 
 
 def analysed_document(db_path, engine) -> dict:
