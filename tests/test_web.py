@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from crosswire.ingest import read_paths
 from crosswire.pipeline import analyze
-from crosswire.store import Store
+from crosswire.store import Store, StoreError
 from crosswire.web import create_app
 
 HOSTILE_QUOTE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
@@ -215,6 +215,12 @@ def test_read_only_explorer_refuses_uploads_and_leaves_the_store_unchanged(clien
     assert sent.status_code == 403
     assert 'href="/upload"' not in client.get("/").text
     assert store_path.read_bytes() == before
+
+
+def test_read_only_explorer_needs_an_existing_store(tmp_path):
+    with pytest.raises(StoreError, match="no such store"):
+        create_app(tmp_path / "missing.db", read_only=True)
+    assert not (tmp_path / "missing.db").exists()
 
 
 def test_upload_adds_articles_and_reports_bad_files_as_the_cli_does(store_path, tmp_path):

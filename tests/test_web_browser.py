@@ -177,4 +177,5 @@ def test_story_page_reads_without_javascript(browser, server_url):
     target = link.get_attribute("href")
     link.click()
     assert page.url.endswith(target)
+    assert page.locator(target).is_visible()  # the statement row, inside its opened details
     context.close()

@@ -70,6 +70,8 @@ class UploadResult(BaseModel):
 def create_app(db_path: str | Path, read_only: bool = False) -> FastAPI:
     """Build the explorer over the store at ``db_path``; read-only opens it read-only, no uploads."""
     db_path = Path(db_path)
+    if read_only:
+        Store(db_path, read_only=True).close()  # fail now, with StoreError's advice, if missing
     app = FastAPI(
         title="crosswire story explorer",
         version=__version__,
