@@ -324,6 +324,17 @@ def _original(statement: Statement, children: dict[str, list[Statement]]) -> Sta
 # ---------------------------------------------------------------- grouping
 
 
+def _content_words(text: str) -> set[str]:
+    """Return a text's content words, cut to a 5-letter stem (seized/seizure → seize)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return {
+        w.lower()[:5]
+        for w in _WORD.findall(text)
+        if len(w) > 2 and w.lower() not in ENGLISH_STOP_WORDS and not w[0].isdigit()
+    }
+
+
 def _similarities(
     statements: list[Statement], vectors: np.ndarray, thresholds: dict[str, float]
 ) -> np.ndarray:
@@ -333,6 +344,7 @@ def _similarities(
     """
     lexicons = load_claim_lexicons()
     similarity = vectors @ vectors.T
+    words = [_content_words(s.content.text) for s in statements]
     numbers = [{q.value for q in find_quantities(s.content.text, lexicons)} for s in statements]
     names = [
         {w.lower() for w in _WORD.findall(s.content.text) if w[:1].isupper() and len(w) > 2}
@@ -347,6 +359,10 @@ def _similarities(
             union = names[i] | names[j]
             if union:
                 bonus += thresholds["name_bonus"] * len(names[i] & names[j]) / len(union)
+            shortest = min(len(words[i]), len(words[j]))
+            if shortest:
+                overlap = len(words[i] & words[j]) / shortest
+                bonus += thresholds.get("word_bonus", 0.0) * overlap
             if negated[i] != negated[j] and not numbers[i] & numbers[j]:
                 # "X will not go unanswered" is about X, but does not say what X's report says
                 bonus -= thresholds["polarity_penalty"]

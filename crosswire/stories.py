@@ -29,6 +29,7 @@ EXACT_NEIGHBOUR_LIMIT = 5000  # above this many articles, neighbours come from L
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "PRODUCT"})
 PARTIAL_DATE_NEIGHBOUR_DAYS = 3
 LEXICAL_DIMENSIONS = 200
+EDGE_MARGIN = 0.15
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’]?\s+")
 
@@ -221,7 +222,7 @@ def _lsh_pairs(
 ) -> np.ndarray:
     rng = np.random.default_rng(seed)
     count, dims = vectors.shape
-    bits = bits or max(8, int(np.log2(count / 50)))
+    bits = bits or max(8, int(np.log2(count / 20)))
     weights = 1 << np.arange(bits, dtype=np.int64)
     parts = []
     for _ in range(tables):
@@ -298,7 +299,11 @@ def _agglomerate(
             index = parent[index]
         return index
 
-    for left, right, _ in sorted(pairs.tolist(), key=lambda p: -p[2]):
+    # A pair far below the merge threshold seldom ends up inside one average-linkage group.
+    floor = thresholds["merge"] - thresholds.get("edge_margin", EDGE_MARGIN)
+    pairs = pairs[pairs[:, 2] >= floor] if len(pairs) else pairs
+    order = np.argsort(-pairs[:, 2], kind="stable") if len(pairs) else []
+    for left, right, _ in pairs[order].tolist():
         a, b = root(int(left)), root(int(right))
         if a == b:
             continue

@@ -1,0 +1,255 @@
+"""Score claim grouping on the demo gold, and tell contesting from carrying bodies on FNC-1.
+
+Demo gold: the gold statements (narrator assertions included) are given to ``group_claims``
+with the gold stories, so the score measures grouping alone. Pairwise precision, recall and F1
+count pairs of gold statements that share a gold claim (a statement may sit in several gold
+claims) against pairs that share a predicted claim; contestation and independent-source counts
+are compared on the predicted claim holding most of each gold claim's statements.
+
+FNC-1: a body that contests the headline's claim (``disagree``) is told apart from one that
+carries (``agree``) or reports it (``discuss``) by the denial cues of ``cues.tsv``, the debunking
+terms of ``contest_terms.tsv``, and the hedges of ``hedges.tsv`` (``contest_stance``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import re
+from collections import Counter, defaultdict
+from importlib import resources
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from crosswire.records import Article, Span, Statement, Story
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_GOLD = REPO / "demo" / "gold.json"
+DEFAULT_FNC1 = REPO.parent / "shared" / "datasets" / "fnc1-train"
+FNC1_LABELS = ("agree", "disagree", "discuss")
+SAMPLE_PER_LABEL = 200
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+# ---------------------------------------------------------------- FNC-1 contestation
+
+
+def _data_rows(name: str) -> list[list[str]]:
+    text = resources.files("crosswire.data").joinpath(name).read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return rows[1:]
+
+
+def _stems(words: list[str]) -> list[str]:
+    """Cut a lemma to a prefix that also matches its inflections (deny → den: denied, denies)."""
+    stems = []
+    for word in words:
+        if word.endswith("y") or word.endswith("e"):
+            word = word[:-1]
+        stems.append(word)
+    return stems
+
+
+def load_stance_terms() -> dict[str, list[str]]:
+    """Return denial, debunking and hedging terms (as prefixes) from crosswire/data."""
+    denial = [row[0] for row in _data_rows("cues.tsv") if len(row) > 1 and row[1] == "denial"]
+    distancing = [
+        row[0]
+        for row in _data_rows("cues.tsv")
+        if len(row) > 1 and row[1] in ("distancing", "hedged") and " " not in row[0]
+    ]
+    hedges = [row[0] for row in _data_rows("hedges.tsv") if len(row) > 1 and row[1] == "hedge"]
+    return {
+        "contest": _stems(denial) + [row[0] for row in _data_rows("contest_terms.tsv")],
+        "report": _stems(distancing) + hedges,
+    }
+
+
+def _mentions_any(text: str, prefixes: list[str]) -> bool:
+    return any(re.search(rf"\b{re.escape(prefix)}", text) for prefix in prefixes)
+
+
+def contest_stance(headline: str, body: str, terms: dict[str, list[str]] | None = None) -> str:
+    """Say whether a body contests (disagree), reports (discuss) or carries (agree) a headline.
+
+    Contest: a sentence sharing words with the headline uses a denial or debunking term.
+    Report: the body relays the claim with distancing cues or hedges. Else the body carries it.
+    """
+    terms = terms or load_stance_terms()
+    headline_words = {w for w in _WORD.findall(headline.lower()) if len(w) > 3}
+    lowered = body.lower()
+    for sentence in re.split(r"(?<=[.!?])\s+", lowered):
+        shared = headline_words & set(_WORD.findall(sentence))
+        if len(shared) >= 2 and _mentions_any(sentence, terms["contest"]):
+            return "disagree"
+    if _mentions_any(lowered, terms["report"]):
+        return "discuss"
+    return "agree"
+
+
+def score_fnc1_contestation(folder: Path, console: Any, seed: int = 0) -> dict[str, Any]:
+    """Classify a balanced sample of related FNC-1 pairs and print the confusion matrix."""
+    with (folder / "train_bodies.csv").open(encoding="utf-8", newline="") as handle:
+        bodies = {row["Body ID"]: row["articleBody"] for row in csv.DictReader(handle)}
+    with (folder / "train_stances.csv").open(encoding="utf-8", newline="") as handle:
+        pairs = [row for row in csv.DictReader(handle) if row["Stance"] in FNC1_LABELS]
+    rng = random.Random(seed)
+    sample = []
+    for label in FNC1_LABELS:
+        rows = [row for row in pairs if row["Stance"] == label]
+        sample += rng.sample(rows, min(SAMPLE_PER_LABEL, len(rows)))
+    terms = load_stance_terms()
+    confusion: Counter = Counter()
+    for row in sample:
+        predicted = contest_stance(row["Headline"], bodies[row["Body ID"]], terms)
+        confusion[row["Stance"], predicted] += 1
+    console.print(f"FNC-1 contestation, {len(sample)} sampled pairs (rows gold, columns predicted)")
+    console.print("            " + "".join(f"{label:>10}" for label in FNC1_LABELS))
+    for gold in FNC1_LABELS:
+        cells = "".join(f"{confusion[gold, p]:>10}" for p in FNC1_LABELS)
+        console.print(f"  {gold:<10}{cells}")
+    flagged = sum(confusion[g, "disagree"] for g in FNC1_LABELS)
+    right = confusion["disagree", "disagree"]
+    gold_disagree = sum(confusion["disagree", p] for p in FNC1_LABELS)
+    precision = right / flagged if flagged else 0.0
+    recall = right / gold_disagree if gold_disagree else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    accuracy = sum(confusion[g, g] for g in FNC1_LABELS) / len(sample) if sample else 0.0
+    return {"contested (disagree) P/R/F1": (precision, recall, f1), "3-way accuracy": accuracy}
+
+
+# ---------------------------------------------------------------- demo gold grouping
+
+
+def _locate(text: str, needle: str, occurrence: int) -> int:
+    start = -1
+    for _ in range(occurrence):
+        start = text.find(needle, start + 1)
+        if start < 0:
+            return -1
+    return start
+
+
+def read_demo_claims(
+    gold_path: Path,
+) -> tuple[list[Article], list[Story], list[Statement], dict[str, Any]]:
+    """Read the demo corpus, gold stories and gold statements as crosswire records."""
+    from crosswire.evaluate.statements import _article_key
+    from crosswire.ingest import read_paths
+
+    data = json.loads(gold_path.read_text(encoding="utf-8"))
+    corpus = gold_path.parent / "corpus"
+    articles = {}
+    for item in read_paths([str(corpus)]):
+        if isinstance(item, Article):
+            articles[_article_key(item, corpus)] = item
+    members: dict[str, list[str]] = defaultdict(list)
+    for key, entry in data["articles"].items():
+        if key in articles:
+            members[entry["story"]].append(key)
+    stories = [
+        Story(
+            id=story_id,
+            title=story_id,
+            article_ids=[articles[k].id for k in keys],
+            outlets=list(dict.fromkeys(articles[k].outlet or k for k in keys)),
+        )
+        for story_id, keys in members.items()
+    ]
+    statements = []
+    for item in data["statements"]:
+        article = articles.get(item["article"])
+        if article is None:
+            continue
+        start = _locate(article.text, item["content"], int(item.get("occurrence", 1)))
+        if start < 0:
+            raise ValueError(f"{gold_path}: content of {item['id']} is not in {item['article']}")
+        statements.append(
+            Statement(
+                id=item["id"],
+                article_id=article.id,
+                content=Span.of(article.text, start, start + len(item["content"])),
+                kind=item.get("kind", "indirect"),
+                cue_stance=item.get("stance"),
+                speaker_name=item.get("speaker"),
+                nested_in=item.get("nested_in"),
+            )
+        )
+    return list(articles.values()), stories, statements, data
+
+
+def pairwise_scores(predicted: dict[str, str], gold_claims: list[set[str]]) -> tuple[float, ...]:
+    """Return pairwise P, R, F1 of predicted claim labels against (overlapping) gold claims."""
+    scored = set().union(*gold_claims) if gold_claims else set()
+    gold_pairs = {frozenset(p) for claim in gold_claims for p in combinations(sorted(claim), 2)}
+    by_claim: dict[str, list[str]] = defaultdict(list)
+    for statement_id, claim_id in predicted.items():
+        if statement_id in scored:
+            by_claim[claim_id].append(statement_id)
+    predicted_pairs = {
+        frozenset(p) for ids in by_claim.values() for p in combinations(sorted(ids), 2)
+    }
+    right = len(gold_pairs & predicted_pairs)
+    precision = right / len(predicted_pairs) if predicted_pairs else 0.0
+    recall = right / len(gold_pairs) if gold_pairs else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def score_demo_claims(gold_path: Path) -> dict[str, Any]:
+    """Group the demo's gold statements into claims and score against the gold claims."""
+    from crosswire.claims import group_claims
+
+    articles, stories, statements, data = read_demo_claims(gold_path)
+    claims = group_claims(stories, articles, statements, [])
+    predicted = {w["statement_id"]: c.id for c in claims for w in c.wordings}
+    gold_claims = [set(c["statements"]) for c in data["claims"]]
+    result: dict[str, Any] = {
+        "gold claims": len(gold_claims),
+        "predicted claims": len(claims),
+        "pairwise grouping": pairwise_scores(predicted, gold_claims),
+    }
+    by_id = {c.id: c for c in claims}
+    contested_right = sources_right = 0
+    for gold in data["claims"]:
+        votes = Counter(predicted[s] for s in gold["statements"] if s in predicted)
+        if not votes:
+            continue
+        claim = by_id[votes.most_common(1)[0][0]]
+        contested_right += bool(gold["contested_by"]) == claim.contested
+        sources_right += gold["independent_sources"] == claim.independent_sources
+    result["contested agrees"] = f"{contested_right}/{len(gold_claims)}"
+    result["independent sources exact"] = f"{sources_right}/{len(gold_claims)}"
+    return result
+
+
+def _print_result(console: Any, title: str, result: dict[str, Any]) -> None:
+    console.print(f"[bold]{title}[/bold]")
+    for name, value in result.items():
+        if isinstance(value, tuple) and len(value) == 3:
+            value = "P {:.3f}  R {:.3f}  F1 {:.3f}".format(*value)
+        elif isinstance(value, float):
+            value = f"{value:.3f}"
+        console.print(f"  {name}: {value}")
+
+
+def run(paths: list[str], console: Any) -> int:
+    """Score claim grouping on demo gold and contestation on FNC-1; 0 on success."""
+    sources = [Path(p) for p in paths] or [DEFAULT_GOLD, DEFAULT_FNC1]
+    status = 0
+    for source in sources:
+        try:
+            if source.is_dir():
+                result = score_fnc1_contestation(source, console)
+                title = f"claims: FNC-1 contestation {source}"
+            else:
+                result = score_demo_claims(source)
+                title = f"claims: grouping on {source} (gold statements)"
+        except (OSError, ValueError, KeyError, ImportError, RuntimeError) as error:
+            console.print(f"[red]cannot score {source}: {error}[/red]")
+            status = 1
+            continue
+        _print_result(console, title, result)
+    return status
