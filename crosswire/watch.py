@@ -183,12 +183,14 @@ def _claim_alerts(before: Snapshot, after: Snapshot) -> list[Alert]:
     for claim in before.claims:
         for sid in claim.statement_ids:
             claims_of.setdefault(sid, []).append(claim)
-    known_conflicts = {_conflict_key(c) for claim in before.claims for c in claim.conflicts}
+    known_conflicts = {_conflict_key(c, claim) for claim in before.claims for c in claim.conflicts}
     alerts = []
     for claim in after.claims:
         earlier = [c for sid in claim.statement_ids for c in claims_of.get(sid, [])]
-        contested_before = set().union(*(c.contested_by for c in earlier))
-        newly_contesting = sorted(claim.contested_by - contested_before)
+        contested_before = {_denial_key(before, sid) for c in earlier for sid in c.contested_by}
+        newly_contesting = sorted(
+            sid for sid in claim.contested_by if _denial_key(after, sid) not in contested_before
+        )
         if newly_contesting:
             alerts.append(
                 Alert(
@@ -199,8 +201,10 @@ def _claim_alerts(before: Snapshot, after: Snapshot) -> list[Alert]:
                 )
             )
         for conflict in claim.conflicts:
-            if conflict.get("kind") != "numeric" or _conflict_key(conflict) in known_conflicts:
+            key = _conflict_key(conflict, claim)
+            if conflict.get("kind") != "numeric" or key in known_conflicts:
                 continue
+            known_conflicts.add(key)
             outlets = [claim.outlet_of.get(sid, "") for sid in conflict.get("statements", [])]
             if len(set(outlets)) < 2:
                 continue  # one outlet giving two numbers is not a conflict between outlets
@@ -218,16 +222,31 @@ def _claim_alerts(before: Snapshot, after: Snapshot) -> list[Alert]:
     return alerts
 
 
-def _conflict_key(conflict: dict[str, Any]) -> tuple[str, frozenset[str]]:
-    return conflict.get("kind", ""), frozenset(conflict.get("statements", []))
+def _conflict_key(conflict: dict[str, Any], claim: ClaimState) -> tuple[str, frozenset[Any]]:
+    """Key a conflict by what it says (outlet and value), so a new version of an article that
+    repeats the same numbers is not a new conflict."""
+    outlets = [claim.outlet_of.get(sid, sid) for sid in conflict.get("statements", [])]
+    values = conflict.get("values", [])
+    return conflict.get("kind", ""), frozenset(zip(outlets, values, strict=False))
+
+
+def _denial_key(snapshot: Snapshot, statement_id: str) -> tuple[str, str] | str:
+    """Key a denial by outlet and wording, so the same denial in an updated article is not new."""
+    denial = snapshot.denials.get(statement_id)
+    if denial is None:
+        return statement_id
+    return denial.get("outlet") or "", " ".join(denial["text"].lower().split())
 
 
 def _denial_alerts(before: Snapshot, after: Snapshot) -> list[Alert]:
     story_of = {aid: s.id for s in after.stories for aid in s.article_ids}
+    known = {_denial_key(before, sid) for sid in before.denials}
     alerts = []
     for sid, denial in after.denials.items():
-        if sid in before.denials:
+        key = _denial_key(after, sid)
+        if key in known:
             continue
+        known.add(key)
         who = denial.get("speaker") or "someone"
         outlet = denial.get("outlet") or "unknown outlet"
         alerts.append(
@@ -416,23 +435,47 @@ def poll_source(
     hint = _kind_hint(source.get("kind") or "auto", fetched.content_type)
     items = list(read_fetched(fetched.content, url, hint, settings))
     articles = [i for i in items if isinstance(i, Article)]
-    report.rejections = [str(i) for i in items if isinstance(i, Rejection)]
-    if not articles:
-        reason = items[0].reason if items else "no articles"  # type: ignore[union-attr]
+    rejections = [i for i in items if isinstance(i, Rejection)]
+    textless = _textless_entries(fetched.content, rejections)
+    report.rejections = [str(r) for r in rejections if r.line not in textless]
+    if not articles and not textless:
+        reason = rejections[0].reason if rejections else "no articles"
         store.record_fetch(url, status=fetched.status, error=reason)
         report.errors.append(reason)
         return report
-    from_feed = len(items) > 1 or articles[0].source_path != url
+    from_feed = any(a.source_path != url for a in articles)  # entries are read as URL#n
     for article in articles:
         if from_feed and _is_teaser(article):
             article = _full_article(store, fetcher, article, report, settings)
             if article is None:
                 continue
         _store_article(store, _with_source(article, source, fetched.url), report)
+    for link, title in textless.values():
+        _, page = _fetch_page(store, fetcher, link, report, settings)
+        if page is not None:
+            page.url, page.title = link, page.title or title
+            _store_article(store, _with_source(page, source, link), report)
     store.record_fetch(
         url, status=fetched.status, etag=fetched.etag, last_modified=fetched.last_modified
     )
     return report
+
+
+def _textless_entries(content: bytes, rejections: list[Rejection]) -> dict[int, tuple[str, str]]:
+    """Find feed entries rejected for their text that link to a page: {entry number: (url, title)}."""
+    numbers = {r.line for r in rejections if r.line is not None}
+    if not numbers:
+        return {}
+    import feedparser
+
+    entries = feedparser.parse(content).entries
+    found = {}
+    for number in sorted(numbers):
+        entry = entries[number - 1] if number <= len(entries) else {}
+        link = (entry.get("link") or "").strip()
+        if is_http_url(link):
+            found[number] = (link, (entry.get("title") or "").strip())
+    return found
 
 
 def _is_teaser(article: Article) -> bool:
@@ -442,30 +485,39 @@ def _is_teaser(article: Article) -> bool:
 def _full_article(
     store: Store, fetcher: Fetcher, entry: Article, report: SourceReport, settings: Settings
 ) -> Article | None:
-    """Fetch a feed entry's page for its full text; None when unchanged or failed (retry later)."""
-    url = entry.url or ""
+    """Fetch a teaser entry's page for its full text; None when unchanged or failed (retry later)."""
+    outcome, page = _fetch_page(store, fetcher, entry.url or "", report, settings)
+    if outcome == "refused" or (outcome == "fetched" and page is None):
+        return entry  # the feed's own text is all crosswire may (or can) use
+    if page is None:
+        return None
+    page.url = entry.url
+    page.title = page.title or entry.title
+    if entry.date and not page.date:
+        page.date, page.date_partial = entry.date, None
+    return page
+
+
+def _fetch_page(
+    store: Store, fetcher: Fetcher, url: str, report: SourceReport, settings: Settings
+) -> tuple[str, Article | None]:
+    """Fetch an article page conditionally: ("fetched", article or None), "unchanged",
+    "refused" (robots.txt) or "failed" (recorded, and retried at the next poll)."""
     state = store.fetch_state(url)
     try:
         page = fetcher.get(url, etag=state.get("etag"), last_modified=state.get("last_modified"))
     except RobotsRefusal:
-        return entry  # the feed's own text is all crosswire may use
+        return "refused", None
     except FetchError as error:
         store.record_fetch(url, status=error.status, error=error.reason)
         report.errors.append(f"{url}: {error.reason}")
-        return None
+        return "failed", None
     if page.not_modified:
         store.record_fetch(url, status=304)
-        return None
+        return "unchanged", None
     found = [i for i in read_fetched(page.content, url, "html", settings) if isinstance(i, Article)]
     store.record_fetch(url, status=page.status, etag=page.etag, last_modified=page.last_modified)
-    if not found:
-        return entry
-    article = found[0]
-    article.url = entry.url
-    article.title = article.title or entry.title
-    if entry.date and not article.date:
-        article.date, article.date_partial = entry.date, None
-    return article
+    return "fetched", found[0] if found else None
 
 
 def _with_source(article: Article, source: dict[str, Any], fetched_url: str) -> Article:

@@ -30,6 +30,7 @@ from crosswire.fetch import (
     RobotsRefusal,
     backoff_delays,
 )
+from crosswire.settings import load_settings
 from crosswire.sources import SourceError, parse_opml, sources_from_argument
 from crosswire.store import Store
 from crosswire.watch import (
@@ -39,6 +40,7 @@ from crosswire.watch import (
     diff_alerts,
     parse_interval,
     poll,
+    poll_source,
     watch,
 )
 
@@ -358,6 +360,13 @@ def test_two_polls_of_changing_feeds_store_new_articles_and_raise_alerts(web, tm
     assert web.user_agents == {USER_AGENT}
     assert web.requests["/slow/rss"] == 4
 
+    # A third poll of an unchanged web: every source answers 304 or fails again, no alerts.
+    with Fetcher(FAST_POLICY) as fetcher:
+        third = poll(store, fetcher)
+    assert third.alerts == [] and third.analysed == 0
+    assert web.statuses["/herald/rss"][-1] == 304 and web.statuses["/courier/rss"][-1] == 304
+    assert web.requests["/courier/flood.html"] == 1
+
 
 def test_stopping_finishes_the_current_source_and_polls_no_more(web, tmp_path):
     web.serve(
@@ -390,6 +399,24 @@ def test_stopping_finishes_the_current_source_and_polls_no_more(web, tmp_path):
     assert polls == 1 and seen == ["Velden Gazette"] and reports[0].stopped
     assert web.requests["/courier/rss"] == 0
     assert store.count("articles") == 1 and store.alerts() == []
+
+
+def test_feed_entries_without_text_are_read_from_their_pages(web, tmp_path):
+    entry = {
+        "title": "Comet spotted",
+        "link": web.url("/gazette/comet.html"),
+        "summary": "Look up.",
+    }
+    web.serve("/gazette/rss", rss("Gazette", [entry]), "application/rss+xml")
+    web.serve("/gazette/comet.html", html_page("Comet spotted", GAZETTE_CHESS), "text/html")
+    store = Store(tmp_path / "watch.db")
+    source = {"url": web.url("/gazette/rss"), "name": "Velden Gazette", "kind": "feed"}
+    with Fetcher(FAST_POLICY) as fetcher:
+        found = poll_source(store, fetcher, source, load_settings())
+    assert len(found.new_articles) == 1 and found.rejections == [] and not found.failed
+    [article] = store.articles()
+    assert article.outlet == "Velden Gazette" and article.url == web.url("/gazette/comet.html")
+    assert "student volunteer" in article.text and article.title == "Comet spotted"
 
 
 # --- fetching ---------------------------------------------------------------------------------------
@@ -573,6 +600,38 @@ def test_new_denials_and_article_updates_are_alerts_with_a_diff():
     )
     diff = alerts["updated"].details["diff"].splitlines()
     assert "-Second paragraph." in diff and "+Second paragraph, corrected." in diff
+
+
+def test_an_updated_article_repeating_a_denial_and_numbers_raises_only_the_update():
+    denial = {
+        "article_id": "a1",
+        "outlet": "Courier",
+        "speaker": "the authority",
+        "text": "that it failed",
+    }
+    repeated = {**denial, "article_id": "a1b"}
+    numbers = {"kind": "numeric", "statements": ["s1", "s2"], "values": ["40 homes", "60 homes"]}
+    same_numbers = {**numbers, "statements": ["s1", "s2b"]}
+    before = Snapshot(
+        stories=[story("t1", {"a0", "a1"}, {"Herald", "Courier"})],
+        claims=[claim({"s1": "Herald", "s2": "Courier"}, contested_by=["d1"], conflicts=[numbers])],
+        denials={"d1": denial},
+        versions={"http://c.example/1": ("a1",)},
+    )
+    after = Snapshot(
+        stories=[story("t1", {"a0", "a1", "a1b"}, {"Herald", "Courier"})],
+        claims=[
+            claim(
+                {"s1": "Herald", "s2": "Courier", "s2b": "Courier"},
+                contested_by=["d1", "d1b"],
+                conflicts=[numbers, same_numbers],
+            )
+        ],
+        denials={"d1": denial, "d1b": repeated},
+        versions={"http://c.example/1": ("a1", "a1b")},
+        texts={"a1": "It failed.", "a1b": "It failed.\n\nMore later."},
+    )
+    assert [a.kind for a in diff_alerts(before, after)] == ["updated"]
 
 
 # --- the command line -------------------------------------------------------------------------------
