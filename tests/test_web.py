@@ -165,6 +165,7 @@ def test_story_page_shows_timeline_framing_and_entities(client, strike_story):
     assert any("Varnholt" in n for n in names), names
     entity = next(e for e in strike_story["entities"] if "Varnholt" in e["name"])
     assert f'href="/entities/{entity["id"]}"' in page
+    assert set(entity["spellings_by_outlet"]) <= set(strike_story["outlets"])
 
 
 def test_hostile_article_text_and_titles_are_escaped(client, strike_story):

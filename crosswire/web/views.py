@@ -103,7 +103,7 @@ def story_page(store: Store, story_id: str) -> dict[str, Any] | None:
         "framing": view["framing"],
         "framing_table": framing_table(view["framing"], view["outlets"]),
         "summary": view["summary"],
-        "entities": [_entity_summary(e) for e in view["entities"]],
+        "entities": [_entity_summary(e, view["outlets"]) for e in view["entities"]],
     }
 
 
@@ -282,13 +282,15 @@ def framing_table(framing: dict[str, Any], outlets: list[str]) -> list[dict[str,
     return rows
 
 
-def _entity_summary(entity: dict[str, Any]) -> dict[str, Any]:
+def _entity_summary(entity: dict[str, Any], outlets: list[str]) -> dict[str, Any]:
+    """Summarise an entity for one story: its spellings in this story's outlets only."""
+    spellings = entity.get("spellings_by_outlet", {})
     return {
         "id": entity["id"],
         "name": entity["name"],
         "label": entity.get("label"),
         "mention_count": entity.get("mention_count", 0),
-        "spellings_by_outlet": entity.get("spellings_by_outlet", {}),
+        "spellings_by_outlet": {o: spellings[o] for o in outlets if o in spellings},
     }
 
 
