@@ -24,6 +24,7 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's Chromium is not installed: apt-get install chromium"
 )
+pytest.importorskip("playwright", reason="playwright is not installed: pip install playwright")
 
 # Two fictional outlets report one fictional strike; the second quotes hostile markup as text.
 ARTICLES = {
