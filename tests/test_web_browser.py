@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -121,7 +122,7 @@ def _open_strike_story(page, server_url: str) -> None:
     page.wait_for_selector(".matrix")
 
 
-def test_clicking_a_claim_cell_highlights_its_spans_in_the_articles(browser, server_url):
+def test_clicking_a_claim_cell_highlights_its_spans_in_the_articles(browser, server_url, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -139,10 +140,14 @@ def test_clicking_a_claim_cell_highlights_its_spans_in_the_articles(browser, ser
     assert page.locator("#statement-card").is_visible()
     assert page.evaluate("window.__pwned") is None and dialogs == []
     page.mouse.move(0, 0)  # no hover outline in the screenshot
-    SCREENSHOT.parent.mkdir(exist_ok=True)
+    # Rendering differs by a few pixels between runs: refresh the docs image only when asked.
+    refresh = os.environ.get("CROSSWIRE_UPDATE_SCREENSHOT") or not SCREENSHOT.exists()
+    shot = SCREENSHOT if refresh else tmp_path / SCREENSHOT.name
+    shot.parent.mkdir(exist_ok=True)
     page.screenshot(
-        path=str(SCREENSHOT), full_page=True, clip={"x": 0, "y": 0, "width": 1400, "height": 1500}
+        path=str(shot), full_page=True, clip={"x": 0, "y": 0, "width": 1400, "height": 1500}
     )
+    assert shot.stat().st_size > 10_000
     page.close()
 
 
