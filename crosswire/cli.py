@@ -361,10 +361,12 @@ def alerts(obj: Context, limit: int, kind: str | None, as_json: bool) -> None:
 
 def _print_alert(obj: Context, alert: dict[str, Any]) -> None:
     when = f"{alert['created_at']}  " if alert.get("created_at") else ""
-    obj.out.print(f"{when}[{alert['kind']}] {alert['message']}", markup=False, highlight=False)
+    obj.out.print(
+        f"{when}[{alert['kind']}] {alert['message']}", markup=False, highlight=False, soft_wrap=True
+    )
     diff = alert.get("details", {}).get("diff")
     if diff:
-        obj.out.print(diff, markup=False, highlight=False)
+        obj.out.print(diff, markup=False, highlight=False, soft_wrap=True)
 
 
 @main.command()
