@@ -30,6 +30,7 @@ ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC"
 PARTIAL_DATE_NEIGHBOUR_DAYS = 3
 LEXICAL_DIMENSIONS = 200
 EDGE_MARGIN = 0.15
+MIN_LEXICAL_BATCH = 50
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’]?\s+")
 
@@ -135,6 +136,8 @@ def article_vectors(
         embedder.encode([story_text(a, lead_chars) for a in articles]), dtype=np.float32
     ).reshape(len(articles), -1)
     weight = float(thresholds.get("lexical_weight", 0.0))
+    if len(articles) < MIN_LEXICAL_BATCH:
+        weight = 0.0  # word rarity means little in a handful of texts
     lexical = lexical_vectors([f"{a.title or ''} {a.text}" for a in articles]) if weight else None
     if lexical is None:
         lexical = np.zeros((len(articles), LEXICAL_DIMENSIONS), dtype=np.float32)
@@ -268,20 +271,30 @@ class _Group:
         self.last_day = max(days) if days else None
 
 
-def _linkage(left: _Group, right: _Group, entity_weight: float) -> float:
-    """Return mean pairwise cosine of two groups plus the weighted entity-profile cosine."""
+def _gap_days(left: _Group, right: _Group) -> int:
+    """Return the days between two groups' date ranges (0 when they overlap or one is undated)."""
+    if left.first_day is None or right.first_day is None:
+        return 0
+    return max(0, left.first_day - right.last_day, right.first_day - left.last_day)
+
+
+def _linkage(left: _Group, right: _Group, entity_weight: float, day_penalty: float = 0.0) -> float:
+    """Return mean pairwise cosine of two groups plus the weighted entity-profile cosine.
+
+    Each day between the groups' date ranges costs ``day_penalty``: follow-up events of one
+    conflict read alike, and their dates are what tells them apart.
+    """
     mean_cosine = float(left.vector_sum @ right.vector_sum) / (
         len(left.members) * len(right.members)
     )
     entities = _profile_cosine(left.entities, right.entities)
-    return mean_cosine + entity_weight * entities
+    return mean_cosine + entity_weight * entities - day_penalty * _gap_days(left, right)
 
 
 def _too_far_apart(left: _Group, right: _Group, window_days: float) -> bool:
     if left.first_day is None or right.first_day is None:
         return False
-    gap = max(left.first_day - right.last_day, right.first_day - left.last_day)
-    return gap > window_days
+    return _gap_days(left, right) > window_days
 
 
 def _agglomerate(
@@ -309,7 +322,15 @@ def _agglomerate(
             continue
         if _too_far_apart(groups[a], groups[b], thresholds["window_days"]):
             continue
-        if _linkage(groups[a], groups[b], thresholds["entity_weight"]) < thresholds["merge"]:
+        if (
+            _linkage(
+                groups[a],
+                groups[b],
+                thresholds["entity_weight"],
+                thresholds.get("day_penalty", 0.0),
+            )
+            < thresholds["merge"]
+        ):
             continue
         if len(groups[a].members) < len(groups[b].members):
             a, b = b, a
@@ -513,7 +534,9 @@ def _best_previous(
     for story_id, old in old_groups.items():
         if _too_far_apart(group, old, thresholds["window_days"]):
             continue
-        score = _linkage(group, old, thresholds["entity_weight"])
+        score = _linkage(
+            group, old, thresholds["entity_weight"], thresholds.get("day_penalty", 0.0)
+        )
         if score >= best_score:
             best, best_score = story_id, score
     return best
