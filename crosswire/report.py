@@ -183,7 +183,7 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
             claim = row["claim"]
             cells = " | ".join(row["cells"][o] for o in view["outlets"])
             lines.append(
-                f"| {_md(_short(claim['text']))} | {claim.get('independent_sources', 0)} | {cells} |"
+                f"| {_md(shorten(claim['text']))} | {claim.get('independent_sources', 0)} | {cells} |"
             )
         lines.append("")
     lines += ["### Who said what", ""]
@@ -200,7 +200,7 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
             outlets = ", ".join(event.get("outlets", []))
             lines.append(
                 f"- {event.get('date') or '?'} ({event.get('granularity')}) "
-                f"{event.get('event_type')}: {_md(_short(event.get('description', '')))} — {outlets}"
+                f"{event.get('event_type')}: {_md(shorten(event.get('description', '')))} — {outlets}"
             )
         lines.append("")
     if view["entities"]:
@@ -225,7 +225,7 @@ def _markdown_statement(s: dict[str, Any]) -> str:
     nested = " (nested)" if s.get("nested_in") else ""
     return (
         f"{_md(speaker)} — *{_md(cue)}* [{s.get('cue_stance') or 'none'}], {s['kind']}{nested}: "
-        f"“{_md(_short(content['text'], 240))}” `[{content['start']}:{content['end']}]`"
+        f"“{_md(shorten(content['text'], 240))}” `[{content['start']}:{content['end']}]`"
     )
 
 
@@ -234,7 +234,7 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
-def _short(text: str, limit: int = 120) -> str:
+def shorten(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -250,7 +250,7 @@ def to_html(document: dict[str, Any]) -> str:
         loader=PackageLoader("crosswire", "templates"), autoescape=select_autoescape(["html"])
     )
     env.filters["highlight"] = highlight_article
-    env.filters["short"] = _short
+    env.filters["short"] = shorten
     env.filters["pretty"] = lambda data: json.dumps(data, indent=1, ensure_ascii=False)
     return env.get_template("report.html").render(document=document, views=story_views(document))
 

@@ -202,7 +202,7 @@ def _template_environment() -> Environment:
         autoescape=select_autoescape(["html"]),
     )
     env.filters["highlight"] = highlight_with_titles
-    env.filters["short"] = report._short
+    env.filters["short"] = report.shorten
     env.filters["script_json"] = script_json
     env.filters["pretty"] = lambda data: json.dumps(data, indent=1, ensure_ascii=False)
     env.filters["speaker_css"] = speaker_css

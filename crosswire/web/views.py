@@ -234,7 +234,7 @@ def timeline_chart(
                 "number": number,
                 "date": event.get("date"),
                 "label": f"{event.get('date')}: {event.get('event_type')} — "
-                f"{report._short(event.get('description', ''), 140)}",
+                f"{report.shorten(event.get('description', ''), 140)}",
                 "disputed": bool(event.get("date_disagreements")),
             }
         )
