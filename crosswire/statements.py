@@ -1011,28 +1011,35 @@ def _paragraph_index(paragraphs: list[tuple[int, int]], position: int) -> int:
 def _neighbouring_quote_speaker(
     doc: Any, found: list[Attribution], quote: Quote, paragraphs: list[tuple[int, int]]
 ) -> Attribution | None:
+    """Return the quoted speaker who goes on talking in ``quote``, from just before or after.
+
+    Before: a direct quote in the same or the previous paragraph, with little narration between.
+    After: a quoted paragraph followed by a paragraph that opens with the same speaker's quote.
+    """
+    text = _text(doc)
     here = _paragraph_index(paragraphs, quote.open_mark)
     quoted = [a for a in found if a.kind == "direct" or a.fragments]
     before = [a for a in quoted if a.content[1] <= quote.open_mark]
     if before:
         last = max(before, key=lambda a: a.content[1])
         if _paragraph_index(paragraphs, last.content[1] - 1) in {here, here - 1}:
-            between = _text(doc)[last.content[1] : quote.open_mark]
-            if not _has_other_sentence(between, last):
+            if not _has_other_sentence(text[last.content[1] : quote.open_mark]):
                 return last
-    after = [a for a in quoted if a.content[0] >= quote.end]
-    if after:
+    after = [a for a in quoted if a.kind == "direct" and a.content[0] >= quote.end]
+    if after and _starts_paragraph(text, paragraphs, here, quote):
         first = min(after, key=lambda a: a.content[0])
-        if (
-            _paragraph_index(paragraphs, first.content[0]) == here + 1
-            and _text(doc)[quote.end : first.content[0]].count("\n") <= 2
-            and _starts_paragraph(_text(doc), paragraphs, here, quote)
+        following = _paragraph_index(paragraphs, first.content[0])
+        if following == here + 1 and _starts_paragraph(
+            text,
+            paragraphs,
+            following,
+            Quote(first.content[0], first.content[1], first.content[0] - 1, None),
         ):
-            return None
+            return first
     return None
 
 
-def _has_other_sentence(between: str, attribution: Attribution) -> bool:
+def _has_other_sentence(between: str) -> bool:
     """Say whether narration not belonging to the attribution separates two quotes."""
     unquoted = re.sub(r"[\"\u201c\u201d\u00ab\u00bb\u201e]", "", between).strip(" ,.\n")
     return len(unquoted.split()) > 18
@@ -1041,6 +1048,7 @@ def _has_other_sentence(between: str, attribution: Attribution) -> bool:
 def _starts_paragraph(
     text: str, paragraphs: list[tuple[int, int]], index: int, quote: Quote
 ) -> bool:
+    """Say whether a quote opens its paragraph."""
     return index >= 0 and text[paragraphs[index][0] : quote.open_mark].strip() == ""
 
 

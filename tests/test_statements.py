@@ -434,3 +434,14 @@ def test_reportedly_is_a_statement_without_a_speaker(nlp):
     assert statement.cue.text == "reportedly" and statement.cue_stance == "hedged"
     assert statement.speaker is None and statement.speaker_name is None
     assert "met in secret" in statement.content.text
+
+
+def test_a_quoted_paragraph_takes_the_speaker_of_the_quote_that_follows(nlp):
+    text = (
+        "The ferry company met the union on Friday.\n\n"
+        "\u201cWe cannot run boats that nobody will insure. It is that simple.\u201d\n\n"
+        "\u201cThe route will come back when the cover does,\u201d chief executive Ola Brand said."
+    )
+    statements = statements_of(nlp, text)
+    first = one_with(statements, "nobody will insure")
+    assert first.speaker_name == "Ola Brand" and first.kind == "direct"
