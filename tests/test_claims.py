@@ -235,3 +235,21 @@ def test_narrator_assertion_counts_the_outlet_as_a_source_and_copies_do_not(nlp)
     (claim,) = group_claims([story], [wire, copy, other], statements, [])
     assert sorted(claim.outlets) == ["Daily Post", "Meridian Wire", "Radio"]
     assert claim.independent_sources == 2  # the copy is Meridian Wire's report, not Daily Post's
+
+
+def test_body_denying_the_headline_claim_contests_it():
+    from crosswire.evaluate.claims import contest_stance
+
+    headline = "Mayor of Dunmore resigns after audit"
+    assert contest_stance(headline, "A spokesman denied that the mayor had resigned.") == "disagree"
+    assert contest_stance(headline, "The mayor reportedly resigned on Friday.") == "discuss"
+    assert contest_stance(headline, "The mayor resigned on Friday after the audit.") == "agree"
+
+
+def test_pairwise_grouping_score_counts_pairs_of_gold_claims():
+    from crosswire.evaluate.claims import pairwise_scores
+
+    gold = [{"s1", "s2", "s3"}]
+    assert pairwise_scores({"s1": "c", "s2": "c", "s3": "c"}, gold) == (1.0, 1.0, 1.0)
+    precision, recall, _ = pairwise_scores({"s1": "c", "s2": "c", "s3": "d"}, gold)
+    assert precision == 1.0 and recall == 1 / 3
