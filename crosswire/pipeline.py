@@ -81,7 +81,8 @@ def annotate_article(doc: Any, article: Article) -> ArticleAnnotations:
     if not article.is_english:
         # The configured pipeline is English: other languages are stored and flagged, not parsed.
         return ArticleAnnotations()
-    found = statements.extract_statements(doc, article)
+    extract = statements.statement_extractor(load_settings().statement_extractor)
+    found = extract(doc, article)
     found += claims.extract_assertions(doc, article, found)
     return ArticleAnnotations(
         statements=found,

