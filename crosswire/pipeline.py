@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,7 @@ def annotate_article(doc: Any, article: Article) -> ArticleAnnotations:
     if not article.is_english:
         # The configured pipeline is English: other languages are stored and flagged, not parsed.
         return ArticleAnnotations()
+    article = article.with_outlet_label()
     extract = statements.statement_extractor(load_settings().statement_extractor)
     found = extract(doc, article)
     found += claims.extract_assertions(doc, article, found)
@@ -96,7 +97,14 @@ def analyze_corpus(
     annotations: dict[str, ArticleAnnotations],
     previous_stories: list[Story] | None = None,
 ) -> Analysis:
-    """Run the cross-article stages over annotated articles."""
+    """Run the cross-article stages over annotated articles.
+
+    The stages see every article under an outlet label (``records.outlet_label``), so an
+    article whose outlet is unknown still counts as an outlet of its own; the articles
+    returned keep their stored outlet.
+    """
+    stored_outlets = {a.id: a.outlet for a in articles}
+    articles = [a.with_outlet_label() for a in articles]
     all_statements = [s for a in articles for s in annotations[a.id].statements]
     all_mentions = [m for a in articles for m in annotations[a.id].mentions]
     all_times = [t for a in articles for t in annotations[a.id].time_expressions]
@@ -124,7 +132,7 @@ def analyze_corpus(
         )
         summaries[story.id] = claims.story_summary(story, claims_by_story[story.id])
     return Analysis(
-        articles=articles,
+        articles=[replace(a, outlet=stored_outlets[a.id]) for a in articles],
         stories=found_stories,
         statements=all_statements,
         entities=found_entities,

@@ -8,7 +8,8 @@ The JSON schema in ``crosswire/schemas/output.schema.json`` describes these reco
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import PurePath
 from typing import Any
 
 
@@ -41,6 +42,17 @@ def stable_id(*parts: str, prefix: str = "", length: int = 16) -> str:
     return f"{prefix}{digest}"
 
 
+def outlet_label(outlet: str | None, source_path: str | None, article_id: str) -> str:
+    """Name an article's outlet for cross-outlet views; say plainly when it is unknown.
+
+    Two articles of unknown outlet must not count as one outlet, so the label names the file.
+    """
+    if outlet:
+        return outlet
+    where = PurePath(source_path.split("#")[0]).name if source_path else article_id
+    return f"unknown outlet ({where})"
+
+
 @dataclass
 class Article:
     """One news article as stored: cleaned body text plus metadata."""
@@ -58,6 +70,10 @@ class Article:
     is_english: bool = True
     dateline: Span | None = None  # the dateline as found in the raw input (not in ``text``)
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    def with_outlet_label(self) -> Article:
+        """Return a copy whose outlet is never empty (see ``outlet_label``)."""
+        return replace(self, outlet=outlet_label(self.outlet, self.source_path, self.id))
 
     @staticmethod
     def content_id(text: str, outlet: str | None = None) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from crosswire import __version__
+from crosswire.records import outlet_label
 from crosswire.store import Store
 
 ARTICLE_FIELDS = (
@@ -87,9 +88,13 @@ def story_views(document: dict[str, Any]) -> list[dict[str, Any]]:
         statements_by_article[statement["article_id"]].append(statement)
     views = []
     for story in document["stories"]:
-        members = [articles[i] for i in story["article_ids"] if i in articles]
+        members = [
+            {**articles[i], "outlet_label": _outlet(articles[i])}
+            for i in story["article_ids"]
+            if i in articles
+        ]
         members.sort(key=lambda a: (a.get("date") or "", a.get("outlet") or ""))
-        outlets = sorted({a.get("outlet") or "unknown outlet" for a in members})
+        outlets = sorted({_outlet(a) for a in members})
         claims = [c for c in document["claims"] if c["story_id"] == story["id"]]
         views.append(
             {
@@ -106,6 +111,10 @@ def story_views(document: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return views
+
+
+def _outlet(article: dict[str, Any]) -> str:
+    return outlet_label(article.get("outlet"), article.get("source_path"), article["id"])
 
 
 def claim_matrix(claims: list[dict[str, Any]], outlets: list[str]) -> list[dict[str, Any]]:
@@ -171,8 +180,7 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
         copy_of = story.get("duplicates", {}).get(a["id"])
         title = _md(a.get("title") or "") + (f" (copy of {copy_of})" if copy_of else "")
         lines.append(
-            f"| {_md(a.get('outlet') or '?')} | {date} | {title} | "
-            f"{a.get('language') or '?'} | `{a['id']}` |"
+            f"| {_md(_outlet(a))} | {date} | {title} | {a.get('language') or '?'} | `{a['id']}` |"
         )
     lines.append("")
     if view["matrix"]:
@@ -189,7 +197,7 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
     lines += ["### Who said what", ""]
     for a in view["articles"]:
         found = view["statements"][a["id"]]
-        lines.append(f"**{_md(a.get('outlet') or '?')}** — {len(found)} statements")
+        lines.append(f"**{_md(_outlet(a))}** — {len(found)} statements")
         lines.append("")
         for s in found:
             lines.append("- " + _markdown_statement(s))

@@ -88,7 +88,7 @@ def story_page(store: Store, story_id: str) -> dict[str, Any] | None:
     document = report.build_document(store, story.article_ids)
     view = next(v for v in report.story_views(document) if v["story"]["id"] == story_id)
     statements = [s for found in view["statements"].values() for s in found]
-    outlet_of_article = {a["id"]: a.get("outlet") or "unknown outlet" for a in view["articles"]}
+    outlet_of_article = {a["id"]: a["outlet_label"] for a in view["articles"]}
     speakers = speaker_palette(statements, outlet_of_article)
     return {
         "story": view["story"],
@@ -334,7 +334,7 @@ def _statement_item(
     s: dict[str, Any], articles: dict[str, Any], story_of: dict[str, Story]
 ) -> dict[str, Any]:
     article = articles.get(s["article_id"])
-    outlet = (article.outlet if article else None) or "unknown outlet"
+    outlet = article.with_outlet_label().outlet if article else "unknown outlet"
     story = story_of.get(s["article_id"])
     return {
         "statement_id": s["id"],
