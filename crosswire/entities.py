@@ -998,7 +998,8 @@ def _build_entities(
         group_ids_by_root[linker.root(group_id)].append(group_id)
     entities = []
     for root, found in members.items():
-        names = [m for m in found if m.kind == "name"]
+        # A group whose names were all linked elsewhere keeps its descriptions: name it by them.
+        names = [m for m in found if m.kind == "name"] or found
         forms = Counter(" ".join(m.span.text.split()) for m in names)
         if root in created:
             name, label = created[root]

@@ -285,3 +285,27 @@ def test_long_nasty_corpus_fuzz_keeps_every_cross_article_span_exact(nlp, tmp_pa
         articles.append(replace(article, outlet=f"Outlet {number}", date="2026-03-03"))
     articles = [replace(a, id=Article.content_id(a.text, a.outlet)) for a in articles]
     check_analysis(pipeline.analyze_corpus(articles, annotate(nlp, articles)))
+
+
+def test_a_name_left_with_only_lowercase_descriptions_still_becomes_an_entity(nlp):
+    texts = [
+        "„Prices rose by 12% in the first week of may\u200e,“ Иван Петров added. ‘Ships had "
+        "entered the strait without permission\u2066,’ Ngô Bảo Châu denied.\n\nИван петров "
+        "warned on Tuesday\u202e that prices rose by 12% in the first week of May. “Prices rose "
+        "by 12% in the first week of may\u200e,” José Müller told reporters.\n\nИван петров said "
+        "on Tuesday\u200d that переговоры продолжатся в понедельник. The ministry denied on "
+        "Tuesday\u200b that prices rose by 12% in the first week of May.",
+        "Ngô bảo châu claimed on Tuesday\u202e that nobody was hurt in the fire at the café. Zoë "
+        "brontë claimed on Tuesday\u200e that переговоры продолжатся в понедельник.\n\n„The "
+        "agreement signed on 3 march was broken\u202e,“ Zoë Brontë warned. Иван петров denied "
+        "on Tuesday\xa0 that prices rose by 12% in the first week of May.\n\n«The agreement "
+        "signed on 3 march was broken.» 👩\u200d💻That is what José Müller told reporters. Zoë "
+        "brontë added on Tuesday\u200e that prices rose by 12% in the first week of May.",
+    ]
+    articles = [
+        Article(id=f"a{n}", text=t, outlet=f"Outlet {n}", date="2026-03-03", language="en")
+        for n, t in enumerate(texts)
+    ]
+    analysis = pipeline.analyze_corpus(articles, annotate(nlp, articles))
+    assert any("петров" in e.name.lower() for e in analysis.entities)
+    assert check_analysis(analysis) > 20
