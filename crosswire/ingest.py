@@ -204,10 +204,13 @@ def decode(raw: bytes) -> str:
             raise BadInput(f"undecodable text (broken UTF-16: {error.reason})") from error
     if b"\x00" in raw:
         raise BadInput("binary file (contains NUL bytes), not text")
+    body = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        return normalize(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        pass
+        return normalize(body.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        if error.reason == "unexpected end of data" and error.end == len(body):
+            # UTF-8 cut inside its last character (a truncated download): keep what is whole.
+            return normalize(body[: error.start].decode("utf-8"))
     from charset_normalizer import from_bytes
 
     matches = from_bytes(raw)

@@ -364,3 +364,16 @@ def test_odd_feeds_are_read_or_rejected_by_entry(tmp_path, title, summary, date,
             "</channel></rss>"
         )
     fuzz_file(tmp_path, "feed.xml", feed.encode("utf-8", "surrogatepass"))
+
+
+def test_utf8_cut_inside_its_last_character_is_read_as_utf8():
+    [article] = read_one(NASTY / "truncated_utf8.txt")
+    assert article.text.startswith("Zoë Brontë said on Monday that the café in Genève")
+    assert article.text.endswith("déjà vu.")
+
+
+def test_utf8_with_a_bom_cut_inside_its_last_character_is_read_as_utf8(tmp_path):
+    path = tmp_path / "cut.txt"
+    path.write_bytes(("\ufeff" + GOOD + " Жж").encode("utf-8")[:-1])
+    [article] = read_one(path)
+    assert article.text == GOOD + " Ж"
