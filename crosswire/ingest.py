@@ -39,6 +39,7 @@ HTML_START = re.compile(
     re.S,
 )
 TRAILING_MARKER_WINDOW = 64  # characters at the end of the text searched for a date marker
+LEGACY_CHAOS_MARGIN = 0.05  # charset_normalizer "chaos" within which encodings count as tied
 FEED_START = re.compile(r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:rdf)\b", re.S)
 
 
@@ -217,9 +218,12 @@ def decode(raw: bytes) -> str:
     best = matches.best()
     if best is None:
         raise BadInput("undecodable text (not UTF-8 and no known encoding fits)")
-    # Short Western texts fit cp1250 and cp1252 equally well; cp1252 is far more common.
-    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
-    best = next((m for m in tied if "cp1252" in m.could_be_from_charset), best)
+    # Short Western texts fit several code pages almost equally well: among the nearly as
+    # orderly, take the most coherent language, and cp1252 (far the most common) on a tie.
+    near = [m for m in matches if m.chaos <= best.chaos + LEGACY_CHAOS_MARGIN]
+    top = max(m.coherence for m in near)
+    tied = [m for m in near if m.coherence == top]
+    best = next((m for m in tied if "cp1252" in m.could_be_from_charset), tied[0])
     text = str(best)
     if _control_share(text) > 0.05:
         raise BadInput("binary file (mostly control characters), not text")

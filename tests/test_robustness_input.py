@@ -377,3 +377,8 @@ def test_utf8_with_a_bom_cut_inside_its_last_character_is_read_as_utf8(tmp_path)
     path.write_bytes(("\ufeff" + GOOD + " Жж").encode("utf-8")[:-1])
     [article] = read_one(path)
     assert article.text == GOOD + " Ж"
+
+
+def test_latin1_french_without_a_declared_charset_keeps_its_accents():
+    [article] = read_one(NASTY / "fr_latin1.txt")
+    assert FRENCH in article.text and "déjà" in article.text
