@@ -40,7 +40,11 @@ HTML_START = re.compile(
 )
 TRAILING_MARKER_WINDOW = 64  # characters at the end of the text searched for a date marker
 LEGACY_CHAOS_MARGIN = 0.05  # charset_normalizer "chaos" within which encodings count as tied
-FEED_START = re.compile(r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<(rss|feed|rdf:rdf)\b", re.S)
+FEED_START = re.compile(
+    r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+(rss|feed|rdf:rdf)\b[^>\[]*(\[.*?\])?\s*>\s*)?"
+    r"(<!--.*?-->\s*)*<(rss|feed|rdf:rdf)\b",
+    re.S,
+)
 
 
 class BadInput(ValueError):

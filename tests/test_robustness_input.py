@@ -382,3 +382,8 @@ def test_utf8_with_a_bom_cut_inside_its_last_character_is_read_as_utf8(tmp_path)
 def test_latin1_french_without_a_declared_charset_keeps_its_accents():
     [article] = read_one(NASTY / "fr_latin1.txt")
     assert FRENCH in article.text and "déjà" in article.text
+
+
+def test_a_feed_with_a_doctype_and_no_extension_is_read_as_a_feed():
+    [article] = read_one(NASTY / "doctype_feed")
+    assert article.text == GOOD and article.outlet == "Harbor Times" and article.title == "Quay"
