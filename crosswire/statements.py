@@ -163,13 +163,29 @@ def _starts_with_quote(text: str, start: int, end: int) -> bool:
     return bool(stripped) and stripped[0] in {'"', "\u201c", "\u00ab", "\u201e"}
 
 
+def _with_plain_double_marks(text: str) -> str:
+    """Rewrite typewriter double quotes (two apostrophes) as one mark and a space, same length.
+
+    ``''Yes,'' she said`` becomes `` "Yes," she said``: the opening mark sits right before the
+    word and the closing one right after it, so quote offsets stay those of the article.
+    """
+
+    def one_mark(match: re.Match[str]) -> str:
+        before = text[match.start() - 1] if match.start() > 0 else " "
+        return ' "' if before.isspace() or before in "([{\u2014-:;" else '" '
+
+    return re.sub(r"(?<!')''(?!')", one_mark, text)
+
+
 def find_quotes(text: str) -> list[Quote]:
     """Pair quotation marks into top-level quotes; tolerate unbalanced and mixed marks.
 
     A quote left open at the end of a paragraph continues when the next paragraph opens with a
     quotation mark (the news convention for quotes over several paragraphs); otherwise it ends
-    with its paragraph.
+    with its paragraph. Typewriter double quotes (``''``) count as quotation marks.
     """
+    if "''" in text:
+        text = _with_plain_double_marks(text)
     quotes: list[Quote] = []
     paragraphs = _paragraph_bounds(text)
     open_at: int | None = None
@@ -393,6 +409,8 @@ def _reported_subtree(token: Any, lexicon: CueLexicon, cue: Any = None) -> list[
     for descendant in token.subtree:
         if descendant.dep_ != "conj" or descendant.lemma_.lower() not in lexicon.verbs:
             continue
+        if _has_that(descendant):
+            continue  # "said X and that she wanted Y": a second clause of the same report
         own_subject = any(c.dep_ in SUBJECT_DEPS for c in descendant.children)
         same_tense = cue is not None and descendant.tag_ == cue.tag_ and cue.tag_ in {"VBZ", "VBD"}
         if not (own_subject or same_tense):

@@ -445,3 +445,29 @@ def test_a_quoted_paragraph_takes_the_speaker_of_the_quote_that_follows(nlp):
     statements = statements_of(nlp, text)
     first = one_with(statements, "nobody will insure")
     assert first.speaker_name == "Ola Brand" and first.kind == "direct"
+
+
+# ---------------------------------------------------------------- PolNeAR recall rules
+
+
+def test_typewriter_double_quotes_are_quotation_marks(nlp):
+    text = "''We will rebuild the harbour before winter,'' said Mayor Ilsa Brandt."
+    assert [text[q.start : q.end] for q in find_quotes(text)] == [
+        "We will rebuild the harbour before winter,"
+    ]
+    quote = one_with(statements_of(nlp, text), "rebuild the harbour")
+    assert quote.kind == "direct"
+    assert quote.speaker_name == "Ilsa Brandt"
+
+
+def test_a_second_that_clause_stays_in_the_same_report(nlp):
+    text = "Mayor Ilsa Brandt said she welcomed the audit and that she wanted to move forward."
+    statement = one_with(statements_of(nlp, text), "welcomed the audit")
+    assert statement.content.text.endswith("that she wanted to move forward")
+
+
+def test_an_encouraging_verb_reports_its_object_and_to_clause(nlp):
+    text = "Senator Tomas Vell encouraged local farmers to join the new cooperative."
+    statement = one_with(statements_of(nlp, text), "local farmers")
+    assert statement.cue.text == "encouraged"
+    assert statement.content.text == "local farmers to join the new cooperative"
