@@ -708,9 +708,11 @@ def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
         stance = lexicon.nouns.get(token.lemma_.lower())
         if stance is None or token.pos_ != "NOUN" or _inside(quotes, token.idx):
             continue
-        owner = next((c for c in token.children if c.dep_ == "poss"), None) or _agent_of(token)
-        if owner is None:
-            continue
+        owner = (
+            next((c for c in token.children if c.dep_ == "poss"), None)
+            or _agent_of(token)
+            or _subject_of_governing_verb(token, lexicon)
+        )
         cue_end = token.idx + len(token.text)
         clause = next(
             (c for c in token.children if c.dep_ in {"acl", "ccomp"} and _has_that(c)), None
@@ -729,7 +731,7 @@ def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
                 content=content,
                 kind="belief" if stance in {"belief", "finding"} else "indirect",
                 speaker_token=owner,
-                speaker=_speaker_span(owner),
+                speaker=_speaker_span(owner) if owner is not None else None,
                 anchor=token,
             )
         )
@@ -753,9 +755,9 @@ def find_unattributed_reports(
                 if t.i != token.i and token.sent.start <= t.i < token.sent.end
             ]
             cue = (token.idx, token.idx + len(token.text))
-        elif _passive_cue(token, lexicon):
+        elif _passive_cue(token, lexicon) or _impression_cue(token, lexicon):
             stance = lexicon.verbs.get(_cue_lemma(token, lexicon.verbs) or "")
-            tokens = [t for t in token.subtree if not t.is_punct]
+            tokens = _clause_from_subject(token)
             cue = (token.idx, token.idx + len(token.text))
         else:
             continue
@@ -779,7 +781,31 @@ def _passive_cue(token: Any, lexicon: CueLexicon) -> bool:
     children = list(token.children)
     if not any(c.dep_ == "auxpass" for c in children) or any(c.dep_ == "agent" for c in children):
         return False
-    return any(c.dep_ in {"xcomp", "ccomp"} for c in children)
+    return any(c.dep_ in {"xcomp", "ccomp", "oprd"} or c.lower_ == "as" for c in children)
+
+
+def _impression_cue(token: Any, lexicon: CueLexicon) -> bool:
+    """Say whether a verb reports how things look, with no one named: "X seems weak"."""
+    lemma = _cue_lemma(token, lexicon.verbs)
+    if token.pos_ not in {"VERB", "AUX"} or "sourceless" not in lexicon.takes.get(lemma or "", ()):
+        return False
+    return any(
+        c.dep_ in {"xcomp", "ccomp", "acomp", "attr", "oprd"} or c.lower_ == "like"
+        for c in token.children
+    )
+
+
+def _clause_from_subject(verb: Any) -> list[Any]:
+    """Return a clause's tokens from its subject on, leaving out what comes before the subject.
+
+    ``After months of polls, more voters are expected to attend``: the report is what follows.
+    """
+    tokens = [t for t in verb.subtree if not t.is_punct]
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"}]
+    if subjects:
+        start = min(s.left_edge.i for s in subjects)
+        tokens = [t for t in tokens if t.i >= start]
+    return tokens
 
 
 def find_colon_attributions(
@@ -833,6 +859,17 @@ def _names_a_speaker(token: Any, lexicon: CueLexicon) -> bool:
         or word in lexicon.institutions
         or word in {"poll", "survey", "report"}
     )
+
+
+def _subject_of_governing_verb(noun: Any, lexicon: CueLexicon) -> Any:
+    """Return X in ``X voiced support for Y`` / ``X has concerns about Y``: the verb's subject."""
+    verb = noun.head
+    if noun.dep_ != "dobj" or verb.pos_ not in {"VERB", "AUX"}:
+        return None
+    subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
+    if subject is None or not _is_animate(subject, lexicon) or subject.lower_ == "who":
+        return None
+    return subject
 
 
 def _agent_of(noun: Any) -> Any:

@@ -471,3 +471,31 @@ def test_an_encouraging_verb_reports_its_object_and_to_clause(nlp):
     statement = one_with(statements_of(nlp, text), "local farmers")
     assert statement.cue.text == "encouraged"
     assert statement.content.text == "local farmers to join the new cooperative"
+
+
+def test_a_sourceless_impression_is_reported_without_a_speaker(nlp):
+    text = "The harbour plan seems increasingly likely to pass this spring."
+    statement = one_with(statements_of(nlp, text), "likely to pass")
+    assert statement.cue.text == "seems"
+    assert statement.speaker is None
+    assert statement.content.text.startswith("The harbour plan")
+
+
+def test_a_sourceless_passive_report_starts_at_its_subject(nlp):
+    text = "After weeks of quarrels, the harbour board is seen as the likely winner of the vote."
+    statement = one_with(statements_of(nlp, text), "likely winner")
+    assert statement.speaker is None
+    assert statement.content.text.startswith("the harbour board")
+
+
+def test_a_cue_noun_with_no_owner_is_a_sourceless_report(nlp):
+    text = "The council meeting was dominated by questions about the harbour budget."
+    statement = one_with(statements_of(nlp, text), "the harbour budget")
+    assert statement.cue.text == "questions about"
+    assert statement.speaker is None
+
+
+def test_a_cue_noun_object_takes_the_verbs_subject_as_speaker(nlp):
+    text = "Mayor Ilsa Brandt voiced strong support for the harbour budget."
+    statement = one_with(statements_of(nlp, text), "the harbour budget")
+    assert statement.speaker_name == "Ilsa Brandt"
