@@ -281,24 +281,7 @@ class Store:
         with self.transaction() as db:
             for table in ("statements", "mentions", "time_expressions"):
                 db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
-            db.executemany(
-                "INSERT OR REPLACE INTO statements "
-                "(id, article_id, start, end, kind, speaker_name, cue_stance, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        s.id,
-                        article_id,
-                        s.content.start,
-                        s.content.end,
-                        s.kind,
-                        s.speaker_name,
-                        s.cue_stance,
-                        _dump(s.to_dict()),
-                    )
-                    for s in statements
-                ],
-            )
+            _insert_statements(db, statements)
             db.executemany(
                 "INSERT INTO mentions (article_id, start, end, label, entity_id, data) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -375,24 +358,7 @@ class Store:
                 "INSERT INTO entities (id, name, label, data) VALUES (?, ?, ?, ?)",
                 [(e.id, e.name, e.label, _dump(e.to_dict())) for e in entities],
             )
-            db.executemany(
-                "INSERT OR REPLACE INTO statements "
-                "(id, article_id, start, end, kind, speaker_name, cue_stance, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        s.id,
-                        s.article_id,
-                        s.content.start,
-                        s.content.end,
-                        s.kind,
-                        s.speaker_name,
-                        s.cue_stance,
-                        _dump(s.to_dict()),
-                    )
-                    for s in statements
-                ],
-            )
+            _insert_statements(db, statements)
             db.executemany(
                 "INSERT INTO claims (id, story_id, data) VALUES (?, ?, ?)",
                 [(c.id, c.story_id, _dump(c.to_dict())) for c in claims],
@@ -641,6 +607,27 @@ _TABLES = {
     "timeline_events",
     "story_views",
 }
+
+
+def _insert_statements(db: sqlite3.Connection, statements: Iterable[Statement]) -> None:
+    db.executemany(
+        "INSERT OR REPLACE INTO statements "
+        "(id, article_id, start, end, kind, speaker_name, cue_stance, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                s.id,
+                s.article_id,
+                s.content.start,
+                s.content.end,
+                s.kind,
+                s.speaker_name,
+                s.cue_stance,
+                _dump(s.to_dict()),
+            )
+            for s in statements
+        ],
+    )
 
 
 def _dump(data: Any) -> str:
