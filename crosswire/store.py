@@ -252,12 +252,12 @@ class Store:
 
     def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
         """Return stored articles (all, or those with the given ids) in ingest order."""
-        rows = self._select("SELECT data FROM articles", "id", ids, order="ingested_at, id")
+        rows = self._select("SELECT data FROM articles", "id", ids, order="rowid")
         return [Article.from_dict(json.loads(row[0])) for row in rows]
 
     def article_ids_needing_analysis(self, version: int) -> list[str]:
         rows = self.db.execute(
-            "SELECT id FROM articles WHERE analysed_version IS NOT ? ORDER BY ingested_at, id",
+            "SELECT id FROM articles WHERE analysed_version IS NOT ? ORDER BY rowid",
             (version,),
         )
         return [row[0] for row in rows]
