@@ -370,6 +370,7 @@ def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
     return None
 
 
+TRAILING_ASIDE_DEPS = {"advcl", "prep", "npadvmod", "conj", "cc", "punct", "ccomp", "parataxis"}
 CONTENT_TAIL_DEPS = {"prep", "oprd", "xcomp", "ccomp", "npadvmod", "dep", "attr", "acomp"}
 
 
@@ -466,8 +467,9 @@ def _quote_near(
         end = max(end, speaker[1])
     for quote in quotes:
         close = quote.close_mark if quote.close_mark is not None else quote.end
-        if close < start and re.fullmatch(r"[\s,.\u2014\-!?\"'\u201d\u2019]*", text[close:start]):
-            return quote
+        gap = text[close:start]
+        if close < start and re.fullmatch(r"[ \t,.\u2014\-!?\"'\u201d\u2019]*", gap):
+            return quote  # not across a line break: a quote does not end one paragraph's speech
     sentence_end = cue.sent.end_char
     for quote in quotes:
         if end <= quote.open_mark < sentence_end:
@@ -805,6 +807,15 @@ def _clause_from_subject(verb: Any) -> list[Any]:
     if subjects:
         start = min(s.left_edge.i for s in subjects)
         tokens = [t for t in tokens if t.i >= start]
+    for child in verb.rights:
+        before = verb.doc[child.left_edge.i - 1]
+        if child.dep_ in TRAILING_ASIDE_DEPS and before.text in {",", "\u2014", "--", "\n"}:
+            # "X appeared to lead, with a new survey finding ...": the aside is not the report.
+            tokens = [t for t in tokens if t.i < before.i]
+            break
+    paragraph_end = [t.i for t in tokens if "\n" in t.text or t.is_space]
+    if paragraph_end:
+        tokens = [t for t in tokens if t.i < paragraph_end[0]]
     return tokens
 
 
@@ -913,6 +924,40 @@ def classify_quotes(doc: Any, found: list[Attribution], quotes: list[Quote]) -> 
             attribution.fragments = inner
 
 
+ASIDE_MARKS = {",", "\u2014", "\u2013", "--", "-"}
+RELATIVE_WORDS = {"which", "who", "whom", "whose"}
+
+
+def cut_trailing_aside(doc: Any, bounds: tuple[int, int], quotes: list[Quote]) -> tuple[int, int]:
+    """Cut the narrator's aside off the end of a reported clause.
+
+    ``said he backs Y, who was scheduled to ...`` and ``opposed the pact \u2014 one of the goals
+    of his term``: a non-restrictive relative clause or a dashed appositive that runs to the end
+    of the content is the writer's addition, not what was reported.
+    """
+    span = doc.char_span(*bounds, alignment_mode="expand")
+    if span is None or len(span) < 4:
+        return bounds
+    last = max((t.i for t in span if not t.is_punct), default=span.end - 1)
+    for mark in span[2:-1]:
+        if mark.text not in ASIDE_MARKS or _inside(quotes, mark.idx):
+            continue
+        after = mark.doc[mark.i + 1]
+        aside = None
+        if after.lower_ in RELATIVE_WORDS and after.head.dep_ == "relcl":
+            aside = after.head
+        elif after.dep_ == "prep" and after.i + 1 < span.end:
+            if mark.doc[after.i + 1].lower_ in RELATIVE_WORDS and after.head.dep_ == "relcl":
+                aside = after.head
+        elif mark.text != ",":
+            phrase = after if after.dep_ == "appos" else after.head
+            if phrase.dep_ == "appos" and phrase.head.i < mark.i:
+                aside = phrase
+        if aside is not None and aside.right_edge.i >= last:
+            return _trim(doc, bounds[0], mark.idx)
+    return bounds
+
+
 def split_partial_quotes(doc: Any, found: list[Attribution]) -> list[Attribution]:
     """Add each quoted fragment of reported speech as a ``partial`` statement nested in it.
 
@@ -994,8 +1039,9 @@ def _verb_after(doc: Any, quote: Quote) -> Any:
             token.is_sent_start
             and token.idx > quote.close_mark + 1
             or token.text in {'"', "\u201c"}
+            or "\n" in token.text
         ):
-            return None
+            return None  # a new sentence, quote or paragraph: not this quote's frame
         if token.pos_ == "VERB" and token.dep_ in {"ROOT", "parataxis", "ccomp", "conj"}:
             return token
     return None
@@ -1097,7 +1143,10 @@ def _neighbouring_quote_speaker(
 def _has_other_sentence(between: str) -> bool:
     """Say whether narration not belonging to the attribution separates two quotes."""
     unquoted = re.sub(r"[\"\u201c\u201d\u00ab\u00bb\u201e]", "", between).strip(" ,.\n")
-    return len(unquoted.split()) > 18
+    if len(unquoted.split()) <= 18:
+        return False
+    # A long attribution with an aside ("X said, referring to Y.") is still one sentence.
+    return bool(re.search(r"[.!?]\s", unquoted)) or len(unquoted.split()) > 45
 
 
 def _starts_paragraph(
@@ -1594,6 +1643,9 @@ def extract_statements(doc: Any, article: Article) -> list[Statement]:
         + find_unattributed_reports(doc, quotes, lexicon)
     )
     classify_quotes(doc, found, quotes)
+    for attribution in found:
+        if attribution.kind != "direct":
+            attribution.content = cut_trailing_aside(doc, attribution.content, quotes)
     found = _deduplicate(found)
     found = find_quote_frames(doc, found, quotes, lexicon)
     found = attach_orphan_quotes(doc, found, quotes)

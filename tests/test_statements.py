@@ -499,3 +499,35 @@ def test_a_cue_noun_object_takes_the_verbs_subject_as_speaker(nlp):
     text = "Mayor Ilsa Brandt voiced strong support for the harbour budget."
     statement = one_with(statements_of(nlp, text), "the harbour budget")
     assert statement.speaker_name == "Ilsa Brandt"
+
+
+def test_a_quote_ending_a_paragraph_is_not_claimed_by_the_next_paragraphs_verb(nlp):
+    text = (
+        '"The ferries will run all winter," said Captain Odile Marsh. '
+        '"Nobody on the island will be cut off."\n\nPeter Lund reported from the harbour.'
+    )
+    statement = one_with(statements_of(nlp, text), "Nobody on the island")
+    assert statement.speaker_name == "Odile Marsh"
+
+
+def test_a_quote_after_a_long_attribution_aside_continues_the_same_speaker(nlp):
+    text = (
+        '"We make mistakes along the way," Marsh said in Lowport, referring to a harbour '
+        "meeting - one of her busiest events this year - where she declined to criticize anyone. "
+        '"If I had to do that over again, I would have spoken up."'
+    )
+    statements = statements_of(nlp, text)
+    first = one_with(statements, "We make mistakes")
+    statement = one_with(statements, "do that over again")
+    assert (statement.speaker, statement.cue) == (first.speaker, first.cue)
+    assert statement.cue.text == "said"
+
+
+def test_a_narrators_trailing_aside_is_cut_from_reported_speech(nlp):
+    text = (
+        "Mayor Ilsa Brandt said she backs the harbour plan, which the council rejected last year. "
+        "She opposed the ferry levy \u2014 one of the board's biggest goals this decade."
+    )
+    statements = statements_of(nlp, text)
+    assert one_with(statements, "backs the harbour").content.text == "she backs the harbour plan"
+    assert one_with(statements, "ferry levy").content.text == "the ferry levy"
