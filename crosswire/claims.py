@@ -19,7 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from crosswire.records import Article, Claim, Entity, Span, Statement, Story, stable_id
+from crosswire.records import (
+    Article,
+    Claim,
+    Entity,
+    Span,
+    Statement,
+    Story,
+    outlet_label,
+    stable_id,
+)
 
 FACT_ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "PRODUCT", "LAW"}
@@ -305,22 +314,6 @@ class SpeakerKeys:
         return any(re.search(rf"\b{re.escape(form)}\b", lowered) for form in forms if form)
 
 
-def _original(statement: Statement, children: dict[str, list[Statement]]) -> Statement:
-    """Follow nesting inwards while a nested statement says most of what its outer one says."""
-    current = statement
-    for _ in range(5):
-        inner = [
-            c
-            for c in children.get(current.id, [])
-            if c.content.end - c.content.start
-            >= 0.5 * (current.content.end - current.content.start)
-        ]
-        if not inner:
-            return current
-        current = max(inner, key=lambda c: c.content.end - c.content.start)
-    return current
-
-
 # ---------------------------------------------------------------- grouping
 
 
@@ -336,7 +329,10 @@ def _content_words(text: str) -> set[str]:
 
 
 def _similarities(
-    statements: list[Statement], vectors: np.ndarray, thresholds: dict[str, float]
+    units: list[ClaimUnit],
+    vectors: np.ndarray,
+    thresholds: dict[str, float],
+    speaker_keys: list[str] | None = None,
 ) -> np.ndarray:
     """Return pairwise similarity: embedding cosine plus bonuses for shared numbers and names.
 
@@ -344,16 +340,18 @@ def _similarities(
     """
     lexicons = load_claim_lexicons()
     similarity = vectors @ vectors.T
-    words = [_content_words(s.content.text) for s in statements]
-    numbers = [{q.value for q in find_quantities(s.content.text, lexicons)} for s in statements]
+    words = [_content_words(u.text) for u in units]
+    numbers = [{q.value for q in find_quantities(u.text, lexicons)} for u in units]
     names = [
-        {w.lower() for w in _WORD.findall(s.content.text) if w[:1].isupper() and len(w) > 2}
-        for s in statements
+        {w.lower() for w in _WORD.findall(u.text) if w[:1].isupper() and len(w) > 2} for u in units
     ]
-    negated = [is_negated(s.content.text, lexicons) for s in statements]
-    for i in range(len(statements)):
-        for j in range(i + 1, len(statements)):
+    negated = [is_negated(u.text, lexicons) for u in units]
+    predicates = _predicates([u.text for u in units])
+    for i in range(len(units)):
+        for j in range(i + 1, len(units)):
             bonus = 0.0
+            if speaker_keys and speaker_keys[i] == speaker_keys[j]:
+                bonus += thresholds.get("speaker_bonus", 0.0)
             if numbers[i] & numbers[j]:
                 bonus += thresholds["number_bonus"]
             union = names[i] | names[j]
@@ -363,12 +361,31 @@ def _similarities(
             if shortest:
                 overlap = len(words[i] & words[j]) / shortest
                 bonus += thresholds.get("word_bonus", 0.0) * overlap
+            if predicates[i] and predicates[j] and not numbers[i] & numbers[j]:
+                # the same names doing different things ("attacked X" / "X will be answered")
+                if predicates[i] & predicates[j]:
+                    bonus += thresholds.get("predicate_bonus", 0.0)
+                else:
+                    bonus -= thresholds.get("predicate_penalty", 0.0)
             if negated[i] != negated[j] and not numbers[i] & numbers[j]:
                 # "X will not go unanswered" is about X, but does not say what X's report says
                 bonus -= thresholds["polarity_penalty"]
             similarity[i, j] += bonus
             similarity[j, i] += bonus
     return similarity
+
+
+def _predicates(texts: list[str]) -> list[set[str]]:
+    """Return each text's predicate stems: the lemmas of its full verbs, cut to five letters."""
+    from crosswire.models import load_nlp
+
+    nlp = load_nlp()
+    distinct = list(dict.fromkeys(texts))
+    found = {
+        text: {t.lemma_.lower()[:5] for t in doc if t.pos_ == "VERB"}
+        for text, doc in zip(distinct, nlp.pipe(distinct), strict=True)
+    }
+    return [found[text] for text in texts]
 
 
 def _average_linkage(similarity: np.ndarray, threshold: float) -> list[int]:
@@ -394,6 +411,86 @@ def _claimable(statement: Statement) -> bool:
     return bool(_WORD.findall(statement.content.text))
 
 
+@dataclass(frozen=True)
+class ClaimUnit:
+    """One proposition of a statement: a sentence of its content (a span of the article)."""
+
+    statement: Statement
+    start: int
+    end: int
+    text: str
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"'”’»]?\s+(?=[\"'“‘«]?[A-Z0-9])")
+
+
+def _content_units(statement: Statement, min_words: int) -> list[ClaimUnit]:
+    """Split a statement's content into sentence units; short pieces without numbers stay joined."""
+    content = statement.content
+    pieces: list[list[int]] = []
+    cursor = 0
+    for boundary in _SENTENCE_END.finditer(content.text):
+        pieces.append([cursor, boundary.start()])
+        cursor = boundary.end()
+    pieces.append([cursor, len(content.text)])
+    merged: list[list[int]] = []
+    for start, end in pieces:
+        text = content.text[start:end]
+        small = len(_WORD.findall(text)) < min_words and not find_quantities(text)
+        if merged and (small or _is_small(content.text, merged[-1], min_words)):
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    units = []
+    for start, end in merged:
+        start, end = _trimmed(content.text, start, end)
+        if end > start:
+            text = content.text[start:end]
+            units.append(ClaimUnit(statement, content.start + start, content.start + end, text))
+    return units
+
+
+def _is_small(text: str, piece: list[int], min_words: int) -> bool:
+    words = text[piece[0] : piece[1]]
+    return len(_WORD.findall(words)) < min_words and not find_quantities(words)
+
+
+def _story_units(
+    statements: list[Statement], min_words: int
+) -> tuple[list[ClaimUnit], dict[str, list[Statement]]]:
+    """Return the units to group, and for each statement the statements that follow it.
+
+    A partial quote follows the statement it quotes from. A statement that reports other
+    speakers' statements (nested ones covering most of it) follows them, so "A said B told C
+    that X" is B's claim X, not A's; a denial never follows (it contests).
+    """
+    by_id = {s.id: s for s in statements}
+    followers: dict[str, list[Statement]] = defaultdict(list)
+    children: dict[str, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        if statement.nested_in in by_id:
+            children[statement.nested_in].append(statement)
+    following: set[str] = set()
+    for statement in statements:
+        if statement.kind == "partial" and statement.nested_in in by_id:
+            followers[statement.nested_in].append(statement)
+            following.add(statement.id)
+    for statement in statements:
+        if statement.cue_stance == "denial" or statement.id in following:
+            continue
+        reported = [c for c in children.get(statement.id, []) if c.kind != "partial"]
+        covered = sum(c.content.end - c.content.start for c in reported)
+        if reported and covered >= 0.5 * (statement.content.end - statement.content.start):
+            for child in reported:
+                followers[child.id].append(statement)
+            following.add(statement.id)
+    units = []
+    for statement in statements:
+        if statement.id not in following:
+            units.extend(_content_units(statement, min_words))
+    return units, followers
+
+
 def group_claims(
     stories: list[Story],
     articles: list[Article],
@@ -406,29 +503,44 @@ def group_claims(
 ) -> list[Claim]:
     """Join each story's statements that say the same thing into claims, with their evidence.
 
-    ``statements`` holds attributed statements and narrator assertions together.
+    ``statements`` holds attributed statements and narrator assertions together. Contents are
+    split into sentence units, so a statement carrying several propositions joins several claims.
     """
     from crosswire.models import load_embedder
     from crosswire.settings import load_settings
 
     model_name = model_name or load_settings().embedding_model
     thresholds = thresholds or load_claim_thresholds(model_name)
-    embedder = embedder or load_embedder(model_name)
+    embedder = _CachedEmbedder(embedder or load_embedder(model_name))
     by_article = {a.id: a for a in articles}
     speakers = SpeakerKeys(entities)
-    children: dict[str, list[Statement]] = defaultdict(list)
-    for statement in statements:
-        if statement.nested_in:
-            children[statement.nested_in].append(statement)
     claims = []
     for story in stories:
         members = set(story.article_ids)
         story_statements = [s for s in statements if s.article_id in members and _claimable(s)]
         if not story_statements:
             continue
-        context = _StoryContext(story, by_article, speakers, children, thresholds)
+        context = _StoryContext(story, by_article, speakers, thresholds)
         claims.extend(_story_claims(context, story_statements, embedder))
     return claims
+
+
+class _CachedEmbedder:
+    """Encode each distinct text once per ``group_claims`` call."""
+
+    def __init__(self, embedder: Any) -> None:
+        self.embedder = embedder
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if missing:
+            found = np.asarray(self.embedder.encode(missing), dtype=np.float32)
+            for text, vector in zip(missing, found.reshape(len(missing), -1), strict=True):
+                self.vectors[text] = vector
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([self.vectors[t] for t in texts])
 
 
 @dataclass
@@ -436,23 +548,54 @@ class _StoryContext:
     story: Story
     articles: dict[str, Article]
     speakers: SpeakerKeys
-    children: dict[str, list[Statement]]
     thresholds: dict[str, float]
 
     def outlet(self, article_id: str) -> str | None:
         article = self.articles.get(article_id)
-        return article.outlet if article else None
+        if article is None:
+            return None
+        return outlet_label(article.outlet, article.source_path, article.id)
 
     def original_article(self, article_id: str) -> str:
         return self.story.duplicates.get(article_id, article_id)
 
 
+def _members_with_followers(
+    units: list[ClaimUnit], followers: dict[str, list[Statement]]
+) -> list[tuple[Statement, Statement, Span | None]]:
+    """Return (statement, original statement, span) for a claim's units and their followers."""
+    members: dict[str, tuple[Statement, Statement, Span | None]] = {}
+    for unit in units:
+        span = Span(unit.start, unit.end, unit.text)
+        members.setdefault(unit.statement.id, (unit.statement, unit.statement, span))
+    queue = [(s, s) for s, _, _ in members.values()]
+    while queue:
+        leader, original = queue.pop()
+        for follower in followers.get(leader.id, []):
+            if follower.id in members:
+                continue
+            # a partial quote keeps its speaker; a reporter counts for the speaker it reports
+            source = follower if follower.kind == "partial" else original
+            members[follower.id] = (follower, source, None)
+            queue.append((follower, source))
+    return list(members.values())
+
+
 def _story_claims(
-    context: _StoryContext, statements: list[Statement], embedder: Any
+    context: _StoryContext, statements: list[Statement], embedder: _CachedEmbedder
 ) -> list[Claim]:
-    vectors = np.asarray(embedder.encode([s.content.text for s in statements]), dtype=np.float32)
-    vectors = vectors.reshape(len(statements), -1)
-    similarity = _similarities(statements, vectors, context.thresholds)
+    min_words = int(context.thresholds.get("unit_min_words", 4))
+    units, followers = _story_units(statements, min_words)
+    if not units:
+        return []
+    vectors = embedder.encode([u.text for u in units])
+    speaker_keys = [
+        context.speakers.key(
+            u.statement, context.outlet(context.original_article(u.statement.article_id))
+        )
+        for u in units
+    ]
+    similarity = _similarities(units, vectors, context.thresholds, speaker_keys)
     labels = _average_linkage(similarity, context.thresholds["merge"])
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
@@ -460,11 +603,19 @@ def _story_claims(
     claims = []
     members_of: dict[str, list[Statement]] = {}
     for indices in groups.values():
-        claim = _build_claim(context, [statements[i] for i in indices], vectors[indices])
-        members_of[claim.id] = [statements[i] for i in indices]
+        members = _members_with_followers([units[i] for i in indices], followers)
+        representative = units[indices[int(np.argmax(vectors[indices] @ vectors[indices].sum(0)))]]
+        claim = _build_claim(context, members, representative.text)
+        members_of[claim.id] = [m[0] for m in members]
         claims.append(claim)
     lexicons = load_claim_lexicons()
-    vector_of = {s.id: vectors[i] for i, s in enumerate(statements)}
+    vector_of = dict(
+        zip(
+            [s.id for s in statements],
+            embedder.encode([s.content.text for s in statements]),
+            strict=True,
+        )
+    )
     for claim in claims:
         _mark_contestation(context, claim, members_of, statements, vector_of)
         claim.conflicts = _conflicts(members_of[claim.id], lexicons, context.thresholds, vector_of)
@@ -473,39 +624,40 @@ def _story_claims(
     return claims
 
 
-def _build_claim(context: _StoryContext, members: list[Statement], vectors: np.ndarray) -> Claim:
-    representative = members[int(np.argmax(vectors @ vectors.sum(axis=0)))]
-    members = sorted(members, key=lambda s: (s.article_id, s.content.start))
+def _build_claim(
+    context: _StoryContext,
+    members: list[tuple[Statement, Statement, Span | None]],
+    text: str,
+) -> Claim:
+    members = sorted(members, key=lambda m: (m[0].article_id, m[0].content.start))
     wordings = [
         {
             "article_id": s.article_id,
             "outlet": context.outlet(s.article_id),
             "statement_id": s.id,
-            "span": s.content.to_dict(),
+            "span": (span or s.content).to_dict(),
         }
-        for s in members
+        for s, _, span in members
     ]
-    outlets = list(dict.fromkeys(o for o in (context.outlet(s.article_id) for s in members) if o))
+    outlets = list(
+        dict.fromkeys(o for o in (context.outlet(s.article_id) for s, _, _ in members) if o)
+    )
     speaker_names = list(
-        dict.fromkeys(
-            s.speaker_name or context.outlet(s.article_id) or "" for s in members if s.speaker_name
-        )
+        dict.fromkeys(source.speaker_name for _, source, _ in members if source.speaker_name)
     )
     sources = set()
-    for statement in members:
-        original = _original(statement, context.children)
-        article_id = context.original_article(statement.article_id)
-        sources.add(context.speakers.key(original, context.outlet(article_id)))
-    story_outlets = context.story.outlets
+    for _, source, _ in members:
+        article_id = context.original_article(source.article_id)
+        sources.add(context.speakers.key(source, context.outlet(article_id)))
     return Claim(
-        id=stable_id(context.story.id, *sorted(s.id for s in members), prefix="c"),
+        id=stable_id(context.story.id, *sorted(s.id for s, _, _ in members), prefix="c"),
         story_id=context.story.id,
-        text=representative.content.text,
+        text=text,
         wordings=wordings,
         outlets=outlets,
         speakers=speaker_names,
         independent_sources=len(sources),
-        omitted_by=[o for o in story_outlets if o not in outlets],
+        omitted_by=[o for o in context.story.outlets if o not in outlets],
     )
 
 

@@ -253,3 +253,62 @@ def test_pairwise_grouping_score_counts_pairs_of_gold_claims():
     assert pairwise_scores({"s1": "c", "s2": "c", "s3": "c"}, gold) == (1.0, 1.0, 1.0)
     precision, recall, _ = pairwise_scores({"s1": "c", "s2": "c", "s3": "d"}, gold)
     assert precision == 1.0 and recall == 1 / 3
+
+
+@pytest.fixture(scope="module")
+def analysed_seeds(seeds_dir):
+    """The real pipeline (statements, entities, stories, claims) run on the two seed reports."""
+    from crosswire.ingest import read_paths
+    from crosswire.pipeline import analyze_articles
+
+    articles = [a for a in read_paths([seeds_dir]) if isinstance(a, Article)]
+    analysis = analyze_articles(articles)
+    by_id = {s.id: s for s in analysis.statements}
+    return analysis, by_id
+
+
+def claims_holding(analysis, by_id, words):
+    """Return the claims with a wording whose statement content contains the words."""
+    return [
+        c
+        for c in analysis.claims
+        if any(words in by_id[w["statement_id"]].content.text for w in c.wordings)
+    ]
+
+
+def test_real_pipeline_makes_the_drone_count_one_claim_of_one_source_in_both_outlets(
+    analysed_seeds,
+):
+    analysis, by_id = analysed_seeds
+    (drones,) = claims_holding(analysis, by_id, "91 long-range combat drones")
+    contents = [by_id[w["statement_id"]].content.text for w in drones.wordings]
+    assert any("91 long-range strike drones" in text for text in contents)
+    assert not any("unanswered" in text or "phone call" in text for text in contents)
+    assert len(drones.outlets) == 2 and "TASS" in drones.outlets
+    assert drones.independent_sources == 1
+
+
+def test_real_pipeline_lets_the_denial_of_the_ministers_claims_contest_the_drone_claim(
+    analysed_seeds,
+):
+    analysis, by_id = analysed_seeds
+    (drones,) = claims_holding(analysis, by_id, "91 long-range combat drones")
+    assert drones.contested
+    denials = [by_id[sid] for sid in drones.contested_by]
+    assert any(d.cue and d.cue.text == "denied" for d in denials)
+    (story,) = analysis.stories
+    summary = story_summary(story, analysis.claims)
+    omitted_by_tass = summary["omissions"]["TASS"]
+    first = next(c for c in analysis.claims if c.id == omitted_by_tass[0]["id"])
+    assert {w["statement_id"] for w in first.wordings} & set(drones.contested_by)
+
+
+def test_real_pipeline_makes_the_revised_position_one_claim_carried_by_both_outlets(
+    analysed_seeds,
+):
+    analysis, by_id = analysed_seeds
+    (revise,) = claims_holding(analysis, by_id, "Russia would revise its stance")
+    contents = " | ".join(by_id[w["statement_id"]].content.text for w in revise.wordings)
+    assert "will revise its negotiating position" in contents
+    assert "position will be revised" in contents
+    assert len(revise.outlets) == 2 and revise.omitted_by == []

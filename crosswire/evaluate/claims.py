@@ -183,14 +183,21 @@ def read_demo_claims(
     return list(articles.values()), stories, statements, data
 
 
-def pairwise_scores(predicted: dict[str, str], gold_claims: list[set[str]]) -> tuple[float, ...]:
-    """Return pairwise P, R, F1 of predicted claim labels against (overlapping) gold claims."""
+def pairwise_scores(
+    predicted: dict[str, str] | dict[str, set[str]], gold_claims: list[set[str]]
+) -> tuple[float, ...]:
+    """Return pairwise P, R, F1 of predicted claim labels against (overlapping) gold claims.
+
+    A statement may carry one predicted label or a set of them (it joined several claims);
+    a predicted pair is two statements that share a label.
+    """
     scored = set().union(*gold_claims) if gold_claims else set()
     gold_pairs = {frozenset(p) for claim in gold_claims for p in combinations(sorted(claim), 2)}
     by_claim: dict[str, list[str]] = defaultdict(list)
-    for statement_id, claim_id in predicted.items():
+    for statement_id, labels in predicted.items():
         if statement_id in scored:
-            by_claim[claim_id].append(statement_id)
+            for label in [labels] if isinstance(labels, str) else labels:
+                by_claim[label].append(statement_id)
     predicted_pairs = {
         frozenset(p) for ids in by_claim.values() for p in combinations(sorted(ids), 2)
     }
@@ -207,7 +214,10 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
 
     articles, stories, statements, data = read_demo_claims(gold_path)
     claims = group_claims(stories, articles, statements, [])
-    predicted = {w["statement_id"]: c.id for c in claims for w in c.wordings}
+    predicted: dict[str, set[str]] = defaultdict(set)
+    for claim in claims:
+        for wording in claim.wordings:
+            predicted[wording["statement_id"]].add(claim.id)
     gold_claims = [set(c["statements"]) for c in data["claims"]]
     result: dict[str, Any] = {
         "gold claims": len(gold_claims),
@@ -217,7 +227,7 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
     by_id = {c.id: c for c in claims}
     contested_right = sources_right = 0
     for gold in data["claims"]:
-        votes = Counter(predicted[s] for s in gold["statements"] if s in predicted)
+        votes = Counter(c for s in gold["statements"] for c in predicted.get(s, ()))
         if not votes:
             continue
         claim = by_id[votes.most_common(1)[0][0]]
