@@ -204,7 +204,7 @@ def refresh_cross_article(store: Store, progress: Progress | None = None) -> Ana
     articles = store.articles()
     ids = [a.id for a in articles]
     annotations: dict[str, ArticleAnnotations] = {i: ArticleAnnotations() for i in ids}
-    for s in store.statements():
+    for s in store.found_statements():  # unlinked, so a refresh repeats the same linking
         annotations[s.article_id].statements.append(s)
     for m in store.mentions():
         annotations[m.article_id].mentions.append(m)

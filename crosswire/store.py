@@ -145,6 +145,11 @@ MIGRATIONS: list[str] = [
             ''
         FROM articles;
     """,
+    # 4: each statement as the per-article stages found it, before cross-article linking
+    # renamed its speaker; refreshes start from it, so re-running changes nothing
+    """
+    ALTER TABLE statements ADD COLUMN found TEXT;
+    """,
 ]
 
 
@@ -281,7 +286,7 @@ class Store:
         with self.transaction() as db:
             for table in ("statements", "mentions", "time_expressions"):
                 db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
-            _insert_statements(db, statements)
+            _insert_statements(db, statements, found=True)
             db.executemany(
                 "INSERT INTO mentions (article_id, start, end, label, entity_id, data) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -304,6 +309,16 @@ class Store:
     def statements(self, article_ids: Iterable[str] | None = None) -> list[Statement]:
         rows = self._select(
             "SELECT data FROM statements", "article_id", article_ids, order="article_id, start"
+        )
+        return [record_from_json(Statement, row[0]) for row in rows]
+
+    def found_statements(self, article_ids: Iterable[str] | None = None) -> list[Statement]:
+        """Return statements as the per-article stages found them, before speaker linking."""
+        rows = self._select(
+            "SELECT coalesce(found, data) FROM statements",
+            "article_id",
+            article_ids,
+            order="article_id, start",
         )
         return [record_from_json(Statement, row[0]) for row in rows]
 
@@ -609,11 +624,21 @@ _TABLES = {
 }
 
 
-def _insert_statements(db: sqlite3.Connection, statements: Iterable[Statement]) -> None:
+def _insert_statements(
+    db: sqlite3.Connection, statements: Iterable[Statement], found: bool = False
+) -> None:
+    """Write statements; ``found`` marks them as the per-article stages found them.
+
+    Later (linked) writes of a statement keep its ``found`` form, which refreshes start from.
+    """
     db.executemany(
-        "INSERT OR REPLACE INTO statements "
-        "(id, article_id, start, end, kind, speaker_name, cue_stance, data) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO statements "
+        "(id, article_id, start, end, kind, speaker_name, cue_stance, data, found) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "article_id = excluded.article_id, start = excluded.start, end = excluded.end, "
+        "kind = excluded.kind, speaker_name = excluded.speaker_name, "
+        "cue_stance = excluded.cue_stance, data = excluded.data, "
+        "found = coalesce(excluded.found, statements.found)",
         [
             (
                 s.id,
@@ -624,6 +649,7 @@ def _insert_statements(db: sqlite3.Connection, statements: Iterable[Statement]) 
                 s.speaker_name,
                 s.cue_stance,
                 _dump(s.to_dict()),
+                _dump(s.to_dict()) if found else None,
             )
             for s in statements
         ],
