@@ -531,3 +531,10 @@ def test_a_narrators_trailing_aside_is_cut_from_reported_speech(nlp):
     statements = statements_of(nlp, text)
     assert one_with(statements, "backs the harbour").content.text == "she backs the harbour plan"
     assert one_with(statements, "ferry levy").content.text == "the ferry levy"
+
+
+def test_a_voiced_object_is_reported(nlp):
+    text = "Mayor Ansel Roy voiced his doubts about the ferry timetable."
+    statement = one_with(statements_of(nlp, text), "doubts about the ferry")
+    assert statement.cue.text == "voiced"
+    assert statement.speaker_name == "Ansel Roy"
