@@ -30,7 +30,7 @@ def gold() -> dict:
 @pytest.fixture(scope="module")
 def stored_articles() -> dict:
     """Read the demo corpus with crosswire.ingest: {gold article key: Article}."""
-    ingest = pytest.importorskip("crosswire.ingest", reason="crosswire.ingest is not written yet")
+    from crosswire import ingest
     from crosswire.records import Article
 
     corpus = DEMO / "corpus"
