@@ -294,6 +294,8 @@ def _subject_of(token: Any, depth: int = 0) -> Any:
     for child in token.children:
         if child.dep_ in SUBJECT_DEPS:
             return child
+    if token.dep_ == "acl" and token.tag_ == "VBG" and token.head.pos_ in {"NOUN", "PROPN", "PRON"}:
+        return token.head  # "a lawsuit challenging the policy", "those backing her rival"
     for child in token.children:
         if child.dep_ == "agent":
             for grandchild in child.children:
@@ -491,7 +493,9 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if _inside(quotes, token.idx):
             continue
         subject = _subject_of(token)
-        if subject is None or subject.lower_ in {"there", "which", "that"}:
+        if subject is None or subject.lower_ == "there":
+            continue
+        if subject.lower_ in {"which", "that"} and subject.head.dep_ != "relcl":
             continue
         if subject.lower_ == "it" and not _speaks_as_organisation(token, lexicon):
             continue
@@ -589,6 +593,8 @@ def _within_paragraph(text: str, bounds: tuple[int, int], cue_at: int) -> tuple[
 
 def _is_animate(subject: Any, lexicon: CueLexicon) -> bool:
     """Say whether a subject can hold beliefs: a person, group, organisation or pronoun."""
+    if subject.lower_ in {"that", "which"} and subject.head.dep_ == "relcl":
+        subject = subject.head.head  # "the company that endorsed her": the antecedent
     if subject.ent_type_ in {"PERSON", "ORG", "GPE", "NORP"} or subject.pos_ == "PROPN":
         return True
     word = subject.lower_
@@ -1367,7 +1373,7 @@ def resolve_speaker(
     head = attribution.speaker_token
     if head is None:
         return ResolvedSpeaker(None, None)
-    if head.lower_ == "who" and head.head.dep_ in {"relcl", "acl"}:
+    if head.lower_ in {"who", "that", "which"} and head.head.dep_ in {"relcl", "acl"}:
         antecedent = head.head.head
         proxy = replace(attribution, speaker_token=antecedent, speaker=_speaker_span(antecedent))
         return resolve_speaker(doc, proxy, index, earlier, lexicon)

@@ -538,3 +538,18 @@ def test_a_voiced_object_is_reported(nlp):
     statement = one_with(statements_of(nlp, text), "doubts about the ferry")
     assert statement.cue.text == "voiced"
     assert statement.speaker_name == "Ansel Roy"
+
+
+def test_a_participle_cue_takes_the_noun_it_modifies_as_speaker(nlp):
+    text = "Mayor Ilsa Brandt mocked those backing the new ferry levy."
+    statement = one_with(statements_of(nlp, text), "new ferry levy")
+    backing = [s for s in statements_of(nlp, text) if s.cue.text == "backing"]
+    assert backing and backing[0].speaker.text == "those"
+    assert statement.cue.text in {"mocked", "backing"}
+
+
+def test_a_relative_that_speaks_for_its_antecedent(nlp):
+    text = "The ferry company that endorsed Mayor Ilsa Brandt has raised its fares."
+    statement = one_with(statements_of(nlp, text), "Ilsa Brandt")
+    assert statement.cue.text == "endorsed"
+    assert statement.speaker_name == "ferry company"
