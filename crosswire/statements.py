@@ -519,7 +519,9 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if stance is None and not _is_animate(subject, lexicon):
             continue
         clausal = found_content is None or found_content.clausal
-        if (stance == "belief" or not clausal) and not _is_animate(subject, lexicon):
+        if stance == "belief" and not _is_animate(subject, lexicon):
+            continue
+        if not clausal and not (_is_animate(subject, lexicon) or _is_a_source_text(subject)):
             continue
         if stance in {"belief", "finding"} and subject.lower_ in {"i", "we", "you"}:
             continue  # "we know", "you see": the writer's own voice, not an attribution
@@ -607,6 +609,11 @@ def _is_animate(subject: Any, lexicon: CueLexicon) -> bool:
         or word in lexicon.institutions
         or subject.lemma_.lower() in lexicon.groups
     )
+
+
+def _is_a_source_text(subject: Any) -> bool:
+    """Say whether a common noun can act as a source: "a lawsuit challenging", "the ad attacks"."""
+    return subject.pos_ == "NOUN"
 
 
 def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:

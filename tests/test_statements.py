@@ -553,3 +553,10 @@ def test_a_relative_that_speaks_for_its_antecedent(nlp):
     statement = one_with(statements_of(nlp, text), "Ilsa Brandt")
     assert statement.cue.text == "endorsed"
     assert statement.speaker_name == "ferry company"
+
+
+def test_a_document_can_be_the_source_of_an_act(nlp):
+    text = "A federal lawsuit challenging the harbour levy was filed on Monday."
+    statement = one_with(statements_of(nlp, text), "the harbour levy")
+    assert statement.cue.text == "challenging"
+    assert statement.speaker.text == "A federal lawsuit"
