@@ -516,7 +516,7 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if content[1] - content[0] < 3 or _overlaps(content, speaker):
             continue
         stance = lexicon.verbs.get(lemma)
-        if stance is None and not _is_animate(subject, lexicon):
+        if stance is None and not (_is_animate(subject, lexicon) or _is_a_source_text(subject)):
             continue
         clausal = found_content is None or found_content.clausal
         if stance == "belief" and not _is_animate(subject, lexicon):

@@ -560,3 +560,9 @@ def test_a_document_can_be_the_source_of_an_act(nlp):
     statement = one_with(statements_of(nlp, text), "the harbour levy")
     assert statement.cue.text == "challenging"
     assert statement.speaker.text == "A federal lawsuit"
+
+
+def test_a_document_can_report_a_clause_with_an_unlisted_verb(nlp):
+    text = "The harbour audit established that the ferries lose money every winter."
+    statement = one_with(statements_of(nlp, text), "the ferries lose money")
+    assert statement.speaker.text == "The harbour audit"
