@@ -375,6 +375,9 @@ def _similarities(
     return similarity
 
 
+_UNNEEDED_PIPES = ("parser", "ner")  # full verbs and lemmas need only tags and the lemmatizer
+
+
 def _predicates(texts: list[str]) -> list[set[str]]:
     """Return each text's predicate stems: the lemmas of its full verbs, cut to five letters."""
     from crosswire.models import load_nlp
@@ -383,7 +386,7 @@ def _predicates(texts: list[str]) -> list[set[str]]:
     distinct = list(dict.fromkeys(texts))
     found = {
         text: {t.lemma_.lower()[:5] for t in doc if t.pos_ == "VERB"}
-        for text, doc in zip(distinct, nlp.pipe(distinct), strict=True)
+        for text, doc in zip(distinct, nlp.pipe(distinct, disable=_UNNEEDED_PIPES), strict=True)
     }
     return [found[text] for text in texts]
 
@@ -511,7 +514,11 @@ def group_claims(
 
     model_name = model_name or load_settings().embedding_model
     thresholds = thresholds or load_claim_thresholds(model_name)
-    embedder = _CachedEmbedder(embedder or load_embedder(model_name))
+    if embedder is None:
+        # the settings' model is the loader's cached default: do not load a second copy
+        same = model_name == load_settings().embedding_model
+        embedder = load_embedder() if same else load_embedder(model_name)
+    embedder = _CachedEmbedder(embedder)
     by_article = {a.id: a for a in articles}
     speakers = SpeakerKeys(entities)
     claims = []
@@ -650,7 +657,12 @@ def _build_claim(
         article_id = context.original_article(source.article_id)
         sources.add(context.speakers.key(source, context.outlet(article_id)))
     return Claim(
-        id=stable_id(context.story.id, *sorted(s.id for s, _, _ in members), prefix="c"),
+        # a statement split into several claims: its unit spans tell the claims apart
+        id=stable_id(
+            context.story.id,
+            *sorted(f"{s.id}:{span.start if span else ''}" for s, _, span in members),
+            prefix="c",
+        ),
         story_id=context.story.id,
         text=text,
         wordings=wordings,

@@ -312,3 +312,11 @@ def test_real_pipeline_makes_the_revised_position_one_claim_carried_by_both_outl
     assert "will revise its negotiating position" in contents
     assert "position will be revised" in contents
     assert len(revise.outlets) == 2 and revise.omitted_by == []
+
+
+def test_statement_split_into_several_claims_gives_each_claim_its_own_id(analysed_seeds):
+    analysis, _ = analysed_seeds
+    ids = [c.id for c in analysis.claims]
+    assert len(ids) == len(set(ids))
+    split = [w["statement_id"] for c in analysis.claims for w in c.wordings if w["span"]["text"]]
+    assert len(split) > len(set(split))  # some statement does sit in more than one claim
