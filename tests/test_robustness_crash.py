@@ -157,7 +157,7 @@ def crash_and_resume(tmp_path: Path, articles: int, kills: int, seed: int) -> No
 
 
 def test_kill_9_during_analyze_leaves_a_sound_store_that_resumes_to_the_same_report(tmp_path):
-    crash_and_resume(tmp_path, articles=24, kills=3, seed=1)
+    crash_and_resume(tmp_path, articles=16, kills=3, seed=1)
 
 
 @pytest.mark.slow
