@@ -347,6 +347,7 @@ def _similarities(
     ]
     negated = [is_negated(u.text, lexicons) for u in units]
     predicates = _predicates([u.text for u in units])
+    denials = [u.statement.cue_stance == "denial" for u in units]
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             bonus = 0.0
@@ -372,6 +373,9 @@ def _similarities(
                 bonus -= thresholds["polarity_penalty"]
             similarity[i, j] += bonus
             similarity[j, i] += bonus
+            if denials[i] != denials[j]:
+                # a denial is its own claim; it contests the claim it denies, never joins it
+                similarity[i, j] = similarity[j, i] = 0.0
     return similarity
 
 
@@ -623,8 +627,9 @@ def _story_claims(
             strict=True,
         )
     )
+    closest = _closest_claims(statements, members_of, vector_of, context.thresholds["contest"])
     for claim in claims:
-        _mark_contestation(context, claim, members_of, statements, vector_of)
+        _mark_contestation(context, claim, members_of, statements, closest)
         claim.conflicts = _conflicts(members_of[claim.id], lexicons, context.thresholds, vector_of)
         claim.conflicts += _denial_conflicts(claim, members_of[claim.id], statements)
     claims.sort(key=lambda c: (-len(c.outlets), -c.independent_sources, c.id))
@@ -693,13 +698,37 @@ def _denial_targets_speaker(context: _StoryContext, denial: Statement, target: S
     return any(cue.startswith(verb[:-1] if verb.endswith("e") else verb) for verb in cue_verbs)
 
 
+def _closest_claims(
+    statements: list[Statement],
+    members_of: dict[str, list[Statement]],
+    vector_of: dict[str, np.ndarray],
+    threshold: float,
+) -> dict[str, str]:
+    """Return, for each denial, the one claim whose wordings are closest to it (if close enough)."""
+    closest = {}
+    for denial in statements:
+        if denial.cue_stance != "denial":
+            continue
+        best, best_score = None, threshold
+        for claim_id, members in members_of.items():
+            if any(s.id == denial.id for s in members):
+                continue
+            score = max(float(vector_of[denial.id] @ vector_of[s.id]) for s in members)
+            if score >= best_score:
+                best, best_score = claim_id, score
+        if best is not None:
+            closest[denial.id] = best
+    return closest
+
+
 def _mark_contestation(
     context: _StoryContext,
     claim: Claim,
     members_of: dict[str, list[Statement]],
     statements: list[Statement],
-    vector_of: dict[str, np.ndarray],
+    closest: dict[str, str],
 ) -> None:
+    """Mark the denials aimed at a claim: at its speaker's claims, or closest to its wordings."""
     members = members_of[claim.id]
     member_ids = {s.id for s in members}
     contesting = []
@@ -707,10 +736,7 @@ def _mark_contestation(
         if denial.cue_stance != "denial" or denial.id in member_ids:
             continue
         by_speaker = any(_denial_targets_speaker(context, denial, t) for t in members)
-        by_content = (
-            max(float(vector_of[denial.id] @ vector_of[s.id]) for s in members)
-            >= (context.thresholds["contest"])
-        )
+        by_content = closest.get(denial.id) == claim.id
         if by_speaker or by_content:
             contesting.append(denial.id)
     claim.contested_by = contesting

@@ -320,3 +320,27 @@ def test_statement_split_into_several_claims_gives_each_claim_its_own_id(analyse
     assert len(ids) == len(set(ids))
     split = [w["statement_id"] for c in analysis.claims for w in c.wordings if w["span"]["text"]]
     assert len(split) > len(set(split))  # some statement does sit in more than one claim
+
+
+def test_denial_contests_the_claim_it_repeats_and_does_not_join_it():
+    text = (
+        "The ministry said the boats had entered its territorial waters. "
+        "The union said 230 crew members were held in the port. "
+        "The foreign ministry denied that the boats had entered its territorial waters."
+    )
+    article = Article(id="d", text=text, outlet="Wire")
+    entered = statement(article, "the boats had entered its territorial waters", "ministry")
+    crews = statement(article, "230 crew members were held in the port", "union")
+    denial = statement(
+        article,
+        "that the boats had entered its territorial waters",
+        "foreign ministry",
+        cue="denied",
+        stance="denial",
+    )
+    story = Story(id="s", title="s", article_ids=["d"], outlets=["Wire"])
+    claims = group_claims([story], [article], [entered, crews, denial], [])
+    claim = claim_with(claims, entered.id)
+    assert denial.id not in {w["statement_id"] for w in claim.wordings}
+    assert claim.contested_by == [denial.id]
+    assert not claim_with(claims, crews.id).contested
