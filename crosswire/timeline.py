@@ -900,6 +900,16 @@ def reresolve(
     return resolved
 
 
+def _unique_ids(records: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Tell apart events whose first report is the same (one report can open two events)."""
+    seen: Counter[str] = Counter()
+    for record in records:
+        seen[record.id] += 1
+        if seen[record.id] > 1:
+            record.id = stable_id(record.id, str(seen[record.id]), prefix="t")
+    return records
+
+
 def build_timeline(
     articles: list[Article],
     stories: list[Story],
@@ -938,7 +948,7 @@ def build_timeline(
         candidates += _statement_candidates(context)
         candidates += _trigger_candidates(context)
 
-    records = [_to_record(event) for event in _merge(candidates)]
+    records = _unique_ids([_to_record(event) for event in _merge(candidates)])
     return sorted(
         records,
         key=lambda e: (

@@ -187,3 +187,14 @@ def test_refreshing_a_finished_store_again_changes_nothing(tmp_path):
     first.pop("generated_at")
     second.pop("generated_at")
     assert second == first
+
+
+def test_recombined_reports_get_unique_ids_in_every_table(tmp_path):
+    # Twenty articles sharing paragraphs once gave two timeline events one id, and the store
+    # refused the whole cross-article refresh (UNIQUE constraint failed: timeline_events.id).
+    corpus = write_corpus(tmp_path / "corpus.jsonl", 20, seed=8)
+    articles = [a for a in read_paths([corpus]) if isinstance(a, Article)]
+    analysis = pipeline.analyze_articles(articles)
+    for part in ("stories", "statements", "claims", "timeline", "entities"):
+        ids = [item.id for item in getattr(analysis, part)]
+        assert len(ids) == len(set(ids)), part
