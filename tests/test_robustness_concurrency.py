@@ -211,8 +211,11 @@ def test_the_explorer_serves_consistent_pages_while_articles_are_written(tmp_pat
 
 @pytest.mark.slow
 def test_the_explorer_serves_a_long_load_while_analyze_runs(tmp_path):
-    corpus = write_corpus(tmp_path / "corpus.jsonl", 120, seed=9)
     db = tmp_path / "live.db"
+    first = write_corpus(tmp_path / "first.jsonl", 20, seed=8)
+    command = [sys.executable, "-m", "crosswire", "--db", str(db), "--quiet", "analyze"]
+    assert subprocess.run([*command, str(first)], cwd=REPO, capture_output=True).returncode == 0
+    corpus = write_corpus(tmp_path / "corpus.jsonl", 120, seed=9)  # stories exist; more arrive
     writer = [
         sys.executable,
         "-u",
