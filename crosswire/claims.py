@@ -1,10 +1,14 @@
 """Claims: what a story's statements assert, who carries it, who contests it, who leaves it out.
 
 Per article, ``extract_assertions`` adds the sentences an outlet states in its own voice
-(kind ``narrator``). Across a story, ``group_claims`` joins statements that say the same thing
-in different words (sentence-embedding similarity of their contents, plus shared numbers and
-names) by average linkage, then counts independent original sources, finds denials aimed at a
-claim, numeric and negation conflicts between its wordings, and the outlets that omit it.
+(kind ``narrator``). Across a story, ``group_claims`` splits statement contents into sentence
+units (one proposition each, so a long statement may join several claims) and joins units that
+say the same thing in different words by average linkage: sentence-embedding similarity plus
+shared numbers, names, content words, full-verb lemmas and speaker, minus different predicates
+or polarity; a denial never joins the claim it denies. A partial quote goes with its statement,
+and a statement reporting another speaker's statement goes with (and counts for) that speaker.
+Then it counts independent original sources, finds denials aimed at a claim, numeric and
+negation conflicts between its wordings, and the outlets that omit it.
 """
 
 from __future__ import annotations
