@@ -4,3 +4,45 @@
 reads the gold files, runs the stage and prints its scores; the scoring itself is a pure function
 in the same module so tests can call it on hand-made examples.
 """
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from crosswire.records import Article
+
+
+def article_key(article: Article, corpus: Path) -> str:
+    """Return the key gold files use for an article: its path under corpus/, with '#n'."""
+    path, _, number = (article.source_path or "").partition("#")
+    try:
+        relative = Path(path).resolve().relative_to(corpus.resolve()).as_posix()
+    except ValueError:
+        relative = path
+    return f"{relative}#{number}" if number else relative
+
+
+def read_demo(gold_path: Path) -> tuple[dict[str, Any], dict[str, Article]]:
+    """Read demo/gold.json and the corpus beside it, articles keyed as the gold keys them."""
+    from crosswire.ingest import read_paths
+
+    data = json.loads(Path(gold_path).read_text(encoding="utf-8"))
+    corpus = Path(gold_path).parent / "corpus"
+    articles = {}
+    for item in read_paths([str(corpus)]):
+        if isinstance(item, Article):
+            articles[article_key(item, corpus)] = item
+    return data, articles
+
+
+def print_scores(console: Any, title: str, result: dict[str, Any]) -> None:
+    """Print a titled list of scores; (P, R, F1) triples and floats get three decimals."""
+    console.print(f"[bold]{title}[/bold]")
+    for name, value in result.items():
+        if isinstance(value, tuple) and len(value) == 3:
+            value = "P {:.3f}  R {:.3f}  F1 {:.3f}".format(*value)
+        elif isinstance(value, float):
+            value = f"{value:.3f}"
+        console.print(f"  {name}: {value}")

@@ -14,7 +14,6 @@ terms of ``contest_terms.tsv``, and the hedges of ``hedges.tsv`` (``contest_stan
 from __future__ import annotations
 
 import csv
-import json
 import random
 import re
 from collections import Counter, defaultdict
@@ -23,6 +22,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from crosswire.evaluate import print_scores, read_demo
 from crosswire.records import Article, Span, Statement, Story
 
 REPO = Path(__file__).resolve().parents[2]
@@ -139,15 +139,7 @@ def read_demo_claims(
     gold_path: Path,
 ) -> tuple[list[Article], list[Story], list[Statement], dict[str, Any]]:
     """Read the demo corpus, gold stories and gold statements as crosswire records."""
-    from crosswire.evaluate.statements import _article_key
-    from crosswire.ingest import read_paths
-
-    data = json.loads(gold_path.read_text(encoding="utf-8"))
-    corpus = gold_path.parent / "corpus"
-    articles = {}
-    for item in read_paths([str(corpus)]):
-        if isinstance(item, Article):
-            articles[_article_key(item, corpus)] = item
+    data, articles = read_demo(gold_path)
     members: dict[str, list[str]] = defaultdict(list)
     for key, entry in data["articles"].items():
         if key in articles:
@@ -238,16 +230,6 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
     return result
 
 
-def _print_result(console: Any, title: str, result: dict[str, Any]) -> None:
-    console.print(f"[bold]{title}[/bold]")
-    for name, value in result.items():
-        if isinstance(value, tuple) and len(value) == 3:
-            value = "P {:.3f}  R {:.3f}  F1 {:.3f}".format(*value)
-        elif isinstance(value, float):
-            value = f"{value:.3f}"
-        console.print(f"  {name}: {value}")
-
-
 def run(paths: list[str], console: Any) -> int:
     """Score claim grouping on demo gold and contestation on FNC-1; 0 on success."""
     sources = [Path(p) for p in paths] or [DEFAULT_GOLD, DEFAULT_FNC1]
@@ -264,5 +246,5 @@ def run(paths: list[str], console: Any) -> int:
             console.print(f"[red]cannot score {source}: {error}[/red]")
             status = 1
             continue
-        _print_result(console, title, result)
+        print_scores(console, title, result)
     return status

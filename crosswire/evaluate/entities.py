@@ -10,7 +10,6 @@ of it; one no predicted mention covers stands alone, which costs recall. B-cubed
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections import Counter, defaultdict
@@ -18,6 +17,7 @@ from collections.abc import Hashable, Iterator
 from pathlib import Path
 from typing import Any
 
+from crosswire.evaluate import read_demo
 from crosswire.records import Article, Entity, Mention, Statement, TemporalExpression
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,33 +152,6 @@ def _normal(name: str) -> str:
 
 
 # ---------------------------------------------------------------- reading the demo gold
-
-
-def article_key(article: Article, corpus: Path) -> str:
-    """Return the key gold files use for an article: its path under corpus/, with '#n'."""
-    path, _, number = (article.source_path or "").partition("#")
-    try:
-        relative = Path(path).resolve().relative_to(corpus.resolve()).as_posix()
-    except ValueError:
-        relative = path
-    return f"{relative}#{number}" if number else relative
-
-
-def read_demo(gold_path: Path) -> tuple[dict[str, Any], dict[str, Article]]:
-    """Read demo/gold.json and the articles of the corpus beside it, keyed as gold keys them."""
-    try:
-        from crosswire.ingest import read_paths
-    except ImportError as error:
-        raise RuntimeError(
-            "crosswire.ingest is not available, so the demo articles cannot be read"
-        ) from error
-    data = json.loads(gold_path.read_text(encoding="utf-8"))
-    corpus = gold_path.parent / "corpus"
-    articles = {}
-    for item in read_paths([str(corpus)]):
-        if isinstance(item, Article):
-            articles[article_key(item, corpus)] = item
-    return data, articles
 
 
 def annotate(

@@ -10,7 +10,6 @@ mention (a quote interrupted by its attribution) are scored as one attribution, 
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections import Counter
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crosswire.evaluate import read_demo
 from crosswire.records import Article, Span, Statement
 
 MIN_OVERLAP = 0.5
@@ -315,30 +315,9 @@ def _locate(text: str, needle: str, occurrence: int = 1) -> int:
     return start
 
 
-def _article_key(article: Article, corpus: Path) -> str:
-    path, _, number = (article.source_path or "").partition("#")
-    try:
-        relative = Path(path).resolve().relative_to(corpus.resolve()).as_posix()
-    except ValueError:
-        relative = path
-    return f"{relative}#{number}" if number else relative
-
-
 def read_demo_gold(gold_path: Path) -> list[tuple[Article, list[GoldStatement]]]:
     """Read demo/gold.json and the corpus beside it (via ``crosswire.ingest.read_paths``)."""
-    try:
-        from crosswire.ingest import read_paths
-    except ImportError as error:
-        raise RuntimeError(
-            "crosswire.ingest is not available, so demo articles cannot be read; "
-            "score a PolNeAR folder instead (e.g. ../shared/datasets/polnear/dev)"
-        ) from error
-    data = json.loads(gold_path.read_text(encoding="utf-8"))
-    corpus = gold_path.parent / "corpus"
-    articles = {}
-    for item in read_paths([str(corpus)]):
-        if isinstance(item, Article):
-            articles[_article_key(item, corpus)] = item
+    data, articles = read_demo(gold_path)
     aliases: dict[str, set[str]] = {}
     for entity in data.get("entities", []):
         aliases[entity["name"]] = {entity["name"], *entity.get("surface_forms", [])}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import time
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
@@ -20,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from crosswire.evaluate import print_scores, read_demo
 from crosswire.records import Article
 
 REPO = Path(__file__).resolve().parents[2]
@@ -139,18 +139,11 @@ def score_fnc1(folder: Path, console: Any, model_name: str | None = None) -> dic
 
 def score_demo(gold_path: Path, model_name: str | None = None) -> dict[str, Any]:
     """Cluster the demo corpus (with spaCy entity mentions) and score it against demo gold."""
-    from crosswire.evaluate.statements import _article_key
-    from crosswire.ingest import read_paths
     from crosswire.models import load_nlp
     from crosswire.records import Mention, Span
     from crosswire.stories import cluster_stories
 
-    data = json.loads(gold_path.read_text(encoding="utf-8"))
-    corpus = gold_path.parent / "corpus"
-    articles = {}
-    for item in read_paths([str(corpus)]):
-        if isinstance(item, Article):
-            articles[_article_key(item, corpus)] = item
+    data, articles = read_demo(gold_path)
     gold = {key: entry["story"] for key, entry in data["articles"].items() if key in articles}
     missing = sorted(set(data["articles"]) - set(articles))
     nlp = load_nlp()
@@ -172,17 +165,6 @@ def score_demo(gold_path: Path, model_name: str | None = None) -> dict[str, Any]
     }
 
 
-def _print_result(console: Any, title: str, result: dict[str, Any]) -> None:
-    console.print(f"[bold]{title}[/bold]")
-    for name, value in result.items():
-        if isinstance(value, tuple) and len(value) == 3:
-            p, r, f = value
-            value = f"P {p:.3f}  R {r:.3f}  F1 {f:.3f}"
-        elif isinstance(value, float):
-            value = f"{value:.3f}"
-        console.print(f"  {name}: {value}")
-
-
 def run(paths: list[str], console: Any) -> int:
     """Score story clustering on demo gold and FNC-1 (or the given sources); 0 on success."""
     sources = [Path(p) for p in paths] or [DEFAULT_GOLD, DEFAULT_FNC1]
@@ -199,5 +181,5 @@ def run(paths: list[str], console: Any) -> int:
             console.print(f"[red]cannot score {source}: {error}[/red]")
             status = 1
             continue
-        _print_result(console, title, result)
+        print_scores(console, title, result)
     return status

@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crosswire.evaluate.entities import DEFAULT_GOLD, annotate, read_demo
+from crosswire.evaluate import read_demo
+from crosswire.evaluate.entities import DEFAULT_GOLD, annotate
 from crosswire.records import Article, TemporalExpression
 
 RANGE_GRANULARITIES = frozenset({"night", "week", "month", "year"})
