@@ -28,9 +28,10 @@ from crosswire.web import create_app
 
 # Copies a finished store's articles into another one as ``analyze`` and ``watch`` write them:
 # each article (and its annotations) in its own transaction, the cross-article view refreshed
-# every two articles in one big transaction.
+# every two articles in one big transaction, then again and again until told to stop.
 WRITER = """
 import sys
+from pathlib import Path
 from crosswire import pipeline
 from crosswire.store import Store
 
@@ -49,6 +50,11 @@ with Store(sys.argv[2]) as target:
         if number % 2 == 0:
             pipeline.refresh_cross_article(target)
     pipeline.refresh_cross_article(target)
+    stop = Path(sys.argv[3])
+    for _ in range(200):  # as watch does: refresh again until the load test is over
+        if stop.exists():
+            break
+        pipeline.refresh_cross_article(target)
 """
 
 
@@ -187,6 +193,7 @@ def serve_while_writing(
             load = Load(server.url, workers, seconds)
             load.run()
             written_during_load = process.poll() is None
+            (tmp_path / "stop").touch()
             output, errors = process.communicate(timeout=600)
         finally:
             if process.poll() is None:
@@ -205,7 +212,8 @@ def serve_while_writing(
 
 
 def test_the_explorer_serves_consistent_pages_while_articles_are_written(tmp_path, analysed_store):
-    writer = [sys.executable, "-c", WRITER, str(analysed_store), str(tmp_path / "live.db")]
+    live, stop = tmp_path / "live.db", tmp_path / "stop"
+    writer = [sys.executable, "-c", WRITER, str(analysed_store), str(live), str(stop)]
     serve_while_writing(tmp_path, writer, workers=8, seconds=5, start_after=3)
 
 
