@@ -46,3 +46,18 @@ def print_scores(console: Any, title: str, result: dict[str, Any]) -> None:
         elif isinstance(value, float):
             value = f"{value:.3f}"
         console.print(f"  {name}: {value}")
+
+
+def score_sources(sources: list[Path], console: Any, score: Any) -> int:
+    """Call ``score(source)`` for each gold source; an unreadable one is named, not fatal.
+
+    Return 0 when every source was scored, 1 otherwise (the exit status of ``crosswire eval``).
+    """
+    status = 0
+    for source in sources:
+        try:
+            score(source)
+        except (OSError, ValueError, KeyError, ImportError, RuntimeError) as error:
+            console.print(f"[red]cannot score {source}: {error}[/red]")
+            status = 1
+    return status

@@ -22,7 +22,7 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from crosswire.evaluate import print_scores, read_demo
+from crosswire.evaluate import print_scores, read_demo, score_sources
 from crosswire.records import Article, Span, Statement, Story
 
 REPO = Path(__file__).resolve().parents[2]
@@ -232,19 +232,13 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
 
 def run(paths: list[str], console: Any) -> int:
     """Score claim grouping on demo gold and contestation on FNC-1; 0 on success."""
-    sources = [Path(p) for p in paths] or [DEFAULT_GOLD, DEFAULT_FNC1]
-    status = 0
-    for source in sources:
-        try:
-            if source.is_dir():
-                result = score_fnc1_contestation(source, console)
-                title = f"claims: FNC-1 contestation {source}"
-            else:
-                result = score_demo_claims(source)
-                title = f"claims: grouping on {source} (gold statements)"
-        except (OSError, ValueError, KeyError, ImportError, RuntimeError) as error:
-            console.print(f"[red]cannot score {source}: {error}[/red]")
-            status = 1
-            continue
-        print_scores(console, title, result)
-    return status
+
+    def score(source: Path) -> None:
+        if source.is_dir():
+            result = score_fnc1_contestation(source, console)
+            print_scores(console, f"claims: FNC-1 contestation {source}", result)
+        else:
+            result = score_demo_claims(source)
+            print_scores(console, f"claims: grouping on {source} (gold statements)", result)
+
+    return score_sources([Path(p) for p in paths] or [DEFAULT_GOLD, DEFAULT_FNC1], console, score)

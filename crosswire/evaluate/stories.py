@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from crosswire.evaluate import print_scores, read_demo
+from crosswire.evaluate import print_scores, read_demo, score_sources
 from crosswire.records import Article
 
 REPO = Path(__file__).resolve().parents[2]
@@ -167,19 +167,12 @@ def score_demo(gold_path: Path, model_name: str | None = None) -> dict[str, Any]
 
 def run(paths: list[str], console: Any) -> int:
     """Score story clustering on demo gold and FNC-1 (or the given sources); 0 on success."""
-    sources = [Path(p) for p in paths] or [DEFAULT_GOLD, DEFAULT_FNC1]
-    status = 0
-    for source in sources:
-        try:
-            if source.is_dir():
-                result = score_fnc1(source, console)
-                title = f"stories: FNC-1 {source} (tuned on one half, reported on the other)"
-            else:
-                result = score_demo(source)
-                title = f"stories: {source}"
-        except (OSError, ValueError, KeyError, ImportError, RuntimeError) as error:
-            console.print(f"[red]cannot score {source}: {error}[/red]")
-            status = 1
-            continue
-        print_scores(console, title, result)
-    return status
+
+    def score(source: Path) -> None:
+        if source.is_dir():
+            title = f"stories: FNC-1 {source} (tuned on one half, reported on the other)"
+            print_scores(console, title, score_fnc1(source, console))
+        else:
+            print_scores(console, f"stories: {source}", score_demo(source))
+
+    return score_sources([Path(p) for p in paths] or [DEFAULT_GOLD, DEFAULT_FNC1], console, score)
