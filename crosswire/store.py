@@ -198,6 +198,19 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Read in one transaction, so every query inside sees the same committed state.
+
+        In WAL mode a writer may commit meanwhile; readers inside keep their snapshot, so a
+        page built from several queries never mixes two versions of the analysis.
+        """
+        self.db.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            self.db.execute("COMMIT")
+
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):

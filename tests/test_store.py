@@ -93,3 +93,14 @@ def test_a_file_that_is_not_sqlite_is_refused_with_a_clear_error(tmp_path):
 def test_read_only_store_must_exist(tmp_path):
     with pytest.raises(StoreError, match="no such store"):
         Store(tmp_path / "missing.db", read_only=True)
+
+
+def test_a_snapshot_keeps_seeing_one_state_while_another_connection_writes(tmp_path):
+    path = tmp_path / "s.db"
+    with Store(path) as writer, Store(path) as reader:
+        writer.add_article(make_article("The port reopened on Monday, officials said."))
+        with reader.snapshot():
+            before = reader.count("articles")
+            writer.add_article(make_article("The ferry resumed on Tuesday, its operator said."))
+            assert reader.count("articles") == before == 1
+        assert reader.count("articles") == 2

@@ -94,12 +94,18 @@ def create_app(db_path: str | Path, read_only: bool = False) -> FastAPI:
         finally:
             store.close()
 
+    @contextmanager
+    def read_store() -> Iterator[Store]:
+        # A page is several queries: read them from one snapshot while analyze or watch write.
+        with open_store() as store, store.snapshot():
+            yield store
+
     def page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         body = templates.get_template(name).render(read_only=read_only, **context)
         return HTMLResponse(body, status_code=status_code)
 
     def story_filters(q: str, outlet: str, date_from: str, date_to: str) -> dict[str, Any]:
-        with open_store() as store:
+        with read_store() as store:
             return views.story_list(store, q, outlet, date_from, date_to)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -113,7 +119,7 @@ def create_app(db_path: str | Path, read_only: bool = False) -> FastAPI:
         return story_filters(q, outlet, date_from, date_to)
 
     def load_story(story_id: str) -> dict[str, Any]:
-        with open_store() as store:
+        with read_store() as store:
             found = views.story_page(store, story_id)
         if found is None:
             raise HTTPException(404, f"no story {story_id!r} in this store")
@@ -129,7 +135,7 @@ def create_app(db_path: str | Path, read_only: bool = False) -> FastAPI:
         return load_story(story_id)
 
     def load_entity(entity_id: str) -> dict[str, Any]:
-        with open_store() as store:
+        with read_store() as store:
             found = views.entity_page(store, entity_id)
         if found is None:
             raise HTTPException(404, f"no entity {entity_id!r} in this store")
