@@ -40,3 +40,20 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds is not present")
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def seed_articles(seeds_dir) -> list:
+    """The seeds as the pipeline's stages see them: read by ingest, as one story, dates completed.
+
+    The first seed's dateline has no year; the story stage's inference fills it in, and every
+    article carries its outlet label (the second seed names no outlet).
+    """
+    from crosswire.ingest import read_paths
+    from crosswire.records import Article, Story
+    from crosswire.stories import infer_missing_dates
+
+    articles = [a for a in read_paths([seeds_dir]) if isinstance(a, Article)]
+    articles.sort(key=lambda a: a.source_path)
+    story = Story("seeds", "seeds", [a.id for a in articles])
+    return [a.with_outlet_label() for a in infer_missing_dates(articles, [story])]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -241,26 +240,11 @@ def test_alias_file_says_where_its_entries_come_from():
 # ---------------------------------------------------------------- the seed articles
 
 
-def _read_seed(path: Path, number: int) -> Article:
-    """Read a seed file: via crosswire.ingest when it exists, else strip dateline and date marker."""
-    raw = path.read_text(encoding="utf-8")
-    date = None
-    marker = re.match(r"\s*date (\d{4}-\d{2}-\d{2})\s*", raw)
-    if marker:
-        date, raw = marker.group(1), raw[marker.end() :]
-    dateline = re.match(r"[A-Z][A-Z ]+, [A-Z][a-z]+ \d{1,2}\. /([A-Z]+)/\.\s*", raw)
-    outlet = f"seed {number}"
-    if dateline:
-        outlet, raw = dateline.group(1), raw[dateline.end() :]
-    # The first seed gives no year: a story-level inference dates it 2025-12-29.
-    return Article(id=f"seed{number}", text=raw, outlet=outlet, date=date or "2025-12-29")
-
-
 @pytest.fixture(scope="module")
-def seed_analysis(nlp, seeds_dir):
+def seed_analysis(nlp, seed_articles):
     from crosswire.statements import extract_statements
 
-    articles = [_read_seed(p, i) for i, p in enumerate(sorted(seeds_dir.glob("*.txt")))]
+    articles = seed_articles
     mentions, statements = [], []
     for article in articles:
         doc = nlp(article.text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -646,67 +645,20 @@ def test_articles_outside_the_story_are_left_out():
 # --- the seed articles -----------------------------------------------------------------------
 
 
-DATELINE = re.compile(r"^[A-Z][A-Z .'-]+, [A-Z][a-z]+ \d{1,2}\. /[A-Za-z]+/\. ")
-DATE_MARKER = re.compile(r"^date \d{4}-\d{2}-\d{2} ")
-
-
-def read_seed(path: Path) -> Article:
-    """Read a seed file: strip the wire dateline or the date marker before the body."""
-    text = path.read_text(encoding="utf-8")
-    text = DATE_MARKER.sub("", DATELINE.sub("", text)).strip()
-    return Article(id=path.stem, text=text, outlet=f"outlet-{path.stem[:3]}")
-
-
-def seed_entities(nlp, docs, articles, statements) -> list[Entity]:
-    """Use the entities stage; build entities from the parser's names when it is not there."""
-    try:
-        from crosswire.entities import canonicalize_entities, find_mentions
-    except ImportError:
-        canonicalize_entities = None
-    if canonicalize_entities is not None:
-        mentions = [
-            m
-            for a, doc in zip(articles, docs, strict=False)
-            for m in find_mentions(doc, a, [s for s in statements if s.article_id == a.id])
-        ]
-        return canonicalize_entities(articles, mentions, statements)
-    groups: dict[tuple[str, str], list[Mention]] = {}
-    for a, doc in zip(articles, docs, strict=False):
-        for ent in doc.ents:
-            key = (ent.label_, ent.text.lower())
-            groups.setdefault(key, []).append(
-                Mention(
-                    a.id, Span.of(a.text, ent.start_char, ent.end_char), ent.label_, outlet=a.outlet
-                )
-            )
-        for match in re.finditer(r"\bKiev\b|\bKyiv\b", a.text):
-            groups.setdefault(("GPE", "kyiv"), []).append(
-                Mention(a.id, Span.of(a.text, match.start(), match.end()), "GPE", outlet=a.outlet)
-            )
-    return [
-        Entity(f"E{i}", ms[0].span.text, label, mentions=[
-            Mention(**{**m.__dict__, "entity_id": f"E{i}"}) for m in ms
-        ])
-        for i, ((label, _), ms) in enumerate(groups.items())
-    ]  # fmt: skip
-
-
 @pytest.fixture(scope="module")
-def seed_framing(nlp, seeds_dir):
+def seed_framing(nlp, seed_articles):
+    from crosswire.entities import canonicalize_entities, find_mentions, link_speakers
     from crosswire.statements import extract_statements
 
-    articles = [read_seed(p) for p in sorted(seeds_dir.glob("*.txt"))]
+    articles = seed_articles
     docs = [nlp(a.text) for a in articles]
-    statements = [
-        s for a, doc in zip(articles, docs, strict=False) for s in extract_statements(doc, a)
-    ]
-    entities = seed_entities(nlp, docs, articles, statements)
-    try:
-        from crosswire.entities import link_speakers
-
-        statements = link_speakers(statements, entities)
-    except ImportError:
-        pass
+    statements, mentions = [], []
+    for article, doc in zip(articles, docs, strict=True):
+        found = extract_statements(doc, article)
+        statements += found
+        mentions += find_mentions(doc, article, found)
+    entities = canonicalize_entities(articles, mentions, statements)
+    statements = link_speakers(statements, entities)
     story = Story("S1", "seed story", [a.id for a in articles])
     return articles, compare_framing(story, articles, statements, entities)
 

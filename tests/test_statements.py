@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -16,27 +15,18 @@ from crosswire.statements import (
     statement_extractor,
 )
 
-DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]+, [A-Z][a-z]+ \d{1,2}\. /[A-Z]+/\.\s*")
-DATE_MARKER = re.compile(r"^\s*date \d{4}-\d{2}-\d{2}\s*")
-
 
 def statements_of(nlp, text: str, article_id: str = "a1"):
     article = Article(id=article_id, text=text)
     return extract_statements(nlp(text), article)
 
 
-def read_seed(path: Path) -> str:
-    """Read a seed file without its wire dateline and date marker (as ingest stores it)."""
-    text = path.read_text(encoding="utf-8")
-    return DATE_MARKER.sub("", DATELINE.sub("", text))
-
-
 @pytest.fixture(scope="module")
-def seeds(nlp, seeds_dir):
+def seeds(nlp, seed_articles):
     result = {}
-    for path in sorted(seeds_dir.glob("*.txt")):
-        text = read_seed(path)
-        result[path.name] = (text, statements_of(nlp, text, path.stem))
+    for article in seed_articles:
+        name = Path(article.source_path).name
+        result[name] = (article.text, extract_statements(nlp(article.text), article))
     return result
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -227,26 +225,11 @@ def test_the_timeline_resolves_again_once_an_article_date_is_inferred(nlp):
 # ---------------------------------------------------------------- the seed articles
 
 
-def _read_seed(path: Path, number: int) -> Article:
-    """Read a seed file: strip the dateline and the date marker (crosswire.ingest does more)."""
-    raw = path.read_text(encoding="utf-8")
-    date = None
-    marker = re.match(r"\s*date (\d{4}-\d{2}-\d{2})\s*", raw)
-    if marker:
-        date, raw = marker.group(1), raw[marker.end() :]
-    dateline = re.match(r"[A-Z][A-Z ]+, [A-Z][a-z]+ \d{1,2}\. /([A-Z]+)/\.\s*", raw)
-    outlet = f"seed {number}"
-    if dateline:
-        outlet, raw = dateline.group(1), raw[dateline.end() :]
-    # The first seed gives no year: a story-level inference dates it 2025-12-29.
-    return Article(id=f"seed{number}", text=raw, outlet=outlet, date=date or MONDAY)
-
-
 @pytest.fixture(scope="module")
-def seed_timeline(nlp, seeds_dir):
+def seed_timeline(nlp, seed_articles):
     from crosswire.statements import extract_statements
 
-    articles = [_read_seed(p, i) for i, p in enumerate(sorted(seeds_dir.glob("*.txt")))]
+    articles = seed_articles
     statements = []
     for article in articles:
         statements += extract_statements(nlp(article.text), article)
