@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import threading
@@ -27,62 +26,19 @@ pytestmark = pytest.mark.skipif(
 )
 pytest.importorskip("playwright", reason="playwright is not installed: pip install playwright")
 
-# Two fictional outlets report one fictional strike; the second quotes hostile markup as text.
-ARTICLES = {
-    "harbor-ledger.jsonl": {
-        "outlet": "Harbor Ledger",
-        "date": "2026-04-07",
-        "language": "en",  # given, so no language detection model loads
-        "title": "Port Elvan dockworkers strike over pay as ferries halt",
-        "text": (
-            "Dockworkers at Port Elvan walked off the job on Monday, halting ferry traffic "
-            "across the Marrow Sound.\n\n"
-            '"We will stay out until the company pays what it promised," union leader Ilsa '
-            "Varnholt told reporters at the dock gate.\n\n"
-            "The port operator, Elvan Maritime, said 300 workers had joined the strike. "
-            "Company spokesman Piet Oddsen denied that wages had been cut.\n\n"
-            "Harbour minister Corvin Aldegard said the government would not intervene in "
-            "the dispute."
-        ),
-    },
-    "coastline-daily.jsonl": {
-        "outlet": "Coastline Daily",
-        "date": "2026-04-07",
-        "language": "en",  # given, so no language detection model loads
-        "title": "Port Elvan strike strands ferry passengers",
-        "text": (
-            "More than a thousand ferry passengers were stranded at Port Elvan on Monday "
-            "after dockworkers went on strike over pay.\n\n"
-            '"We will stay out until the company pays what it promised," said Ilsa Varnholt, '
-            "who leads the dockworkers' union.\n\n"
-            "Varnholt said 500 workers had joined the strike. Elvan Maritime claimed the "
-            "stoppage was illegal.\n\n"
-            '"<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> '
-            'I just want to get home," said Tomas Brink, a stranded passenger.'
-        ),
-    },
-}
-
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory) -> str:
     """Serve an explorer over a store built by the real pipeline, on a free loopback port."""
     import uvicorn
+    from strike_corpus import analysed_store
 
-    from crosswire.pipeline import analyze
-    from crosswire.store import Store
     from crosswire.web import create_app
 
-    root = tmp_path_factory.mktemp("browser")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for name, record in ARTICLES.items():
-        (corpus / name).write_text(json.dumps(record) + "\n", encoding="utf-8")
-    with Store(root / "crosswire.db") as store:
-        analyze(store, [corpus])
+    db = analysed_store(tmp_path_factory.mktemp("browser"))
     port = _free_port()
     config = uvicorn.Config(
-        create_app(root / "crosswire.db", read_only=True),
+        create_app(db, read_only=True),
         host="127.0.0.1",
         port=port,
         log_level="warning",
