@@ -17,7 +17,7 @@ from collections.abc import Hashable, Iterator
 from pathlib import Path
 from typing import Any
 
-from crosswire.evaluate import read_demo
+from crosswire.evaluate import read_demo, score_sources
 from crosswire.records import Article, Entity, Mention, Statement, TemporalExpression
 
 REPO = Path(__file__).resolve().parents[2]
@@ -206,18 +206,17 @@ def evaluate_demo(gold_path: Path) -> dict[str, Any]:
 
 def run(paths: list[str], console: Any) -> int:
     """Score entity linking on each gold file and print the results; 0 on success."""
+    return score_sources(
+        [Path(p) for p in paths] or [DEFAULT_GOLD], console, _print_scores(console)
+    )
+
+
+def _print_scores(console: Any) -> Any:
     from rich.table import Table
 
-    sources = [Path(p) for p in paths] or [DEFAULT_GOLD]
-    status = 0
-    for source in sources:
+    def score(source: Path) -> None:
         started = time.perf_counter()
-        try:
-            scores = evaluate_demo(source)
-        except (OSError, ValueError, KeyError, RuntimeError) as error:
-            console.print(f"[red]cannot score {source}: {error}[/red]")
-            status = 1
-            continue
+        scores = evaluate_demo(source)
         table = Table(title=f"entities: {source}")
         table.add_column("measure")
         table.add_column("value", justify="right")
@@ -229,4 +228,5 @@ def run(paths: list[str], console: Any) -> int:
         table.add_row("canonical name accuracy", _percent(scores["name_accuracy"]))
         table.add_row("seconds", f"{time.perf_counter() - started:.1f}")
         console.print(table)
-    return status
+
+    return score

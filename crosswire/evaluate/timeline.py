@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crosswire.evaluate import read_demo
+from crosswire.evaluate import read_demo, score_sources
 from crosswire.evaluate.entities import DEFAULT_GOLD, annotate
 from crosswire.records import Article, TemporalExpression
 
@@ -168,30 +168,30 @@ def _percent(value: float | None) -> str:
 
 def run(paths: list[str], console: Any) -> int:
     """Score time expressions on each gold file and print the results; 0 on success."""
+    return score_sources(
+        [Path(p) for p in paths] or [DEFAULT_GOLD], console, _print_scores(console)
+    )
+
+
+def _print_scores(console: Any) -> Any:
     from rich.table import Table
 
-    sources = [Path(p) for p in paths] or [DEFAULT_GOLD]
-    status = 0
-    for source in sources:
+    rows = [
+        ("gold expressions", "gold", str),
+        ("found", "found", str),
+        ("recall", "recall", _percent),
+        ("date accuracy", "date_accuracy", _percent),
+        ("date accuracy of found", "date_accuracy_of_found", _percent),
+        ("granularity accuracy of found", "granularity_accuracy_of_found", _percent),
+    ]
+
+    def score(source: Path) -> None:
         started = time.perf_counter()
-        try:
-            results = evaluate_demo(source)
-        except (OSError, ValueError, KeyError, RuntimeError) as error:
-            console.print(f"[red]cannot score {source}: {error}[/red]")
-            status = 1
-            continue
+        results = evaluate_demo(source)
         table = Table(title=f"timeline: {source}")
         table.add_column("measure")
         for name in results:
             table.add_column(name, justify="right")
-        rows = [
-            ("gold expressions", "gold", str),
-            ("found", "found", str),
-            ("recall", "recall", _percent),
-            ("date accuracy", "date_accuracy", _percent),
-            ("date accuracy of found", "date_accuracy_of_found", _percent),
-            ("granularity accuracy of found", "granularity_accuracy_of_found", _percent),
-        ]
         for label, key, show in rows:
             table.add_row(label, *(show(r[key]) for r in results.values()))
         table.add_row("seconds", f"{time.perf_counter() - started:.1f}", "")
@@ -199,4 +199,5 @@ def run(paths: list[str], console: Any) -> int:
         for name, scores in results.items():
             for miss in scores["misses"]:
                 console.print(f"  {name}: {miss['expression']!r}: {miss['why']}")
-    return status
+
+    return score
