@@ -213,8 +213,13 @@ def title_after(text: str, end: int, titles: TitleLexicon | None = None) -> list
 # ---------------------------------------------------------------- mentions in one article
 
 
-def _fixed_bounds(ent: Any, titles: TitleLexicon, place_heads: frozenset[str]) -> tuple | None:
-    """Return (start_char, end_char, label) of an entity with spaCy's boundary errors fixed."""
+def _fixed_bounds(
+    ent: Any, text: str, titles: TitleLexicon, place_heads: frozenset[str]
+) -> tuple | None:
+    """Return (start_char, end_char, label) of an entity with spaCy's boundary errors fixed.
+
+    ``text`` is the doc's text, passed in because spaCy rebuilds ``doc.text`` on every access.
+    """
     tokens = list(ent)
     label = ent.label_
     while tokens and (tokens[0].lower_ in LEADING_DETERMINERS or tokens[0].is_punct):
@@ -245,7 +250,7 @@ def _fixed_bounds(ent: Any, titles: TitleLexicon, place_heads: frozenset[str]) -
         label = "LOC"
     start = tokens[0].idx
     end = tokens[-1].idx + len(tokens[-1].text)
-    end = start + len(strip_possessive(doc.text[start:end]))
+    end = start + len(strip_possessive(text[start:end]))
     return start, end, label
 
 
@@ -266,7 +271,7 @@ def _name_mentions(doc: Any, article: Article) -> list[Mention]:
     for ent in doc.ents:
         if ent.label_ not in MENTION_LABELS and not _is_titled_name(ent, titles):
             continue
-        bounds = _fixed_bounds(ent, titles, place_heads)
+        bounds = _fixed_bounds(ent, article.text, titles, place_heads)
         if bounds is None:
             continue
         start, end, label = bounds
@@ -304,6 +309,8 @@ def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Me
     taken = [(m.span.start, m.span.end) for m in found]
     added: list[Mention] = []
     for form, votes in sorted(labels.items(), key=lambda item: -len(item[0])):
+        if form not in article.text:  # most alias forms are absent; skip their regex
+            continue
         for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", article.text):
             start, end = match.span()
             if _overlaps(start, end, taken) or not _is_proper_name(doc, start, end):
