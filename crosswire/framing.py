@@ -225,7 +225,7 @@ def find_terms(
     i = 0
     while i < len(tokens):
         match = None
-        for lemma in tokens[i].lemmas:
+        for lemma in sorted(tokens[i].lemmas):  # sets iterate in a per-process order
             for entry in by_first.get(lemma, []):
                 if _matches_at(text, tokens, i, entry) and (
                     match is None or len(entry.words) > len(match.words)
@@ -383,7 +383,11 @@ def find_naming_frames(article: Article, tokens: Sequence[Token]) -> list[dict[s
     frames: list[dict[str, Any]] = []
     covered: set[int] = set()
     for i, token in enumerate(tokens):
-        head = next((lemma for lemma in token.lemmas if lemma in naming["head"]), None)
+        # the shortest lemma (the base form) first: sets iterate in a per-process order
+        heads = sorted(
+            (lemma for lemma in token.lemmas if lemma in naming["head"]), key=lambda w: (len(w), w)
+        )
+        head = heads[0] if heads else None
         if head is None or not _is_phrase_head(text, tokens, i, naming):
             continue
         first = _extend_left(text, tokens, i)

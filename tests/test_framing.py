@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -699,3 +702,26 @@ def test_seed_second_outlet_distances_itself_from_the_russian_officials(seed_fra
     minister = result["speakers_across_outlets"]["Sergey Lavrov"]
     assert "claimed" in minister[second]["cue_words"]
     assert minister[first]["counts"]["distancing"] == 0
+
+
+def test_naming_frame_heads_are_the_same_in_every_process():
+    # Lemma candidates are a set, and sets of strings iterate in a per-process order: the head
+    # chosen must not depend on it, or two Dask workers would report different frames.
+    script = (
+        "from crosswire.framing import find_naming_frames, tokenize\n"
+        "from crosswire.records import Article\n"
+        "text = 'The Valdorian authorities closed the port.'\n"
+        "a = Article(id='a1', text=text, outlet='Coast Daily')\n"
+        "print([f['head'] for f in find_naming_frames(a, tokenize(text))])\n"
+    )
+    heads = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(1, 6)
+    }
+    assert heads == {"['authority']"}
