@@ -168,6 +168,7 @@ class Quantity:
     value: float
     text: str
     nouns: frozenset[str]
+    head: str = ""  # the counted noun's group ("long-range combat drones" → "drone")
 
 
 def _singular(word: str) -> str:
@@ -237,13 +238,10 @@ def find_quantities(text: str, lexicons: ClaimLexicons | None = None) -> list[Qu
         is_date = before in MONTHS or (after and after[0] in MONTHS)
         is_year = used == 1 and 1800 <= value <= 2100 and words[index].isdigit()
         if not (is_date or is_year) and after:
-            nouns = frozenset(
-                lexicons.quantity_groups.get(w, _singular(w)) for w in _counted_words(after)
-            )
-            if nouns:
-                quantities.append(
-                    Quantity(value, " ".join(words[index : index + used + len(after)]), nouns)
-                )
+            counted = [lexicons.quantity_groups.get(w, _singular(w)) for w in _counted_words(after)]
+            if counted:
+                phrase = " ".join(words[index : index + used + len(after)])
+                quantities.append(Quantity(value, phrase, frozenset(counted), counted[-1]))
         index += used
     return quantities
 
@@ -332,6 +330,29 @@ def _content_words(text: str) -> set[str]:
     }
 
 
+def _rarity(word_sets: list[set[str]]) -> dict[str, float]:
+    """Weigh each word by how rare it is among a story's units (inverse document frequency)."""
+    counts: dict[str, int] = defaultdict(int)
+    for words in word_sets:
+        for word in words:
+            counts[word] += 1
+    total = len(word_sets) + 1
+    return {word: float(np.log(total / count)) for word, count in counts.items()}
+
+
+def _weighted_overlap(left: set[str], right: set[str], rarity: dict[str, float]) -> float:
+    """Return the rarity-weighted Dice overlap of two word sets (0 to 1).
+
+    Words every unit of a story uses (the countries, "said") count little; the words that set
+    a proposition apart ("insurers", "hotline") count most.
+    """
+    if not left or not right:
+        return 0.0
+    shared = sum(rarity.get(w, 0.0) for w in left & right)
+    total = sum(rarity.get(w, 0.0) for w in left) + sum(rarity.get(w, 0.0) for w in right)
+    return 2 * shared / total if total > 0 else 0.0
+
+
 def _similarities(
     units: list[ClaimUnit],
     vectors: np.ndarray,
@@ -345,12 +366,17 @@ def _similarities(
     lexicons = load_claim_lexicons()
     similarity = vectors @ vectors.T
     words = [_content_words(u.text) for u in units]
-    numbers = [{q.value for q in find_quantities(u.text, lexicons)} for u in units]
+    rarity = _rarity(words)
+    quantities = [find_quantities(u.text, lexicons) for u in units]
+    numbers = [{q.value for q in found} for found in quantities]
+    counted = [{q.head for q in found} for found in quantities]
     names = [
         {w.lower() for w in _WORD.findall(u.text) if w[:1].isupper() and len(w) > 2} for u in units
     ]
     negated = [is_negated(u.text, lexicons) for u in units]
-    predicates = _predicates([u.text for u in units])
+    parses = _parse_units([u.text for u in units])
+    predicates = [set(parse.predicates) for parse in parses]
+    modal = [parse.modal for parse in parses]
     denials = [u.statement.cue_stance == "denial" for u in units]
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
@@ -359,19 +385,24 @@ def _similarities(
                 bonus += thresholds.get("speaker_bonus", 0.0)
             if numbers[i] & numbers[j]:
                 bonus += thresholds["number_bonus"]
+            if counted[i] & counted[j]:
+                # counts of the same thing, equal or not: one claim, or a numeric conflict in it
+                bonus += thresholds.get("count_bonus", 0.0)
             union = names[i] | names[j]
             if union:
                 bonus += thresholds["name_bonus"] * len(names[i] & names[j]) / len(union)
-            shortest = min(len(words[i]), len(words[j]))
-            if shortest:
-                overlap = len(words[i] & words[j]) / shortest
-                bonus += thresholds.get("word_bonus", 0.0) * overlap
+            bonus += thresholds.get("word_bonus", 0.0) * _weighted_overlap(
+                words[i], words[j], rarity
+            )
             if predicates[i] and predicates[j] and not numbers[i] & numbers[j]:
                 # the same names doing different things ("attacked X" / "X will be answered")
                 if predicates[i] & predicates[j]:
                     bonus += thresholds.get("predicate_bonus", 0.0)
                 else:
                     bonus -= thresholds.get("predicate_penalty", 0.0)
+            if modal[i] != modal[j] and not numbers[i] & numbers[j]:
+                # a promise or a forecast ("will not go unanswered") is not the report of a deed
+                bonus -= thresholds.get("modality_penalty", 0.0)
             if negated[i] != negated[j] and not numbers[i] & numbers[j]:
                 # "X will not go unanswered" is about X, but does not say what X's report says
                 bonus -= thresholds["polarity_penalty"]
@@ -383,20 +414,39 @@ def _similarities(
     return similarity
 
 
-_UNNEEDED_PIPES = ("parser", "ner")  # full verbs and lemmas need only tags and the lemmatizer
+MODAL_AUXILIARIES = frozenset("will would shall should must may might can could 'll wo ca".split())
 
 
-def _predicates(texts: list[str]) -> list[set[str]]:
-    """Return each text's predicate stems: the lemmas of its full verbs, cut to five letters."""
+@dataclass(frozen=True)
+class UnitParse:
+    """What the parse says of a unit: its full-verb stems, and whether its main verb is modal."""
+
+    predicates: frozenset[str]
+    modal: bool
+
+
+def _parse_units(texts: list[str]) -> list[UnitParse]:
+    """Parse each distinct text once: full-verb lemma stems and main-verb modality."""
     from crosswire.models import load_nlp
 
     nlp = load_nlp()
     distinct = list(dict.fromkeys(texts))
-    found = {
-        text: {t.lemma_.lower()[:5] for t in doc if t.pos_ == "VERB"}
-        for text, doc in zip(distinct, nlp.pipe(distinct, disable=_UNNEEDED_PIPES), strict=True)
-    }
+    found = {}
+    for text, doc in zip(distinct, nlp.pipe(distinct, disable=("ner",)), strict=True):
+        roots = [t for t in doc if t.dep_ == "ROOT"][:1]
+        modal = any(
+            child.dep_ == "aux" and child.lower_ in MODAL_AUXILIARIES
+            for root in roots
+            for child in root.children
+        )
+        predicates = frozenset(t.lemma_.lower()[:5] for t in doc if t.pos_ == "VERB")
+        found[text] = UnitParse(predicates, modal)
     return [found[text] for text in texts]
+
+
+def _predicates(texts: list[str]) -> list[set[str]]:
+    """Return each text's predicate stems: the lemmas of its full verbs, cut to five letters."""
+    return [set(parse.predicates) for parse in _parse_units(texts)]
 
 
 def _average_linkage(similarity: np.ndarray, threshold: float) -> list[int]:
