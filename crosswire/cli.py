@@ -91,7 +91,7 @@ def _report_options(command: Any) -> Any:
 @_input_options
 @click.pass_obj
 def ingest(obj: Context, paths: tuple[Path, ...], outlet: str | None, date: str | None) -> None:
-    """Store articles from files and folders (txt, HTML, JSONL, RSS/Atom) without analysing them.
+    """Store articles from files and folders (txt, HTML, JSON/JSONL, Parquet, RSS/Atom) unanalysed.
 
     Re-ingesting an article already stored changes nothing. Each file that cannot be read gets
     one line saying why; the exit status is 1 if any file was rejected.

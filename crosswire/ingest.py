@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gzip
 import html
 import json
 import re
@@ -25,6 +26,9 @@ from crosswire.settings import Settings, load_settings
 FEED_EXTENSIONS = {".xml", ".rss", ".atom"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 JSONL_EXTENSIONS = {".jsonl", ".ndjson"}
+GZIP_JSONL_SUFFIXES = (".jsonl.gz", ".ndjson.gz")  # compressed shards, as crawls ship them
+PARQUET_EXTENSIONS = {".parquet"}
+PARQUET_BATCH_ROWS = 256  # rows decoded at a time, so a large file never sits in memory whole
 JSON_EXTENSIONS = {".json"}
 SIDECAR_SUFFIX = ".meta.json"
 MIN_ARTICLE_WORDS = 5
@@ -133,8 +137,11 @@ def read_file(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
         size = path.stat().st_size
         if size == 0:
             raise BadInput("empty file")
-        if suffix in JSONL_EXTENSIONS:
+        if suffix in JSONL_EXTENSIONS or path.name.lower().endswith(GZIP_JSONL_SUFFIXES):
             yield from read_jsonl(path, settings)
+            return
+        if suffix in PARQUET_EXTENSIONS:
+            yield from read_parquet(path, settings)
             return
         if size > settings.max_file_bytes:
             raise BadInput(
@@ -434,7 +441,8 @@ def read_jsonl(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
     Lines are read with a byte limit, so one huge line never sits in memory whole.
     """
     limit = settings.max_article_chars * 4 + 4096
-    with path.open("rb") as stream:
+    compressed = path.name.lower().endswith(GZIP_JSONL_SUFFIXES)
+    with gzip.open(path, "rb") if compressed else path.open("rb") as stream:
         for number, raw in _bounded_lines(stream, limit):
             if raw is None:
                 reason = f"over size limit (line {number} is longer than {limit:,} bytes)"
@@ -451,6 +459,43 @@ def read_jsonl(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
                 yield Rejection(str(path), reason, number)
             except BadInput as reason:
                 yield Rejection(str(path), f"{reason} on line {number}", number)
+
+
+def read_parquet(path: Path, settings: Settings) -> Iterator[Article | Rejection]:
+    """Stream a Parquet file a batch of rows at a time: one article per row (columns as JSON keys).
+
+    Rows are numbered from 1 as lines are; a bad row is rejected alone.
+    """
+    try:
+        import pyarrow.parquet as parquet
+    except ImportError as error:  # a core dependency, but say so plainly if it is missing
+        raise BadInput("reading Parquet needs pyarrow (pip install pyarrow)") from error
+    try:
+        table = parquet.ParquetFile(path)
+        if not {"text", "body"} & set(table.schema_arrow.names):
+            raise BadInput("no 'text' or 'body' column in Parquet file")
+        number = 0
+        for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            for record in batch.to_pylist():
+                number += 1
+                try:
+                    article = article_from_record(_json_values(record), f"{path}#{number}")
+                    yield check_article(article, settings)
+                except BadInput as reason:
+                    yield Rejection(str(path), f"{reason} in row {number}", number)
+    except BadInput:
+        raise
+    except Exception as error:  # pyarrow raises several types for broken files
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise BadInput(f"malformed Parquet file ({first_line})") from error
+
+
+def _json_values(record: dict[str, Any]) -> dict[str, Any]:
+    """Turn Parquet dates and timestamps into ISO strings, as they would be in JSON."""
+    return {
+        key: value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+        for key, value in record.items()
+    }
 
 
 def _bounded_lines(stream: IO[bytes], limit: int) -> Iterator[tuple[int, bytes | None]]:

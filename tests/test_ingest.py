@@ -222,6 +222,66 @@ def test_jsonl_keeps_unknown_keys_and_rejects_only_the_broken_lines():
     assert str(rejections[0]).startswith(f"{path}:2: malformed JSON on line 2: ")
 
 
+def test_parquet_rows_are_articles_read_in_batches_and_bad_rows_are_rejected(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as parquet
+
+    rows = 600  # more than one batch of rows
+    texts = [f"{BODY} Item {n} of the shard." for n in range(rows)]
+    texts[3] = ""  # a row without text
+    table = pa.table(
+        {
+            "text": texts,
+            "outlet": ["Shoreline Daily"] * rows,
+            "date": [dt.date(2026, 4, 11)] * rows,
+            "section": ["Local"] * rows,
+            "language": ["en"] * rows,
+        }
+    )
+    path = tmp_path / "shard-0001.parquet"
+    parquet.write_table(table, path, row_group_size=100)
+    articles, rejections = read(path)
+    assert len(articles) == rows - 1
+    assert (articles[0].outlet, articles[0].date) == ("Shoreline Daily", "2026-04-11")
+    assert articles[0].metadata == {"section": "Local"}
+    assert articles[-1].source_path == f"{path}#{rows}"
+    assert [(r.line, r.reason) for r in rejections] == [(4, "no article text in row 4")]
+
+
+def test_parquet_without_a_text_column_or_broken_is_one_rejection(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as parquet
+
+    parquet.write_table(pa.table({"headline": ["A", "B"]}), tmp_path / "no-text.parquet")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 this is not really parquet")
+    articles, rejections = read(tmp_path)
+    assert articles == []
+    reasons = reasons_by_name(rejections)
+    assert reasons["no-text.parquet"] == "no 'text' or 'body' column in Parquet file"
+    assert reasons["broken.parquet"].startswith("malformed Parquet file (")
+    assert all("\n" not in r for r in reasons.values())
+
+
+def test_gzipped_jsonl_shards_are_streamed_like_plain_ones(tmp_path):
+    import gzip
+
+    lines = [json.dumps({"text": f"{BODY} Shard line {n}.", "outlet": "Wire"}) for n in range(3)]
+    with gzip.open(tmp_path / "part-0.jsonl.gz", "wt", encoding="utf-8") as out:
+        out.write("\n".join(lines[:2]) + "\n{broken\n")
+    with gzip.open(tmp_path / "part-1.jsonl.gz", "wt", encoding="utf-8") as out:
+        out.write(lines[2] + "\n")
+    (tmp_path / "part-2.jsonl.gz").write_bytes(b"not gzip at all")
+    articles, rejections = read(tmp_path)
+    assert [a.text.split()[-1] for a in articles] == ["0.", "1.", "2."]
+    assert [(Path(r.path).name, r.line) for r in rejections] == [
+        ("part-0.jsonl.gz", 3),
+        ("part-2.jsonl.gz", None),
+    ]
+    assert "cannot read file" in rejections[1].reason
+
+
 def test_non_english_articles_are_kept_and_flagged():
     _, french = read(FIXTURES / "web" / "batch.jsonl")[0]
     assert french.text.startswith("Les pêcheurs") and french.date == "2026-04-11"
