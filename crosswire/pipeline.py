@@ -8,6 +8,8 @@ ones in one transaction, so an interrupted run resumes where it stopped.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -92,18 +94,67 @@ def annotate_article(doc: Any, article: Article) -> ArticleAnnotations:
     )
 
 
-def analyze_corpus(
+@dataclass
+class LinkedCorpus:
+    """The corpus after the global cross-article stages: stories, dates, entities, speakers."""
+
+    articles: list[Article]  # under outlet labels, dates inferred
+    stories: list[Story]
+    statements: list[Statement]  # speakers linked to entities
+    entities: list[Entity]
+    mentions: list[Mention]
+    time_expressions: list[TemporalExpression]
+
+
+@dataclass
+class StorySlice:
+    """What the per-story stages read about one story: its members and what they say.
+
+    Entities are those mentioned in the story or speaking in it, with their mentions limited
+    to the story, so a story's results depend on the slice alone and stay the same whatever
+    happens in other stories.
+    """
+
+    story: Story
+    articles: list[Article]
+    statements: list[Statement]
+    entities: list[Entity]
+    time_expressions: list[TemporalExpression]
+
+    def fingerprint(self) -> str:
+        """Hash the slice, so a refresh can tell the stories whose inputs did not change."""
+        payload = [
+            ANALYSIS_VERSION,
+            self.story.to_dict(),
+            [a.to_dict() for a in self.articles],
+            [s.to_dict() for s in self.statements],
+            [e.to_dict() for e in self.entities],
+            [t.to_dict() for t in self.time_expressions],
+        ]
+        encoded = json.dumps(payload, sort_keys=True, default=str).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
+
+@dataclass
+class StoryResults:
+    """What the per-story stages found in one story."""
+
+    claims: list[Claim]
+    timeline: list[TimelineEvent]
+    framing: dict[str, Any]
+    summary: dict[str, Any]
+
+
+def link_corpus(
     articles: list[Article],
     annotations: dict[str, ArticleAnnotations],
     previous_stories: list[Story] | None = None,
-) -> Analysis:
-    """Run the cross-article stages over annotated articles.
+) -> LinkedCorpus:
+    """Run the stages that need the whole corpus: stories, missing dates, entities, speakers.
 
     The stages see every article under an outlet label (``records.outlet_label``), so an
-    article whose outlet is unknown still counts as an outlet of its own; the articles
-    returned keep their stored outlet.
+    article whose outlet is unknown still counts as an outlet of its own.
     """
-    stored_outlets = {a.id: a.outlet for a in articles}
     articles = [a.with_outlet_label() for a in articles]
     all_statements = [s for a in articles for s in annotations[a.id].statements]
     all_mentions = [m for a in articles for m in annotations[a.id].mentions]
@@ -112,37 +163,106 @@ def analyze_corpus(
     found_stories = stories.cluster_stories(articles, all_mentions, previous_stories)
     articles = stories.infer_missing_dates(articles, found_stories)
     found_entities = entities.canonicalize_entities(articles, all_mentions, all_statements)
-    all_statements = entities.link_speakers(all_statements, found_entities)
-    all_mentions = [m for e in found_entities for m in e.mentions]
-    found_claims = claims.group_claims(found_stories, articles, all_statements, found_entities)
-    found_timeline = timeline.build_timeline(
-        articles, found_stories, all_statements, all_times, found_entities
-    )
-    by_id = {a.id: a for a in articles}
-    claims_by_story: dict[str, list[Claim]] = defaultdict(list)
-    for claim in found_claims:
-        claims_by_story[claim.story_id].append(claim)
-    framings, summaries = {}, {}
-    for story in found_stories:
-        members = [by_id[i] for i in story.article_ids if i in by_id]
-        member_ids = set(story.article_ids)
-        story_statements = [s for s in all_statements if s.article_id in member_ids]
-        framings[story.id] = framing.compare_framing(
-            story, members, story_statements, found_entities, claims=claims_by_story[story.id]
-        )
-        summaries[story.id] = claims.story_summary(story, claims_by_story[story.id])
-    return Analysis(
-        articles=[replace(a, outlet=stored_outlets[a.id]) for a in articles],
+    return LinkedCorpus(
+        articles=articles,
         stories=found_stories,
-        statements=all_statements,
+        statements=entities.link_speakers(all_statements, found_entities),
         entities=found_entities,
-        claims=found_claims,
-        timeline=found_timeline,
-        mentions=all_mentions,
+        mentions=[m for e in found_entities for m in e.mentions],
         time_expressions=all_times,
-        framing=framings,
-        summaries=summaries,
     )
+
+
+def story_slices(corpus: LinkedCorpus) -> list[StorySlice]:
+    """Cut the linked corpus into one slice per story."""
+    by_id = {a.id: a for a in corpus.articles}
+    statements_of: dict[str, list[Statement]] = defaultdict(list)
+    for statement in corpus.statements:
+        statements_of[statement.article_id].append(statement)
+    times_of: dict[str, list[TemporalExpression]] = defaultdict(list)
+    for expression in corpus.time_expressions:
+        times_of[expression.article_id].append(expression)
+    entities_of: dict[str, set[int]] = defaultdict(set)
+    for index, entity in enumerate(corpus.entities):
+        for mention in entity.mentions:
+            entities_of[mention.article_id].add(index)
+    index_of = {e.id: i for i, e in enumerate(corpus.entities)}
+
+    slices = []
+    for story in corpus.stories:
+        members = [by_id[i] for i in story.article_ids if i in by_id]
+        member_ids = {a.id for a in members}
+        said = [s for a in members for s in statements_of[a.id]]
+        wanted = set().union(*(entities_of[a.id] for a in members)) if members else set()
+        wanted |= {index_of[s.speaker_entity_id] for s in said if s.speaker_entity_id in index_of}
+        slices.append(
+            StorySlice(
+                story=story,
+                articles=members,
+                statements=said,
+                entities=[
+                    replace(e, mentions=[m for m in e.mentions if m.article_id in member_ids])
+                    for i, e in enumerate(corpus.entities)
+                    if i in wanted
+                ],
+                time_expressions=[t for a in members for t in times_of[a.id]],
+            )
+        )
+    return slices
+
+
+def analyze_story(piece: StorySlice) -> StoryResults:
+    """Run the per-story stages: claims, timeline, framing and the story summary."""
+    found_claims = claims.group_claims(
+        [piece.story], piece.articles, piece.statements, piece.entities
+    )
+    events = timeline.build_timeline(
+        piece.articles, [piece.story], piece.statements, piece.time_expressions, piece.entities
+    )
+    framed = framing.compare_framing(
+        piece.story, piece.articles, piece.statements, piece.entities, claims=found_claims
+    )
+    return StoryResults(
+        found_claims, events, framed, claims.story_summary(piece.story, found_claims)
+    )
+
+
+def assemble_analysis(
+    corpus: LinkedCorpus, stored_outlets: dict[str, str | None], results: dict[str, StoryResults]
+) -> Analysis:
+    """Put the linked corpus and each story's results together, stories in corpus order."""
+    ordered = [results[s.id] for s in corpus.stories if s.id in results]
+    return Analysis(
+        articles=[replace(a, outlet=stored_outlets[a.id]) for a in corpus.articles],
+        stories=corpus.stories,
+        statements=corpus.statements,
+        entities=corpus.entities,
+        claims=[c for r in ordered for c in r.claims],
+        timeline=timeline.chronological([e for r in ordered for e in r.timeline]),
+        mentions=corpus.mentions,
+        time_expressions=corpus.time_expressions,
+        framing={s.id: results[s.id].framing for s in corpus.stories if s.id in results},
+        summaries={s.id: results[s.id].summary for s in corpus.stories if s.id in results},
+    )
+
+
+def analyze_corpus(
+    articles: list[Article],
+    annotations: dict[str, ArticleAnnotations],
+    previous_stories: list[Story] | None = None,
+    engine: Any = None,
+) -> Analysis:
+    """Run the cross-article stages over annotated articles.
+
+    The articles returned keep their stored outlet. ``engine`` runs the per-story stages
+    (in this process by default).
+    """
+    stored_outlets = {a.id: a.outlet for a in articles}
+    corpus = link_corpus(articles, annotations, previous_stories)
+    slices = story_slices(corpus)
+    engine = engine or LocalEngine()
+    results = dict(zip([p.story.id for p in slices], engine.analyze_stories(slices), strict=True))
+    return assemble_analysis(corpus, stored_outlets, results)
 
 
 def analyze_articles(articles: list[Article]) -> Analysis:
@@ -199,8 +319,15 @@ def _stored_articles(store: Store, ids: list[str], chunk: int = 64) -> Iterator[
         yield from store.articles(ids[start : start + chunk])
 
 
-def refresh_cross_article(store: Store, progress: Progress | None = None) -> Analysis:
-    """Recompute stories, entities, claims, timeline and framing over the whole store."""
+def refresh_cross_article(
+    store: Store, progress: Progress | None = None, engine: Any = None
+) -> Analysis:
+    """Bring stories, entities, claims, timeline and framing up to date with the store.
+
+    The global stages (stories, dates, entities, speaker links) run over the whole store; the
+    per-story stages run only on the stories whose slice changed since the last refresh, and
+    the other stories keep their stored results, which are the same by construction.
+    """
     articles = store.articles()
     ids = [a.id for a in articles]
     annotations: dict[str, ArticleAnnotations] = {i: ArticleAnnotations() for i in ids}
@@ -210,20 +337,36 @@ def refresh_cross_article(store: Store, progress: Progress | None = None) -> Ana
         annotations[m.article_id].mentions.append(m)
     for t in store.time_expressions():
         annotations[t.article_id].time_expressions.append(t)
-    if progress:
-        progress("stories", 0, 1)
-    analysis = analyze_corpus(articles, annotations, store.stories() or None)
+    corpus = link_corpus(articles, annotations, store.stories() or None)
+    slices = story_slices(corpus)
+    fingerprints = {piece.story.id: piece.fingerprint() for piece in slices}
+    stored = store.story_fingerprints()
+    changed = [p for p in slices if stored.get(p.story.id) != fingerprints[p.story.id]]
+    kept = [p.story.id for p in slices if stored.get(p.story.id) == fingerprints[p.story.id]]
+    results = {
+        story_id: StoryResults(**found) for story_id, found in store.story_results(kept).items()
+    }
+    engine = engine or LocalEngine()
+    for done, (piece, found) in enumerate(
+        zip(changed, engine.analyze_stories(changed), strict=True), 1
+    ):
+        results[piece.story.id] = found
+        if progress:
+            progress("stories", done, len(changed))
+    analysis = assemble_analysis(corpus, {a.id: a.outlet for a in articles}, results)
     store.update_article_dates(a for a in analysis.articles if a.date_inferred)
     store.replace_cross_article_results(
         analysis.stories,
         analysis.entities,
         analysis.statements,
-        analysis.claims,
-        analysis.timeline,
+        [c for p in changed for c in results[p.story.id].claims],
+        [e for p in changed for e in results[p.story.id].timeline],
         analysis.framing,
         analysis.summaries,
+        fingerprints=fingerprints,
+        changed={p.story.id for p in changed},
     )
-    if progress:
+    if progress and not changed:
         progress("stories", 1, 1)
     return analysis
 
@@ -241,5 +384,5 @@ def analyze(
     """Ingest files, analyse every article not yet analysed, and refresh the cross-article view."""
     result = ingest(store, paths, outlet=outlet, date=date, settings=settings, progress=progress)
     result.analysed = annotate_pending(store, progress, engine)
-    refresh_cross_article(store, progress)
+    refresh_cross_article(store, progress, engine)
     return result

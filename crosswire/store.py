@@ -150,6 +150,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE statements ADD COLUMN found TEXT;
     """,
+    # 5: a hash of each story's inputs, so a refresh re-analyses only the stories that changed
+    """
+    ALTER TABLE story_views ADD COLUMN fingerprint TEXT;
+    """,
 ]
 
 
@@ -363,19 +367,44 @@ class Store:
         timeline: list[TimelineEvent],
         framing: dict[str, Any],
         summaries: dict[str, Any],
+        *,
+        fingerprints: dict[str, str] | None = None,
+        changed: set[str] | None = None,
     ) -> None:
         """Replace stories, entities, claims, timeline and story views in one transaction.
 
         ``statements`` are the per-article statements with speaker entities linked; narrator
-        assertions are stored with them.
+        assertions are stored with them. With ``changed``, only those stories' claims,
+        timeline and views are replaced (the others are kept as stored); the stories gone
+        since the last refresh lose theirs. ``fingerprints`` are stored with the views.
         """
+        fingerprints = fingerprints or {}
+        current = {s.id for s in stories}
         with self.transaction() as db:
-            for table in ("story_views", "timeline_events", "claims", "story_articles"):
-                db.execute(f"DELETE FROM {table}")
-            db.execute("DELETE FROM stories")
+            if changed is None:
+                for table in ("story_views", "timeline_events", "claims"):
+                    db.execute(f"DELETE FROM {table}")
+                rewritten = stories
+            else:
+                stale = [
+                    (row[0],)
+                    for row in db.execute("SELECT id FROM stories")
+                    if row[0] not in current or row[0] in changed
+                ] + [(i,) for i in changed]
+                for table in ("story_views", "timeline_events", "claims"):
+                    db.executemany(f"DELETE FROM {table} WHERE story_id = ?", stale)
+                rewritten = [s for s in stories if s.id in changed]
+            # Gone stories are deleted (their rows cascade); the others are updated in place,
+            # since deleting them would cascade to the results kept.
+            db.executemany(
+                "DELETE FROM stories WHERE id = ?",
+                [row for row in db.execute("SELECT id FROM stories") if row[0] not in current],
+            )
+            db.execute("DELETE FROM story_articles")
             db.execute("DELETE FROM entities")
             db.executemany(
-                "INSERT INTO stories (id, title, data) VALUES (?, ?, ?)",
+                "INSERT INTO stories (id, title, data) VALUES (?, ?, ?) "
+                "ON CONFLICT(id) DO UPDATE SET title = excluded.title, data = excluded.data",
                 [(s.id, s.title, _dump(s.to_dict())) for s in stories],
             )
             db.executemany(
@@ -396,13 +425,47 @@ class Store:
                 [(t.id, t.story_id, t.date, _dump(t.to_dict())) for t in timeline],
             )
             db.executemany(
-                "INSERT INTO story_views (story_id, framing, summary) VALUES (?, ?, ?)",
+                "INSERT INTO story_views (story_id, framing, summary, fingerprint) "
+                "VALUES (?, ?, ?, ?)",
                 [
-                    (story.id, _dump(framing.get(story.id, {})), _dump(summaries.get(story.id, {})))
-                    for story in stories
+                    (
+                        story.id,
+                        _dump(framing.get(story.id, {})),
+                        _dump(summaries.get(story.id, {})),
+                        fingerprints.get(story.id),
+                    )
+                    for story in rewritten
                 ],
             )
             _refill_article_search(db, entities, statements)
+
+    def story_fingerprints(self) -> dict[str, str]:
+        """Return the input hash each story's stored results were computed from."""
+        rows = self.db.execute(
+            "SELECT story_id, fingerprint FROM story_views WHERE fingerprint IS NOT NULL"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def story_results(self, story_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Return stored claims, timeline events, framing and summary for each story."""
+        ids = list(story_ids)
+        found: dict[str, dict[str, Any]] = {
+            i: {"claims": [], "timeline": [], "framing": {}, "summary": {}} for i in ids
+        }
+        for story_id, data in self._select(
+            "SELECT story_id, data FROM claims", "story_id", ids, order="rowid"
+        ):
+            found[story_id]["claims"].append(record_from_dict(Claim, json.loads(data)))
+        for story_id, data in self._select(
+            "SELECT story_id, data FROM timeline_events", "story_id", ids, order="rowid"
+        ):
+            found[story_id]["timeline"].append(record_from_dict(TimelineEvent, json.loads(data)))
+        for story_id, framing, summary in self._select(
+            "SELECT story_id, framing, summary FROM story_views", "story_id", ids, order="rowid"
+        ):
+            found[story_id]["framing"] = json.loads(framing)
+            found[story_id]["summary"] = json.loads(summary)
+        return found
 
     def stories(self) -> list[Story]:
         rows = self.db.execute("SELECT data FROM stories ORDER BY rowid")
@@ -414,10 +477,17 @@ class Store:
         ]
 
     def claims(self) -> list[dict[str, Any]]:
-        return [json.loads(r[0]) for r in self.db.execute("SELECT data FROM claims ORDER BY rowid")]
+        rows = self.db.execute(
+            "SELECT c.data FROM claims c JOIN stories s ON s.id = c.story_id "
+            "ORDER BY s.rowid, c.rowid"
+        )
+        return [json.loads(r[0]) for r in rows]
 
     def timeline(self) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT data FROM timeline_events ORDER BY date, rowid")
+        rows = self.db.execute(
+            "SELECT t.data FROM timeline_events t LEFT JOIN stories s ON s.id = t.story_id "
+            "ORDER BY t.date, s.rowid, t.rowid"
+        )
         return [json.loads(row[0]) for row in rows]
 
     def story_views(self) -> dict[str, dict[str, Any]]:

@@ -948,9 +948,13 @@ def build_timeline(
         candidates += _statement_candidates(context)
         candidates += _trigger_candidates(context)
 
-    records = _unique_ids([_to_record(event) for event in _merge(candidates)])
+    return chronological(_unique_ids([_to_record(event) for event in _merge(candidates)]))
+
+
+def chronological(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Sort events by date, then granularity (days before weeks), type and id."""
     return sorted(
-        records,
+        events,
         key=lambda e: (
             e.date or "9999-99-99",
             GRANULARITY_ORDER.get(e.granularity, 9),

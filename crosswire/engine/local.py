@@ -1,4 +1,4 @@
-"""Run the per-article stages in this process, batching documents through spaCy."""
+"""Run the per-article stages (batching documents through spaCy) and the per-story stages here."""
 
 from __future__ import annotations
 
@@ -17,6 +17,13 @@ class LocalEngine:
 
         for article, doc in parse_articles(articles):
             yield article, annotate_article(doc, article)
+
+    def analyze_stories(self, slices: Iterable[Any]) -> Iterator[Any]:
+        """Run the per-story stages on each story slice, in order."""
+        from crosswire.pipeline import analyze_story
+
+        for piece in slices:
+            yield analyze_story(piece)
 
     def close(self) -> None:
         """Nothing to release."""
