@@ -60,12 +60,13 @@ def _read_tsv(name: str) -> list[list[str]]:
 
 @dataclass(frozen=True)
 class ClaimLexicons:
-    """Number words, negation markers, quantity-noun groups and claim nouns from crosswire/data."""
+    """Number words, negation markers, quantity-noun groups, claim nouns and clause marks."""
 
     number_words: dict[str, tuple[int, str]]
     negations: frozenset[str]
     quantity_groups: dict[str, str]
     claim_nouns: dict[str, str]
+    clause_marks: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -76,6 +77,7 @@ def load_claim_lexicons() -> ClaimLexicons:
         negations=frozenset(row[0] for row in _read_tsv("negation.tsv")),
         quantity_groups={w: g for w, g in _read_tsv("quantity_nouns.tsv")},
         claim_nouns={n: v for n, v in _read_tsv("claim_nouns.tsv")},
+        clause_marks=frozenset(row[0] for row in _read_tsv("claim_clause_marks.tsv")),
     )
 
 
@@ -381,8 +383,15 @@ def _similarities(
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             bonus = 0.0
-            if speaker_keys and speaker_keys[i] == speaker_keys[j]:
-                bonus += thresholds.get("speaker_bonus", 0.0)
+            same_statement = units[i].statement.id == units[j].statement.id
+            if speaker_keys and speaker_keys[i] == speaker_keys[j] and not same_statement:
+                # one speaker quoted by two outlets usually says the same thing in both; within
+                # one article, the same speaker's next statement is usually a new proposition
+                same_article = units[i].statement.article_id == units[j].statement.article_id
+                speaker_bonus = thresholds.get("speaker_bonus", 0.0)
+                if same_article:
+                    speaker_bonus = thresholds.get("speaker_bonus_same_article", speaker_bonus)
+                bonus += speaker_bonus
             if numbers[i] & numbers[j]:
                 bonus += thresholds["number_bonus"]
             if counted[i] & counted[j]:
@@ -549,7 +558,77 @@ def _story_units(
     for statement in statements:
         if statement.id not in following:
             units.extend(_content_units(statement, min_words))
-    return units, followers
+    return _split_clauses(units, min_words), followers
+
+
+SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+
+
+def _split_clauses(units: list[ClaimUnit], min_words: int) -> list[ClaimUnit]:
+    """Cut a unit before a trailing finite subordinate clause: its own proposition.
+
+    "41 boats were seized | after they entered its waters" and "Three workers were injured |
+    when drones struck the depot" each carry two propositions that other outlets state apart.
+    Only a relative or adverbial clause with its own subject that runs to the unit's end (or
+    to a trailing participle of the main verb) is cut, and both pieces keep min_words words.
+    """
+    from crosswire.models import load_nlp
+
+    texts = list(dict.fromkeys(u.text for u in units))
+    nlp = load_nlp()
+    marks = load_claim_lexicons().clause_marks
+    cuts = {
+        text: _clause_cut(doc, min_words, marks)
+        for text, doc in zip(texts, nlp.pipe(texts, disable=("ner",)), strict=True)
+    }
+    split = []
+    for unit in units:
+        cut = cuts[unit.text]
+        if cut is None:
+            split.append(unit)
+            continue
+        for start, end in ((0, cut), (cut, len(unit.text))):
+            start, end = _trimmed(unit.text, start, end)
+            text = unit.text[start:end].rstrip(",;: ")
+            split.append(
+                ClaimUnit(unit.statement, unit.start + start, unit.start + start + len(text), text)
+            )
+    return split
+
+
+def _clause_cut(doc: Any, min_words: int, marks: frozenset[str]) -> int | None:
+    """Return where a trailing finite subordinate clause opened by a mark starts, if any."""
+    words = [t for t in doc if not t.is_punct and not t.is_space]
+    if not words:
+        return None
+    last = words[-1].i
+    for token in doc:
+        if token.dep_ not in ("advcl", "relcl") or not any(
+            child.dep_ in SUBJECTS for child in token.children
+        ):
+            continue
+        start, end = token.left_edge.i, token.right_edge.i
+        if doc[start].lower_ not in marks:
+            continue
+        rest = [t for t in doc[end + 1 : last + 1] if not t.is_punct]
+        trailing = all(
+            t.head.dep_ == "ROOT" and t.dep_ == "advcl" and t.tag_ == "VBG" or _inside_participle(t)
+            for t in rest
+        )
+        if not trailing:
+            continue
+        before = [t for t in doc[:start] if not t.is_punct and not t.is_space]
+        after = [t for t in doc[start : last + 1] if not t.is_punct]
+        if len(before) >= min_words and len(after) >= min_words:
+            return doc[start].idx
+    return None
+
+
+def _inside_participle(token: Any) -> bool:
+    """Say whether a token lies in a participle clause that hangs on the main verb."""
+    return any(
+        a.dep_ == "advcl" and a.tag_ == "VBG" and a.head.dep_ == "ROOT" for a in token.ancestors
+    )
 
 
 def group_claims(
@@ -626,24 +705,49 @@ class _StoryContext:
 
 
 def _members_with_followers(
-    units: list[ClaimUnit], followers: dict[str, list[Statement]]
+    units: list[ClaimUnit],
+    followers: dict[str, list[Statement]],
+    unit_spans: dict[str, list[tuple[int, int]]] | None = None,
 ) -> list[tuple[Statement, Statement, Span | None]]:
-    """Return (statement, original statement, span) for a claim's units and their followers."""
+    """Return (statement, original statement, span) for a claim's units and their followers.
+
+    A partial quote follows the unit of its statement that holds it, so a statement split into
+    several claims passes each quoted phrase to the claim of the clause it comes from.
+    """
+    unit_spans = unit_spans or {}
     members: dict[str, tuple[Statement, Statement, Span | None]] = {}
+    here: dict[str, set[tuple[int, int]]] = defaultdict(set)
     for unit in units:
         span = Span(unit.start, unit.end, unit.text)
         members.setdefault(unit.statement.id, (unit.statement, unit.statement, span))
+        here[unit.statement.id].add((unit.start, unit.end))
     queue = [(s, s) for s, _, _ in members.values()]
     while queue:
         leader, original = queue.pop()
         for follower in followers.get(leader.id, []):
             if follower.id in members:
                 continue
+            if follower.kind == "partial" and not _held_by(
+                follower, here.get(leader.id), unit_spans.get(leader.id)
+            ):
+                continue
             # a partial quote keeps its speaker; a reporter counts for the speaker it reports
             source = follower if follower.kind == "partial" else original
             members[follower.id] = (follower, source, None)
             queue.append((follower, source))
     return list(members.values())
+
+
+def _held_by(
+    partial: Statement,
+    spans_here: set[tuple[int, int]] | None,
+    spans: list[tuple[int, int]] | None,
+) -> bool:
+    """Say whether a partial quote goes with this claim: a unit here holds it, or no unit does."""
+    if not spans_here or not spans:
+        return True
+    inside = {(s, e) for s, e in spans if s <= partial.content.start and partial.content.end <= e}
+    return not inside or bool(inside & spans_here)
 
 
 def _story_claims(
@@ -653,6 +757,9 @@ def _story_claims(
     units, followers = _story_units(statements, min_words)
     if not units:
         return []
+    unit_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for unit in units:
+        unit_spans[unit.statement.id].append((unit.start, unit.end))
     vectors = embedder.encode([u.text for u in units])
     speaker_keys = [
         context.speakers.key(
@@ -668,7 +775,7 @@ def _story_claims(
     claims = []
     members_of: dict[str, list[Statement]] = {}
     for indices in groups.values():
-        members = _members_with_followers([units[i] for i in indices], followers)
+        members = _members_with_followers([units[i] for i in indices], followers, unit_spans)
         representative = units[indices[int(np.argmax(vectors[indices] @ vectors[indices].sum(0)))]]
         claim = _build_claim(context, members, representative.text)
         members_of[claim.id] = [m[0] for m in members]
