@@ -1004,7 +1004,10 @@ def _build_entities(
     for group_id in linker.groups:
         group_ids_by_root[linker.root(group_id)].append(group_id)
     entities = []
+    taken: set[str] = set()
     for root, found in members.items():
+        if all(m.kind == "pronoun" for m in found) and root not in created:
+            continue  # pronouns whose antecedent was never found name no one
         # A group whose names were all linked elsewhere keeps its descriptions: name it by them.
         names = [m for m in found if m.kind == "name"] or found
         forms = Counter(" ".join(m.span.text.split()) for m in names)
@@ -1017,6 +1020,12 @@ def _build_entities(
             if not alias_label and _reads_as_place(names, by_id):
                 label = "GPE"
         entity_id = stable_id(label, name, prefix="e")
+        if entity_id in taken:
+            # Two groups the linker kept apart share a name: tell them apart by where the
+            # second one is first mentioned.
+            first = min(found, key=lambda m: (m.article_id, m.span.start))
+            entity_id = stable_id(label, name, first.article_id, str(first.span.start), prefix="e")
+        taken.add(entity_id)
         linked = [
             replace(m, entity_id=entity_id, outlet=m.outlet or by_id[m.article_id].outlet)
             for m in sorted(found, key=lambda m: (m.article_id, m.span.start))
