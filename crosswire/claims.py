@@ -360,6 +360,7 @@ def _similarities(
     vectors: np.ndarray,
     thresholds: dict[str, float],
     speaker_keys: list[str] | None = None,
+    contesting: list[bool] | None = None,
 ) -> np.ndarray:
     """Return pairwise similarity: embedding cosine plus bonuses for shared numbers and names.
 
@@ -379,7 +380,7 @@ def _similarities(
     parses = _parse_units([u.text for u in units])
     predicates = [set(parse.predicates) for parse in parses]
     modal = [parse.modal for parse in parses]
-    denials = [u.statement.cue_stance == "denial" for u in units]
+    denials = contesting or [u.statement.cue_stance == "denial" for u in units]
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             bonus = 0.0
@@ -418,24 +419,31 @@ def _similarities(
             similarity[i, j] += bonus
             similarity[j, i] += bonus
             if denials[i] != denials[j]:
-                # a denial is its own claim; it contests the claim it denies, never joins it
+                # a denial (or a negation of a report) is its own claim; it contests the claim it
+                # denies, never joins it
                 similarity[i, j] = similarity[j, i] = 0.0
     return similarity
 
 
-MODAL_AUXILIARIES = frozenset("will would shall should must may might can could 'll wo ca".split())
+# future and intent, not ability: "will answer for it" promises, "cannot cover" reports a refusal
+MODAL_AUXILIARIES = frozenset("will would shall 'll wo".split())
 
 
 @dataclass(frozen=True)
 class UnitParse:
-    """What the parse says of a unit: its full-verb stems, and whether its main verb is modal."""
+    """What the parse says of a unit: full-verb stems, main-verb modality, main-clause negation."""
 
     predicates: frozenset[str]
     modal: bool
+    negates: bool = False
+
+
+NEGATIVE_DETERMINERS = frozenset({"no"})
+NEGATIVE_PRONOUNS = frozenset({"nobody", "nothing", "none", "no-one"})
 
 
 def _parse_units(texts: list[str]) -> list[UnitParse]:
-    """Parse each distinct text once: full-verb lemma stems and main-verb modality."""
+    """Parse each distinct text once: full-verb lemma stems, modality and negation."""
     from crosswire.models import load_nlp
 
     nlp = load_nlp()
@@ -449,8 +457,24 @@ def _parse_units(texts: list[str]) -> list[UnitParse]:
             for child in root.children
         )
         predicates = frozenset(t.lemma_.lower()[:5] for t in doc if t.pos_ == "VERB")
-        found[text] = UnitParse(predicates, modal)
+        negates = not modal and any(_negates(root) for root in roots)
+        found[text] = UnitParse(predicates, modal, negates)
     return [found[text] for text in texts]
+
+
+def _negates(root: Any) -> bool:
+    """Say whether a main clause is negated: "did not carry out", "no one was hurt", "no casualties"."""
+    for child in root.children:
+        if child.dep_ == "neg":
+            return True
+        if child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr"):
+            if child.lower_ in NEGATIVE_PRONOUNS or (
+                child.lower_ == "one" and any(t.lower_ == "no" for t in child.lefts)
+            ):
+                return True
+            if any(t.dep_ == "det" and t.lower_ in NEGATIVE_DETERMINERS for t in child.children):
+                return True
+    return False
 
 
 def _predicates(texts: list[str]) -> list[set[str]]:
@@ -767,18 +791,28 @@ def _story_claims(
         )
         for u in units
     ]
-    similarity = _similarities(units, vectors, context.thresholds, speaker_keys)
+    parses = _parse_units([u.text for u in units])
+    negations = bool(context.thresholds.get("negation_contests", 1))
+    contesting = [
+        u.statement.cue_stance == "denial" or (negations and p.negates)
+        for u, p in zip(units, parses, strict=True)
+    ]
+    similarity = _similarities(units, vectors, context.thresholds, speaker_keys, contesting)
+    # how close each unit is to each other, denial or not: what a denial is aimed at
+    closeness = _similarities(units, vectors, context.thresholds, None, [False] * len(units))
     labels = _average_linkage(similarity, context.thresholds["merge"])
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
         groups[label].append(index)
     claims = []
     members_of: dict[str, list[Statement]] = {}
+    units_of: dict[str, list[int]] = {}
     for indices in groups.values():
         members = _members_with_followers([units[i] for i in indices], followers, unit_spans)
         representative = units[indices[int(np.argmax(vectors[indices] @ vectors[indices].sum(0)))]]
         claim = _build_claim(context, members, representative.text)
         members_of[claim.id] = [m[0] for m in members]
+        units_of[claim.id] = indices
         claims.append(claim)
     lexicons = load_claim_lexicons()
     vector_of = dict(
@@ -788,9 +822,11 @@ def _story_claims(
             strict=True,
         )
     )
-    closest = _closest_claims(statements, members_of, vector_of, context.thresholds["contest"])
+    targets = _contest_targets(
+        units, closeness, contesting, speaker_keys, units_of, context.thresholds["contest"]
+    )
     for claim in claims:
-        _mark_contestation(context, claim, members_of, statements, closest)
+        _mark_contestation(context, claim, members_of, statements, targets)
         claim.conflicts = _conflicts(members_of[claim.id], lexicons, context.thresholds, vector_of)
         claim.conflicts += _denial_conflicts(claim, members_of[claim.id], statements)
     claims.sort(key=lambda c: (-len(c.outlets), -c.independent_sources, c.id))
@@ -859,27 +895,38 @@ def _denial_targets_speaker(context: _StoryContext, denial: Statement, target: S
     return any(cue.startswith(verb[:-1] if verb.endswith("e") else verb) for verb in cue_verbs)
 
 
-def _closest_claims(
-    statements: list[Statement],
-    members_of: dict[str, list[Statement]],
-    vector_of: dict[str, np.ndarray],
+def _contest_targets(
+    units: list[ClaimUnit],
+    closeness: np.ndarray,
+    contesting: list[bool],
+    speaker_keys: list[str],
+    units_of: dict[str, list[int]],
     threshold: float,
-) -> dict[str, str]:
-    """Return, for each denial, the one claim whose wordings are closest to it (if close enough)."""
-    closest = {}
-    for denial in statements:
-        if denial.cue_stance != "denial":
+) -> dict[str, set[str]]:
+    """Return, for each contesting statement, the claims its contesting units are closest to.
+
+    A contesting unit (from a denial, or a sentence that negates its main clause: "no one had
+    been hurt") contests the one claim of other speakers whose units are closest to it, if close
+    enough; a statement whose several sentences deny several things contests several claims.
+    """
+    targets: dict[str, set[str]] = defaultdict(set)
+    for index, unit in enumerate(units):
+        if not contesting[index]:
             continue
         best, best_score = None, threshold
-        for claim_id, members in members_of.items():
-            if any(s.id == denial.id for s in members):
+        for claim_id, indices in units_of.items():
+            if any(units[i].statement.id == unit.statement.id for i in indices):
                 continue
-            score = max(float(vector_of[denial.id] @ vector_of[s.id]) for s in members)
+            if all(contesting[i] for i in indices):
+                continue  # a denial contests what is asserted, not another denial
+            if speaker_keys[index] in {speaker_keys[i] for i in indices}:
+                continue  # a speaker does not contest their own claim
+            score = max(float(closeness[index, i]) for i in indices)
             if score >= best_score:
                 best, best_score = claim_id, score
         if best is not None:
-            closest[denial.id] = best
-    return closest
+            targets[unit.statement.id].add(best)
+    return targets
 
 
 def _mark_contestation(
@@ -887,19 +934,22 @@ def _mark_contestation(
     claim: Claim,
     members_of: dict[str, list[Statement]],
     statements: list[Statement],
-    closest: dict[str, str],
+    targets: dict[str, set[str]],
 ) -> None:
-    """Mark the denials aimed at a claim: at its speaker's claims, or closest to its wordings."""
+    """Mark the statements aimed at a claim: denials of its speaker's claims, or the denials and
+    negations closest to its wordings."""
     members = members_of[claim.id]
     member_ids = {s.id for s in members}
     contesting = []
-    for denial in statements:
-        if denial.cue_stance != "denial" or denial.id in member_ids:
+    for statement in statements:
+        if statement.id in member_ids:
             continue
-        by_speaker = any(_denial_targets_speaker(context, denial, t) for t in members)
-        by_content = closest.get(denial.id) == claim.id
+        by_content = claim.id in targets.get(statement.id, ())
+        by_speaker = statement.cue_stance == "denial" and any(
+            _denial_targets_speaker(context, statement, t) for t in members
+        )
         if by_speaker or by_content:
-            contesting.append(denial.id)
+            contesting.append(statement.id)
     claim.contested_by = contesting
     claim.contested = bool(contesting)
 

@@ -149,6 +149,12 @@ def read_demo_claims(
             id=story_id,
             title=story_id,
             article_ids=[articles[k].id for k in keys],
+            # a syndicated copy is linked to its original, as find_duplicates would link it
+            duplicates={
+                articles[k].id: articles[data["articles"][k]["duplicate_of"]].id
+                for k in keys
+                if data["articles"][k].get("duplicate_of") in articles
+            },
             outlets=list(dict.fromkeys(articles[k].outlet or k for k in keys)),
         )
         for story_id, keys in members.items()
