@@ -361,6 +361,7 @@ def _similarities(
     thresholds: dict[str, float],
     speaker_keys: list[str] | None = None,
     contesting: list[bool] | None = None,
+    parses: list[UnitParse] | None = None,
 ) -> np.ndarray:
     """Return pairwise similarity: embedding cosine plus bonuses for shared numbers and names.
 
@@ -377,22 +378,13 @@ def _similarities(
         {w.lower() for w in _WORD.findall(u.text) if w[:1].isupper() and len(w) > 2} for u in units
     ]
     negated = [is_negated(u.text, lexicons) for u in units]
-    parses = _parse_units([u.text for u in units])
+    parses = parses or _parse_units([u.text for u in units])
     predicates = [set(parse.predicates) for parse in parses]
     modal = [parse.modal for parse in parses]
     denials = contesting or [u.statement.cue_stance == "denial" for u in units]
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             bonus = 0.0
-            same_statement = units[i].statement.id == units[j].statement.id
-            if speaker_keys and speaker_keys[i] == speaker_keys[j] and not same_statement:
-                # one speaker quoted by two outlets usually says the same thing in both; within
-                # one article, the same speaker's next statement is usually a new proposition
-                same_article = units[i].statement.article_id == units[j].statement.article_id
-                speaker_bonus = thresholds.get("speaker_bonus", 0.0)
-                if same_article:
-                    speaker_bonus = thresholds.get("speaker_bonus_same_article", speaker_bonus)
-                bonus += speaker_bonus
             if numbers[i] & numbers[j]:
                 bonus += thresholds["number_bonus"]
             if counted[i] & counted[j]:
@@ -416,6 +408,10 @@ def _similarities(
             if negated[i] != negated[j] and not numbers[i] & numbers[j]:
                 # "X will not go unanswered" is about X, but does not say what X's report says
                 bonus -= thresholds["polarity_penalty"]
+            same_statement = units[i].statement.id == units[j].statement.id
+            if speaker_keys and speaker_keys[i] == speaker_keys[j] and not same_statement:
+                # one speaker quoted by two outlets usually says the same thing in both
+                bonus += thresholds.get("speaker_bonus", 0.0)
             similarity[i, j] += bonus
             similarity[j, i] += bonus
             if denials[i] != denials[j]:
@@ -797,9 +793,11 @@ def _story_claims(
         u.statement.cue_stance == "denial" or (negations and p.negates)
         for u, p in zip(units, parses, strict=True)
     ]
-    similarity = _similarities(units, vectors, context.thresholds, speaker_keys, contesting)
+    similarity = _similarities(units, vectors, context.thresholds, speaker_keys, contesting, parses)
     # how close each unit is to each other, denial or not: what a denial is aimed at
-    closeness = _similarities(units, vectors, context.thresholds, None, [False] * len(units))
+    closeness = _similarities(
+        units, vectors, context.thresholds, None, [False] * len(units), parses
+    )
     labels = _average_linkage(similarity, context.thresholds["merge"])
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
