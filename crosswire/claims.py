@@ -631,12 +631,8 @@ def _clause_cut(doc: Any, min_words: int, marks: frozenset[str]) -> int | None:
         if doc[start].lower_ not in marks:
             continue
         rest = [t for t in doc[end + 1 : last + 1] if not t.is_punct]
-        trailing = all(
-            t.head.dep_ == "ROOT" and t.dep_ == "advcl" and t.tag_ == "VBG" or _inside_participle(t)
-            for t in rest
-        )
-        if not trailing:
-            continue
+        if any(_is_main_clause_core(t) for t in rest):
+            continue  # the clause sits inside the main clause ("The boats that entered ... were")
         before = [t for t in doc[:start] if not t.is_punct and not t.is_space]
         after = [t for t in doc[start : last + 1] if not t.is_punct]
         if len(before) >= min_words and len(after) >= min_words:
@@ -644,11 +640,14 @@ def _clause_cut(doc: Any, min_words: int, marks: frozenset[str]) -> int | None:
     return None
 
 
-def _inside_participle(token: Any) -> bool:
-    """Say whether a token lies in a participle clause that hangs on the main verb."""
-    return any(
-        a.dep_ == "advcl" and a.tag_ == "VBG" and a.head.dep_ == "ROOT" for a in token.ancestors
-    )
+MAIN_CLAUSE_CORE = frozenset(
+    {"nsubj", "nsubjpass", "dobj", "attr", "acomp", "xcomp", "ccomp", "aux", "auxpass", "neg"}
+)
+
+
+def _is_main_clause_core(token: Any) -> bool:
+    """Say whether a token is the main verb or one of its core parts (subject, object, aux)."""
+    return token.dep_ == "ROOT" or (token.head.dep_ == "ROOT" and token.dep_ in MAIN_CLAUSE_CORE)
 
 
 def group_claims(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from crosswire.claims import (
@@ -84,6 +86,13 @@ def seeds(seeds_dir):
         ),
         statement(
             agency,
+            "that Ukraine's drone attack on the presidential residence in his country's "
+            'northwestern Novgorod region "will not go unanswered',
+            "Vladimir Putin",
+            sid="agency-unanswered",
+        ),
+        statement(
+            agency,
             "Lavrov's claims",
             "Volodymyr Zelenskyy",
             cue="denied",
@@ -127,6 +136,13 @@ def test_denial_left_out_by_one_outlet_is_its_omission(seeds):
     summary = story_summary(story, claims)
     assert summary["omissions"]["TASS"][0]["id"] == denial.id  # denials come first
     assert claim_with(claims, "tass-drones").id in {c["id"] for c in summary["contested"]}
+
+
+def test_a_promise_about_the_attack_is_not_the_report_of_the_attack(seeds):
+    _, claims = seeds
+    drones = claim_with(claims, "tass-drones")
+    assert "agency-unanswered" not in {w["statement_id"] for w in drones.wordings}
+    assert "agency-unanswered" not in drones.contested_by
 
 
 def test_revised_position_is_one_claim_carried_by_both_outlets(seeds):
@@ -344,3 +360,124 @@ def test_denial_contests_the_claim_it_repeats_and_does_not_join_it():
     assert denial.id not in {w["statement_id"] for w in claim.wordings}
     assert claim.contested_by == [denial.id]
     assert not claim_with(claims, crews.id).contested
+
+
+def one_story(*articles):
+    return Story(
+        id="s",
+        title="s",
+        article_ids=[a.id for a in articles],
+        outlets=[a.outlet for a in articles],
+    )
+
+
+def test_different_counts_of_the_same_seized_boats_are_one_claim_with_a_numeric_conflict():
+    wire = Article(id="a", text="The ministry said 41 fishing boats had been seized.", outlet="W")
+    radio = Article(id="b", text="The union said forty vessels were taken to port.", outlet="R")
+    ferry = Article(id="c", text="The mayor said the ferry would keep running.", outlet="C")
+    seized = statement(wire, "41 fishing boats had been seized", "ministry")
+    taken = statement(radio, "forty vessels were taken to port", "union")
+    running = statement(ferry, "the ferry would keep running", "mayor")
+    claims = group_claims(
+        [one_story(wire, radio, ferry)], [wire, radio, ferry], [seized, taken, running], []
+    )
+    claim = claim_with(claims, seized.id)
+    assert {w["statement_id"] for w in claim.wordings} == {seized.id, taken.id}
+    assert [c["kind"] for c in claim.conflicts] == ["numeric"]
+
+
+def test_trailing_time_clause_joins_the_claim_other_outlets_state_on_its_own():
+    courier = Article(
+        id="a",
+        text="Three workers were injured when drones struck the fuel depot in Tarniv overnight.",
+        outlet="Courier",
+    )
+    wire = Article(id="b", text="Drones struck a fuel depot in Tarniv overnight.", outlet="Wire")
+    radio = Article(id="c", text="Three people were injured, the hospital said.", outlet="Radio")
+    both = statement(courier, courier.text.rstrip("."), "mayor")
+    struck = statement(wire, wire.text.rstrip("."), "officials")
+    injured = statement(radio, "Three people were injured", "hospital")
+    articles = [courier, wire, radio]
+    claims = group_claims([one_story(*articles)], articles, [both, struck, injured], [])
+    strike = claim_with(claims, struck.id)
+    injuries = claim_with(claims, injured.id)
+    assert strike.id != injuries.id
+    (in_strike,) = [w for w in strike.wordings if w["statement_id"] == both.id]
+    (in_injuries,) = [w for w in injuries.wordings if w["statement_id"] == both.id]
+    assert in_strike["span"]["text"] == "when drones struck the fuel depot in Tarniv overnight"
+    assert in_injuries["span"]["text"] == "Three workers were injured"
+    for wording in (in_strike, in_injuries):
+        span = wording["span"]
+        assert courier.text[span["start"] : span["end"]] == span["text"]
+
+
+def test_relative_clause_inside_the_main_clause_is_not_cut():
+    text = "The vessels that entered the strait on Sunday were seized by the coast guard."
+    article = Article(id="a", text=text, outlet="W")
+    seized = statement(article, text.rstrip("."), "ministry")
+    (claim,) = group_claims([one_story(article)], [article], [seized], [])
+    assert [w["span"]["text"] for w in claim.wordings] == [text.rstrip(".")]
+
+
+def test_partial_quote_goes_with_the_clause_that_holds_it():
+    wire = Article(
+        id="a",
+        text='The ministry said 41 boats had been seized after they "illegally entered" its waters.',
+        outlet="Wire",
+    )
+    news = Article(id="b", text="The coast guard said 41 vessels had been detained.", outlet="News")
+    radio = Article(
+        id="c",
+        text="The coast guard said the vessels had entered its waters illegally.",
+        outlet="R",
+    )
+    seized = statement(
+        wire, '41 boats had been seized after they "illegally entered" its waters', "ministry"
+    )
+    quoted = replace(
+        statement(wire, "illegally entered", "ministry", kind="partial"), nested_in=seized.id
+    )
+    detained = statement(news, "41 vessels had been detained", "coast guard")
+    entered = statement(radio, "the vessels had entered its waters illegally", "coast guard")
+    articles = [wire, news, radio]
+    claims = group_claims([one_story(*articles)], articles, [seized, quoted, detained, entered], [])
+    count = claim_with(claims, detained.id)
+    entry = claim_with(claims, entered.id)
+    assert {w["statement_id"] for w in count.wordings} == {seized.id, detained.id}
+    assert {w["statement_id"] for w in entry.wordings} == {seized.id, quoted.id, entered.id}
+
+
+def test_denial_by_a_speaker_of_another_claim_contests_that_claim_not_his_own():
+    text = (
+        "The ministry said the boats had entered its territorial waters. "
+        "The ministry denied that the boats were fishing legally in the strait. "
+        "The union said the boats were fishing legally in the strait."
+    )
+    article = Article(id="d", text=text, outlet="Wire")
+    entered = statement(article, "the boats had entered its territorial waters", "ministry")
+    denial = statement(
+        article,
+        "that the boats were fishing legally in the strait",
+        "ministry",
+        cue="denied",
+        stance="denial",
+    )
+    legal = statement(article, "the boats were fishing legally in the strait", "union", sid="legal")
+    claims = group_claims([one_story(article)], [article], [entered, denial, legal], [])
+    assert claim_with(claims, legal.id).contested_by == [denial.id]
+    assert not claim_with(claims, entered.id).contested
+
+
+def test_demo_gold_links_the_syndicated_copy_to_its_original():
+    from crosswire.evaluate.claims import DEFAULT_GOLD, read_demo_claims
+
+    articles, stories, _, data = read_demo_claims(DEFAULT_GOLD)
+    copies = {key for key, entry in data["articles"].items() if entry.get("duplicate_of")}
+    linked = {copy for story in stories for copy in story.duplicates}
+    assert copies and len(linked) == len(copies)
+    by_id = {a.id: a for a in articles}
+    assert all(
+        by_id[original].outlet == "Meridian Wire"
+        for s in stories
+        for original in s.duplicates.values()
+    )
