@@ -9,6 +9,8 @@ names the implementations a setting can choose from.
 from __future__ import annotations
 
 import functools
+import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -1586,6 +1588,331 @@ def _sentence_number(starts: list[int], position: int) -> int:
     return low - 1
 
 
+# ---------------------------------------------------------------- scored candidates
+
+# What a word can govern that may be the content of an attribution it cues, by dependency label.
+CANDIDATE_CONTENT_DEPS = {
+    "ccomp",
+    "xcomp",
+    "dobj",
+    "acl",
+    "attr",
+    "acomp",
+    "oprd",
+    "csubj",
+    "advcl",
+    "relcl",
+    "conj",
+}
+CANDIDATE_POS = {"VERB", "AUX", "NOUN", "ADJ", "ADP"}
+AROUND_DEPS = {"advmod", "prep", "npadvmod", "parataxis", "advcl"}
+
+
+@dataclass(frozen=True)
+class AttributionScorer:
+    """A linear model that scores candidate attributions the rules did not find.
+
+    The weights come from ``crosswire/data/statement_scorer.json`` (learned on PolNeAR train by
+    ``python -m crosswire.evaluate.statements train``); a candidate is kept when its probability
+    reaches ``threshold``.
+    """
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def probability(self, features: Iterable[str]) -> float:
+        """Return the probability that a candidate is an attribution."""
+        total = self.bias + sum(self.weights.get(feature, 0.0) for feature in features)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
+
+
+SCORER_FILE = DATA / "statement_scorer.json"
+
+
+@functools.cache
+def load_attribution_scorers(path: Path = SCORER_FILE) -> dict[str, AttributionScorer]:
+    """Load the scorers' weights once per process: ``rules`` and ``candidates`` (empty if absent)."""
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        name: AttributionScorer(
+            weights={str(k): float(v) for k, v in model["weights"].items()},
+            bias=float(model["bias"]),
+            threshold=float(model["threshold"]),
+        )
+        for name, model in data["models"].items()
+    }
+
+
+@dataclass
+class Candidate:
+    """A possible attribution: a cue word, what it governs as content, and features to score."""
+
+    attribution: Attribution
+    features: list[str]
+
+
+def find_candidates(
+    doc: Any, quotes: list[Quote], lexicon: CueLexicon, found: list[Attribution]
+) -> list[Candidate]:
+    """List what every word could cue that no attribution found so far covers.
+
+    For each verb, noun or adjective outside quotations, each clause or phrase it governs
+    (``ccomp``, ``xcomp``, object, ``that`` clause, prepositional object, the quote beside it, the
+    clause around a parenthetical cue, the clause of a sourceless passive) is one candidate.
+    """
+    text = _text(doc)
+    taken = [a.content for a in found] + [a.cue for a in found]
+    candidates: list[Candidate] = []
+    for token in doc:
+        if token.pos_ not in CANDIDATE_POS or (token.pos_ == "AUX" and token.dep_ == "aux"):
+            continue
+        if _inside(quotes, token.idx) or any(_overlaps(_one(token), span) for span in taken):
+            continue
+        seen: set[tuple[int, int]] = set()
+        subject = _subject_of(token) if token.pos_ in {"VERB", "AUX"} else None
+        speaker = _speaker_span(subject) if subject is not None else None
+        for content_type, head, tokens, cue_end in _governed_contents(doc, token, quotes, speaker):
+            bounds = _token_span(t for t in tokens if not t.is_space)
+            if bounds is None:
+                continue
+            bounds = _trim(doc, *_within_paragraph(text, bounds, token.idx))
+            if bounds[1] - bounds[0] < 3 or bounds in seen:
+                continue
+            if any(_overlaps(bounds, span) for span in taken) or _overlaps(bounds, speaker):
+                continue
+            seen.add(bounds)
+            cue = (token.idx, max(token.idx + len(token.text), cue_end))
+            candidates.append(
+                _candidate(doc, token, content_type, head, bounds, cue, subject, lexicon, quotes)
+            )
+    return candidates
+
+
+def _one(token: Any) -> tuple[int, int]:
+    return token.idx, token.idx + len(token.text)
+
+
+def _governed_contents(
+    doc: Any, token: Any, quotes: list[Quote], speaker: tuple[int, int] | None
+) -> Iterable[tuple[str, Any, list[Any], int]]:
+    """Yield (content type, content head, content tokens, cue end) for what a word governs."""
+    lexicon = load_cue_lexicon()
+    for child in token.children:
+        if child.dep_ in CANDIDATE_CONTENT_DEPS:
+            if child.dep_ in {"ccomp", "xcomp", "dobj"} and child.i > token.i:
+                bounds = _content_tokens(token, child, lexicon)
+                yield child.dep_, child, list(doc.char_span(*bounds, alignment_mode="expand")), 0
+            else:
+                yield child.dep_, child, list(child.subtree), 0
+        elif child.dep_ in {"prep", "prt", "agent"}:
+            for grandchild in child.children:
+                if grandchild.dep_ in {"pobj", "pcomp"}:
+                    end = child.idx + len(child.text)
+                    yield f"prep:{child.lower_}", grandchild, list(grandchild.subtree), end
+    if token.pos_ not in {"VERB", "AUX"}:
+        yield from _around_content(token)
+        return
+    inverted = _inverted_content(token)
+    if inverted:
+        yield "inverted", token.head, list(doc.char_span(*inverted, alignment_mode="expand")), 0
+    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children):
+        yield "passive", token, _clause_from_subject(token), 0
+    quote = _quote_near(doc, quotes, token, speaker)
+    if quote:
+        yield (
+            "quote",
+            token,
+            list(doc.char_span(quote.start, quote.end, alignment_mode="expand")),
+            0,
+        )
+    yield from _around_content(token)
+
+
+def _around_content(token: Any) -> Iterable[tuple[str, Any, list[Any], int]]:
+    """Yield the clause a parenthetical cue modifies, minus the cue phrase ("X, he believes")."""
+    if token.dep_ not in AROUND_DEPS or token.head.i == token.i:
+        return
+    excluded = {t.i for t in token.subtree}
+    sentence = token.sent
+    tokens = [
+        t
+        for t in token.head.subtree
+        if t.i not in excluded and sentence.start <= t.i < sentence.end
+    ]
+    after = [t for t in tokens if t.i > token.right_edge.i]
+    before = [t for t in tokens if t.i < token.left_edge.i]
+    yield "around", token.head, (after if len(after) >= len(before) else before), 0
+
+
+def _candidate(
+    doc: Any,
+    token: Any,
+    content_type: str,
+    head: Any,
+    bounds: tuple[int, int],
+    cue: tuple[int, int],
+    subject: Any,
+    lexicon: CueLexicon,
+    quotes: list[Quote],
+) -> Candidate:
+    lemma = _cue_lemma(token, lexicon.verbs) or token.lemma_.lower()
+    stance = (lexicon.nouns if token.pos_ == "NOUN" else lexicon.verbs).get(lemma)
+    features = candidate_features(doc, token, content_type, head, bounds, subject, lexicon, quotes)
+    attribution = Attribution(
+        cue=cue,
+        stance=stance,
+        content=bounds,
+        kind="belief" if stance in {"belief", "finding"} else "indirect",
+        speaker_token=subject,
+        speaker=_speaker_span(subject) if subject is not None else None,
+        anchor=token,
+    )
+    return Candidate(attribution, features)
+
+
+def _size(count: int) -> str:
+    return "1" if count <= 1 else "2-3" if count <= 3 else "4-8" if count <= 8 else "9+"
+
+
+def candidate_features(
+    doc: Any,
+    token: Any,
+    content_type: str,
+    head: Any,
+    bounds: tuple[int, int],
+    subject: Any,
+    lexicon: CueLexicon,
+    quotes: list[Quote],
+) -> list[str]:
+    """Describe a candidate for the scorer: the cue word, what it governs, and who governs it."""
+    lemma = token.lemma_.lower()
+    kind = content_type.split(":")[0]
+    stance = (lexicon.nouns if token.pos_ == "NOUN" else lexicon.verbs).get(
+        _cue_lemma(token, lexicon.nouns if token.pos_ == "NOUN" else lexicon.verbs) or ""
+    )
+    children = {c.dep_ for c in token.children}
+    words = len(_text(doc)[bounds[0] : bounds[1]].split())
+    first = doc.char_span(bounds[0], bounds[1], alignment_mode="expand")
+    first = first[0] if first is not None and len(first) else None
+    features = [
+        f"type={content_type}",
+        f"lemma={lemma}",
+        f"lemma|type={lemma}|{kind}",
+        f"lemma|pos={lemma}|{token.pos_}",
+        f"tag={token.tag_}",
+        f"dep={token.dep_}",
+        f"dep|type={token.dep_}|{kind}",
+        f"pos|type={token.pos_}|{kind}",
+        f"stance={stance}",
+        f"stance|type={stance}|{kind}",
+        f"head={token.head.lemma_.lower() if token.head.i != token.i else 'ROOT'}",
+        f"content_head={head.pos_}|{head.dep_}",
+        f"content_tag={head.tag_}|{kind}",
+        f"words={_size(words)}|{kind}",
+        f"that={_has_that(head)}",
+        f"quoted={any(q.start < bounds[1] and bounds[0] < q.end for q in quotes)}|{kind}",
+        f"after={bounds[0] > token.idx}|{kind}",
+        f"passive={'auxpass' in children or 'nsubjpass' in children}",
+        f"neg={'neg' in children}",
+        f"clause_subject={any(c.dep_ in SUBJECT_DEPS for c in head.children)}|{kind}",
+        f"lemma|content_type={lemma}|{content_type}",
+        f"content_lemma={head.lemma_.lower()}|{kind}",
+        f"first={first.lower_ if first is not None else '-'}|{kind}",
+        f"lemma|dep={lemma}|{token.dep_}",
+    ]
+    modal = next((c.lower_ for c in token.children if c.tag_ == "MD"), None)
+    if modal:
+        features.append(f"modal={modal}")
+    if subject is None:
+        features += ["subject=none", f"subject=none|lemma={lemma}"]
+    else:
+        animate = _is_animate(subject, lexicon)
+        entity = subject.ent_type_ or subject.pos_
+        features += [
+            f"subject={entity}",
+            f"subject_animate={animate}",
+            f"subject_animate|lemma={animate}|{lemma}",
+            f"subject_word={subject.lower_ if subject.pos_ == 'PRON' else subject.lemma_.lower()}",
+            f"subject_dep={subject.dep_}",
+            f"subject|lemma={entity}|{lemma}",
+            f"subject_animate|type={animate}|{kind}",
+        ]
+    return features
+
+
+def rule_features(
+    doc: Any, attribution: Attribution, lexicon: CueLexicon, quotes: list[Quote]
+) -> list[str]:
+    """Describe an attribution the rules found, for the scorer that weeds out unlikely ones."""
+    cue = doc.char_span(*attribution.cue, alignment_mode="expand")
+    content = doc.char_span(*attribution.content, alignment_mode="expand")
+    if cue is None or content is None or not len(cue) or not len(content):
+        return []
+    content_type = f"rule_{attribution.kind}"
+    features = candidate_features(
+        doc,
+        cue.root,
+        content_type,
+        content.root,
+        attribution.content,
+        attribution.speaker_token,
+        lexicon,
+        quotes,
+    )
+    return features + [
+        f"rule_stance={attribution.stance}",
+        f"rule_fragments={bool(attribution.fragments)}|{attribution.kind}",
+        f"rule_cue={cue.text.lower()}",
+    ]
+
+
+def choose_attributions(
+    doc: Any,
+    quotes: list[Quote],
+    lexicon: CueLexicon,
+    found: list[Attribution],
+    scorers: dict[str, AttributionScorer],
+) -> list[Attribution]:
+    """Weigh the rules' attributions with the scorers and add the likely candidates they missed.
+
+    A rule attribution the ``rules`` scorer finds unlikely is dropped (direct quotes always
+    stay). Then each candidate the ``candidates`` scorer accepts is added, best first, where
+    nothing kept overlaps it.
+    """
+    rules, candidates = scorers.get("rules"), scorers.get("candidates")
+    if rules is None or candidates is None:
+        return found
+    kept = [
+        attribution
+        for attribution in found
+        if attribution.kind == "direct"
+        or rules.probability(rule_features(doc, attribution, lexicon, quotes)) >= rules.threshold
+    ]
+    scored = [
+        (candidates.probability(c.features), c.attribution)
+        for c in find_candidates(doc, quotes, lexicon, kept)
+    ]
+    scored.sort(key=lambda item: -item[0])
+    added: list[Attribution] = []
+    for probability, attribution in scored:
+        if probability < candidates.threshold:
+            break
+        if not any(_conflicts(attribution, other) for other in added):
+            added.append(attribution)
+    return kept + added
+
+
+def _conflicts(a: Attribution, b: Attribution) -> bool:
+    return (
+        _overlaps(a.content, b.content)
+        or _overlaps(a.cue, b.content)
+        or _overlaps(a.content, b.cue)
+    )
+
+
 # ---------------------------------------------------------------- assembling statements
 
 
@@ -1644,10 +1971,8 @@ def _link_nesting(statements: list[Statement]) -> None:
             inner.nested_in = min(hosts, key=lambda s: s.content.end - s.content.start).id
 
 
-def extract_statements(doc: Any, article: Article) -> list[Statement]:
-    """Find every attributed statement in one article, with speaker, cue, content and kind."""
-    lexicon = load_cue_lexicon()
-    quotes = find_quotes(_text(doc))
+def find_rule_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> list[Attribution]:
+    """Run the rules: cue verbs, phrases, nouns, colons, sourceless reports, then quotes."""
     found = (
         find_reported_speech(doc, quotes, lexicon)
         + find_phrase_attributions(doc, quotes, lexicon)
@@ -1655,14 +1980,29 @@ def extract_statements(doc: Any, article: Article) -> list[Statement]:
         + find_colon_attributions(doc, quotes, lexicon)
         + find_unattributed_reports(doc, quotes, lexicon)
     )
+    _shape_contents(doc, found, quotes)
+    found = _deduplicate(found)
+    found = find_quote_frames(doc, found, quotes, lexicon)
+    return attach_orphan_quotes(doc, found, quotes)
+
+
+def _shape_contents(doc: Any, found: list[Attribution], quotes: list[Quote]) -> None:
+    """Snap contents to quotations and cut the narrator's trailing asides."""
     classify_quotes(doc, found, quotes)
     for attribution in found:
         if attribution.kind != "direct":
             attribution.content = cut_trailing_aside(doc, attribution.content, quotes)
-    found = _deduplicate(found)
-    found = find_quote_frames(doc, found, quotes, lexicon)
-    found = attach_orphan_quotes(doc, found, quotes)
-    found = split_partial_quotes(doc, found)
+
+
+def extract_statements(doc: Any, article: Article) -> list[Statement]:
+    """Find every attributed statement in one article, with speaker, cue, content and kind."""
+    lexicon = load_cue_lexicon()
+    quotes = find_quotes(_text(doc))
+    found = find_rule_attributions(doc, quotes, lexicon)
+    scorers = load_attribution_scorers()
+    chosen = choose_attributions(doc, quotes, lexicon, found, scorers)
+    _shape_contents(doc, [a for a in chosen if all(a is not b for b in found)], quotes)
+    found = split_partial_quotes(doc, chosen)
     found.sort(key=lambda a: (a.content[0], a.content[1]))
     index = build_speaker_index(doc, quotes, lexicon)
     resolved: list[tuple[Attribution, ResolvedSpeaker]] = []

@@ -350,6 +350,93 @@ def read_demo_gold(gold_path: Path) -> list[tuple[Article, list[GoldStatement]]]
     return [(articles[key], gold) for key, gold in by_article.items()]
 
 
+# ---------------------------------------------------------------- training the candidate scorer
+
+
+def scorer_training_rows(
+    doc: Any, article: Article, gold: list[GoldStatement]
+) -> list[tuple[list[str], bool]]:
+    """Label the candidates the rules leave for the scorer: right when its content matches gold."""
+    from crosswire.statements import (
+        find_candidates,
+        find_quotes,
+        find_rule_attributions,
+        load_cue_lexicon,
+    )
+
+    lexicon = load_cue_lexicon()
+    quotes = find_quotes(article.text)
+    found = find_rule_attributions(doc, quotes, lexicon)
+    gold_tokens = [_tokens(g.content) for g in gold]
+    rows = []
+    for candidate in find_candidates(doc, quotes, lexicon, found):
+        content = Span.of(article.text, *candidate.attribution.content)
+        tokens = _tokens([content])
+        right = any(_overlap(tokens, wanted) >= MIN_OVERLAP for wanted in gold_tokens)
+        rows.append((candidate.features, right))
+    return rows
+
+
+def rule_training_rows(
+    doc: Any, article: Article, gold: list[GoldStatement]
+) -> list[tuple[list[str], bool]]:
+    """Label what the rules find: right when its content (with its sibling fragments) matches gold."""
+    from crosswire.statements import (
+        find_quotes,
+        find_rule_attributions,
+        load_cue_lexicon,
+        rule_features,
+    )
+
+    lexicon = load_cue_lexicon()
+    quotes = find_quotes(article.text)
+    found = find_rule_attributions(doc, quotes, lexicon)
+    groups: dict[tuple[Any, ...], list[Span]] = {}
+    for a in found:
+        key = (a.cue, a.speaker and a.speaker[0])
+        groups.setdefault(key, []).append(Span.of(article.text, *a.content))
+    gold_tokens = [_tokens(g.content) for g in gold]
+    rows = []
+    for a in found:
+        tokens = _tokens(groups[(a.cue, a.speaker and a.speaker[0])])
+        right = any(_overlap(tokens, wanted) >= MIN_OVERLAP for wanted in gold_tokens)
+        rows.append((rule_features(doc, a, lexicon, quotes), right))
+    return rows
+
+
+def fit_scorer(
+    rows: list[tuple[list[str], bool]], *, regularisation: float = 0.3, min_count: int = 3
+) -> dict[str, Any]:
+    """Fit a logistic regression on candidate features; return its weights as plain numbers.
+
+    Features seen fewer than ``min_count`` times are dropped so that the weights file holds
+    only words and labels common in the training split, never article text.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    counts = Counter(f for features, _ in rows for f in set(features))
+    vocabulary = sorted(f for f, n in counts.items() if n >= min_count)
+    column = {f: i for i, f in enumerate(vocabulary)}
+    from scipy.sparse import csr_matrix
+
+    data, indices, pointers = [], [], [0]
+    for features, _ in rows:
+        present = sorted({column[f] for f in features if f in column})
+        indices.extend(present)
+        data.extend([1.0] * len(present))
+        pointers.append(len(indices))
+    matrix = csr_matrix((data, indices, pointers), shape=(len(rows), len(vocabulary)))
+    labels = [int(right) for _, right in rows]
+    model = LogisticRegression(C=regularisation, max_iter=2000)
+    model.fit(matrix, labels)
+    weights = {
+        f: round(float(w), 4)
+        for f, w in zip(vocabulary, model.coef_[0], strict=True)
+        if abs(w) >= 1e-3
+    }
+    return {"bias": round(float(model.intercept_[0]), 4), "weights": weights}
+
+
 # ---------------------------------------------------------------- running
 
 
@@ -422,3 +509,58 @@ def run(paths: list[str], console: Any, limit: int | None = None) -> int:
         title = f"statements: {source} ({len(items)} articles)"
         print_scores(console, title, scores, time.perf_counter() - started)
     return status
+
+
+# ---------------------------------------------------------------- training entry point
+
+SCORER_THRESHOLDS = {"rules": 0.2, "candidates": 0.5}  # chosen on held-out PolNeAR train articles
+SCORER_SOURCE = (
+    "Logistic regressions over parse and lexicon features (no article text), learned by "
+    "`python -m crosswire.evaluate.statements train ../shared/datasets/polnear/train` on the "
+    "PolNeAR train split only (Newell, Margolin & Ruths 2018); features seen fewer than 3 times "
+    "are dropped. `rules` weighs what the rules find, `candidates` what the rules miss."
+)
+
+
+def train_scorers(
+    items: list[tuple[Article, list[GoldStatement]]], docs: Iterable[Any]
+) -> dict[str, Any]:
+    """Learn the ``rules`` and ``candidates`` scorers from parsed articles and their gold."""
+    candidate_rows: list[tuple[list[str], bool]] = []
+    rule_rows: list[tuple[list[str], bool]] = []
+    for doc, (article, gold) in zip(docs, items, strict=True):
+        candidate_rows.extend(scorer_training_rows(doc, article, gold))
+        rule_rows.extend(rule_training_rows(doc, article, gold))
+    models = {"rules": fit_scorer(rule_rows), "candidates": fit_scorer(candidate_rows)}
+    for name, model in models.items():
+        model["threshold"] = SCORER_THRESHOLDS[name]
+    return {"source": SCORER_SOURCE, "articles": len(items), "models": models}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Train the statement scorers on a PolNeAR split and write their weights file."""
+    import argparse
+    import json
+    import sys
+
+    from crosswire.models import load_nlp
+    from crosswire.statements import SCORER_FILE
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("command", choices=["train"])
+    parser.add_argument("split", type=Path, help="a PolNeAR split folder (train, never dev)")
+    parser.add_argument("--out", type=Path, default=SCORER_FILE)
+    args = parser.parse_args(argv)
+    if args.split.name == "dev":
+        print("refusing to train on dev: dev is for measuring", file=sys.stderr)
+        return 2
+    items = read_polnear(args.split)
+    docs = load_nlp().pipe((article.text for article, _ in items), batch_size=16)
+    scorers = train_scorers(items, docs)
+    args.out.write_text(json.dumps(scorers, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} from {len(items)} articles")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
