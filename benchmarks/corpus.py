@@ -65,7 +65,7 @@ def demo_names() -> list[str]:
         for word in re.findall(r"\b[A-Z][a-z]{2,}\b", form)
         if word.lower() not in lowercase and not titles.is_title_word(word)
     }
-    return sorted(words, key=len, reverse=True)
+    return sorted(words, key=lambda word: (-len(word), word))  # longest first, then stable
 
 
 def _invented_name(rng: random.Random) -> str:

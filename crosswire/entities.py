@@ -1030,23 +1030,38 @@ def _build_entities(
             replace(m, entity_id=entity_id, outlet=m.outlet or by_id[m.article_id].outlet)
             for m in sorted(found, key=lambda m: (m.article_id, m.span.start))
         ]
-        spellings: dict[str, set[str]] = defaultdict(set)
-        for mention in linked:
-            if mention.kind != "pronoun":
-                outlet = mention.outlet or UNKNOWN_OUTLET
-                spellings[outlet].add(" ".join(mention.span.text.split()))
-        aliases = sorted({form for forms_ in spellings.values() for form in forms_} - {name})
+        aliases, spellings = _aliases_and_spellings(name, linked)
         entities.append(
             Entity(
                 id=entity_id,
                 name=name,
                 label=label,
                 aliases=aliases,
-                spellings_by_outlet={o: sorted(f) for o, f in sorted(spellings.items())},
+                spellings_by_outlet=spellings,
                 mentions=linked,
             )
         )
     return sorted(entities, key=lambda e: (-len(e.mentions), e.name, e.id))
+
+
+def _aliases_and_spellings(
+    name: str, mentions: list[Mention]
+) -> tuple[list[str], dict[str, list[str]]]:
+    """Return an entity's other names and each outlet's spellings, from its mentions."""
+    spellings: dict[str, set[str]] = defaultdict(set)
+    for mention in mentions:
+        if mention.kind != "pronoun":
+            outlet = mention.outlet or UNKNOWN_OUTLET
+            spellings[outlet].add(" ".join(mention.span.text.split()))
+    aliases = sorted({form for forms in spellings.values() for form in forms} - {name})
+    return aliases, {o: sorted(f) for o, f in sorted(spellings.items())}
+
+
+def restrict_entity(entity: Entity, article_ids: set[str]) -> Entity:
+    """Return the entity as the given articles know it: their mentions, aliases and spellings."""
+    mentions = [m for m in entity.mentions if m.article_id in article_ids]
+    aliases, spellings = _aliases_and_spellings(entity.name, mentions)
+    return replace(entity, aliases=aliases, spellings_by_outlet=spellings, mentions=mentions)
 
 
 # ---------------------------------------------------------------- speakers

@@ -110,9 +110,9 @@ class LinkedCorpus:
 class StorySlice:
     """What the per-story stages read about one story: its members and what they say.
 
-    Entities are those mentioned in the story or speaking in it, with their mentions limited
-    to the story, so a story's results depend on the slice alone and stay the same whatever
-    happens in other stories.
+    Entities are those mentioned in the story or speaking in it, with their mentions, aliases
+    and outlet spellings limited to the story, so a story's results depend on the slice alone
+    and stay the same whatever happens in other stories.
     """
 
     story: Story
@@ -201,7 +201,7 @@ def story_slices(corpus: LinkedCorpus) -> list[StorySlice]:
                 articles=members,
                 statements=said,
                 entities=[
-                    replace(e, mentions=[m for m in e.mentions if m.article_id in member_ids])
+                    entities.restrict_entity(e, member_ids)
                     for i, e in enumerate(corpus.entities)
                     if i in wanted
                 ],
