@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -350,8 +351,11 @@ def _weighted_overlap(left: set[str], right: set[str], rarity: dict[str, float])
     """
     if not left or not right:
         return 0.0
-    shared = sum(rarity.get(w, 0.0) for w in left & right)
-    total = sum(rarity.get(w, 0.0) for w in left) + sum(rarity.get(w, 0.0) for w in right)
+    # fsum: exact whatever the set order, so every process (and hash seed) groups alike
+    shared = math.fsum(rarity.get(w, 0.0) for w in left & right)
+    total = math.fsum(rarity.get(w, 0.0) for w in left) + math.fsum(
+        rarity.get(w, 0.0) for w in right
+    )
     return 2 * shared / total if total > 0 else 0.0
 
 
