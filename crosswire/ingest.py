@@ -471,7 +471,7 @@ def read_parquet(path: Path, settings: Settings) -> Iterator[Article | Rejection
     except ImportError as error:  # a core dependency, but say so plainly if it is missing
         raise BadInput("reading Parquet needs pyarrow (pip install pyarrow)") from error
     try:
-        table = parquet.ParquetFile(path)
+        table = parquet.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
         if not {"text", "body"} & set(table.schema_arrow.names):
             raise BadInput("no 'text' or 'body' column in Parquet file")
         number = 0

@@ -220,6 +220,42 @@ def test_a_large_jsonl_corpus_streams_in_bounded_memory(tmp_path):
     assert peak < 16 * MB  # ids are kept (for duplicates), texts are not
 
 
+def test_a_large_parquet_shard_streams_in_bounded_memory(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as parquet
+
+    paragraph = " ".join([GOOD] * 8)
+    rows = 6000
+    table = pa.table(
+        {
+            "text": [f"{paragraph} Item {n}." for n in range(rows)],
+            "outlet": ["Harbor Times"] * rows,
+            "language": ["en"] * rows,
+        }
+    )
+    path = tmp_path / "shard.parquet"
+    parquet.write_table(table, path, row_group_size=500, compression="none")
+    del table
+    text_bytes = rows * (len(paragraph) + 12)
+    arrow_peak = 0
+    read = 0
+    tracemalloc.start()
+    try:
+        for item in read_paths([path]):
+            read += isinstance(item, Article)
+            arrow_peak = max(arrow_peak, pa.total_allocated_bytes())
+        python_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    print(
+        f"\nstreamed {read:,} Parquet rows ({text_bytes / MB:.1f} MB of text): peak Arrow "
+        f"{arrow_peak / MB:.1f} MB, peak traced Python {python_peak / MB:.1f} MB"
+    )
+    assert read == rows
+    assert arrow_peak < text_bytes / 4  # a row group at a time, never the whole file
+    assert python_peak < 16 * MB
+
+
 @pytest.mark.slow
 def test_a_200_megabyte_jsonl_corpus_streams_in_bounded_memory(tmp_path):
     path = tmp_path / "corpus.jsonl"
