@@ -121,7 +121,6 @@ def read_with_crosswire(corpus: Path) -> dict[str, str] | None:
     """Read the corpus with crosswire's own reader; None when it cannot be imported."""
     try:
         from crosswire.ingest import read_paths
-
         from crosswire.records import Article
     except ImportError:
         return None
@@ -267,6 +266,7 @@ def _check_claims(gold: dict) -> list[str]:
                 problems.append(f"claim {claim['id']}: statement {sid} is in another story")
         if not isinstance(claim.get("independent_sources"), int):
             problems.append(f"claim {claim['id']}: independent_sources is not a number")
+        problems += _check_claim_membership(claim, statements, gold.get("articles", {}))
     for conflict in gold.get("conflicts", []):
         if conflict.get("claim") not in claims:
             problems.append(f"conflict on unknown claim {conflict.get('claim')}")
@@ -275,6 +275,29 @@ def _check_claims(gold: dict) -> list[str]:
         for sid in conflict.get("statements", []):
             if sid not in statements:
                 problems.append(f"conflict on {conflict.get('claim')}: no statement {sid}")
+    return problems
+
+
+def _check_claim_membership(claim: dict, statements: dict, articles: dict) -> list[str]:
+    """Check a claim's members are distinct, none contests it, and omitted_by follows the rule.
+
+    A claim is one proposition; omitted_by lists the story's outlets that carry neither the
+    claim nor a statement contesting it.
+    """
+    problems: list[str] = []
+    members = claim.get("statements", [])
+    if len(set(members)) != len(members):
+        problems.append(f"claim {claim['id']}: a statement is listed twice")
+    for sid in sorted(set(members) & set(claim.get("contested_by", []))):
+        problems.append(f"claim {claim['id']}: {sid} both carries and contests it")
+    known = [sid for sid in members + claim.get("contested_by", []) if sid in statements]
+    carried = {articles.get(statements[sid]["article"], {}).get("outlet") for sid in known}
+    outlets = {
+        info["outlet"] for info in articles.values() if info.get("story") == claim.get("story")
+    }
+    expected = sorted(outlets - carried)
+    if sorted(claim.get("omitted_by", [])) != expected:
+        problems.append(f"claim {claim['id']}: omitted_by should be {expected}")
     return problems
 
 
