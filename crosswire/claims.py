@@ -1,14 +1,19 @@
 """Claims: what a story's statements assert, who carries it, who contests it, who leaves it out.
 
 Per article, ``extract_assertions`` adds the sentences an outlet states in its own voice
-(kind ``narrator``). Across a story, ``group_claims`` splits statement contents into sentence
-units (one proposition each, so a long statement may join several claims) and joins units that
-say the same thing in different words by average linkage: sentence-embedding similarity plus
-shared numbers, names, content words, full-verb lemmas and speaker, minus different predicates
-or polarity; a denial never joins the claim it denies. A partial quote goes with its statement,
-and a statement reporting another speaker's statement goes with (and counts for) that speaker.
-Then it counts independent original sources, finds denials aimed at a claim, numeric and
-negation conflicts between its wordings, and the outlets that omit it.
+(kind ``narrator``). Across a story, ``group_claims`` splits statement contents into units, one
+proposition each: sentences, and a trailing relative or time/cause clause cut from its main
+clause ("41 boats were seized | after they entered its waters"), so a statement may join several
+claims. Units that say the same thing in different words are joined by average linkage on a
+similarity: sentence-embedding cosine plus shared numbers, counts of the same counted thing
+(equal or not: 91 and 90 drones are one claim with a numeric conflict), names, rare content
+words, full-verb lemmas and speaker, minus different predicates, polarity or modality (a promise
+is not the report of a deed); a denial never joins the claim it denies. A partial quote goes
+with the unit that holds it, and a statement reporting another speaker's statement goes with
+(and counts for) that speaker. Then it counts independent original sources (a syndicated copy
+counts as its original), lets each sentence of a denial contest the closest claim of other
+speakers, finds numeric and negation conflicts between a claim's wordings, and the outlets that
+omit it.
 """
 
 from __future__ import annotations
@@ -227,7 +232,18 @@ def find_quantities(text: str, lexicons: ClaimLexicons | None = None) -> list[Qu
 
     Dates ("29 December", "March 1"), years and clock times are left out.
     """
-    lexicons = lexicons or load_claim_lexicons()
+    if lexicons is None or lexicons is load_claim_lexicons():
+        return list(_default_quantities(text))
+    return _find_quantities(text, lexicons)
+
+
+@functools.lru_cache(maxsize=65536)
+def _default_quantities(text: str) -> tuple[Quantity, ...]:
+    """Find quantities with the packaged lexicons, once per text (claims compare texts pairwise)."""
+    return tuple(_find_quantities(text, load_claim_lexicons()))
+
+
+def _find_quantities(text: str, lexicons: ClaimLexicons) -> list[Quantity]:
     words = _WORD.findall(text)
     quantities = []
     index = 0
@@ -251,7 +267,17 @@ def find_quantities(text: str, lexicons: ClaimLexicons | None = None) -> list[Qu
 
 def is_negated(text: str, lexicons: ClaimLexicons | None = None) -> bool:
     """Say whether a text carries a negation marker."""
-    lexicons = lexicons or load_claim_lexicons()
+    if lexicons is None or lexicons is load_claim_lexicons():
+        return _default_negated(text)
+    return _is_negated(text, lexicons)
+
+
+@functools.lru_cache(maxsize=65536)
+def _default_negated(text: str) -> bool:
+    return _is_negated(text, load_claim_lexicons())
+
+
+def _is_negated(text: str, lexicons: ClaimLexicons) -> bool:
     words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
     return any(w in lexicons.negations or w.endswith("n't") for w in words)
 
@@ -475,11 +501,6 @@ def _negates(root: Any) -> bool:
             if any(t.dep_ == "det" and t.lower_ in NEGATIVE_DETERMINERS for t in child.children):
                 return True
     return False
-
-
-def _predicates(texts: list[str]) -> list[set[str]]:
-    """Return each text's predicate stems: the lemmas of its full verbs, cut to five letters."""
-    return [set(parse.predicates) for parse in _parse_units(texts)]
 
 
 def _average_linkage(similarity: np.ndarray, threshold: float) -> list[int]:
@@ -879,16 +900,20 @@ def _build_claim(
 # ---------------------------------------------------------------- contestation and conflicts
 
 
+@functools.lru_cache(maxsize=16384)
+def _claim_noun_verbs(text: str) -> frozenset[str]:
+    """Return the cue verbs of the claim nouns a text uses ("accusations" -> accuse)."""
+    lexicons = load_claim_lexicons()
+    words = {_singular(w.lower()) for w in _WORD.findall(text)}
+    return frozenset(lexicons.claim_nouns[w] for w in words if w in lexicons.claim_nouns)
+
+
 def _denial_targets_speaker(context: _StoryContext, denial: Statement, target: Statement) -> bool:
     """Say whether a denial points at the target's speaker's claims ("denied X's claims")."""
     if target.article_id != denial.article_id and not context.thresholds.get("cross_article", 1):
         return False
-    if not context.speakers.mentions(denial.content.text, target):
-        return False
-    lexicons = load_claim_lexicons()
-    words = {_singular(w.lower()) for w in _WORD.findall(denial.content.text)}
-    cue_verbs = {lexicons.claim_nouns[w] for w in words if w in lexicons.claim_nouns}
-    if not cue_verbs:
+    cue_verbs = _claim_noun_verbs(denial.content.text)
+    if not cue_verbs or not context.speakers.mentions(denial.content.text, target):
         return False
     if "*" in cue_verbs:
         return True
