@@ -847,6 +847,8 @@ def _story_claims(
     targets = _contest_targets(
         units, closeness, contesting, speaker_keys, units_of, context.thresholds["contest"]
     )
+    for denial_id, claim_ids in _anaphoric_targets(context, statements, members_of).items():
+        targets[denial_id] |= claim_ids
     for claim in claims:
         _mark_contestation(context, claim, members_of, statements, targets)
         claim.conflicts = _conflicts(members_of[claim.id], lexicons, context.thresholds, vector_of)
@@ -953,6 +955,48 @@ def _contest_targets(
         if best is not None:
             targets[unit.statement.id].add(best)
     return targets
+
+
+def _anaphoric_targets(
+    context: _StoryContext, statements: list[Statement], members_of: dict[str, list[Statement]]
+) -> dict[str, set[str]]:
+    """Aim a denial that names no speaker and no content ("rejected the accusation", "dismissed
+    as absurd", "denies everything") at the claims of the statement just before it.
+
+    Like a pronoun, such a denial refers back: to the nearest preceding statement of another
+    speaker in the same article, within ``anaphora_reach`` characters.
+    """
+    reach = int(context.thresholds.get("anaphora_reach", 0))
+    if not reach:
+        return {}
+    claims_of: dict[str, set[str]] = defaultdict(set)
+    for claim_id, members in members_of.items():
+        for member in members:
+            claims_of[member.id].add(claim_id)
+    named = [s for s in statements if s.speaker_name]
+    found: dict[str, set[str]] = {}
+    for denial in statements:
+        if denial.cue_stance != "denial":
+            continue
+        text = denial.content.text
+        short = len(_WORD.findall(text)) < int(context.thresholds.get("unit_min_words", 4))
+        if not (short or _claim_noun_verbs(text)):
+            continue
+        if any(context.speakers.mentions(text, s) for s in named):
+            continue  # "denied Lavrov's claims": aimed by speaker, not by position
+        before = [
+            s
+            for s in statements
+            if s.article_id == denial.article_id
+            and s.cue_stance != "denial"
+            and s.speaker_name != denial.speaker_name
+            and s.content.end <= denial.content.start
+            and denial.content.start - s.content.end <= reach
+        ]
+        if before:
+            nearest = max(before, key=lambda s: s.content.end)
+            found[denial.id] = set(claims_of.get(nearest.id, ()))
+    return found
 
 
 def _mark_contestation(

@@ -481,3 +481,29 @@ def test_demo_gold_links_the_syndicated_copy_to_its_original():
         for s in stories
         for original in s.duplicates.values()
     )
+
+
+def test_denial_that_names_nothing_contests_the_claim_just_before_it():
+    text = (
+        "The governor accused the neighbours of carrying out the drone strike on the depot. "
+        "The defence ministry rejected the accusation. "
+        "The union said 230 crew members were still held in the port."
+    )
+    article = Article(id="d", text=text, outlet="Wire")
+    other = Article(
+        id="e",
+        text="The governor said the neighbours launched the drones at the depot.",
+        outlet="R",
+    )
+    accused = statement(
+        article, "the neighbours of carrying out the drone strike on the depot", "governor"
+    )
+    denial = statement(
+        article, "the accusation", "defence ministry", cue="rejected", stance="denial"
+    )
+    crews = statement(article, "230 crew members were still held in the port", "union")
+    launched = statement(other, "the neighbours launched the drones at the depot", "governor")
+    story = one_story(article, other)
+    claims = group_claims([story], [article, other], [accused, denial, crews, launched], [])
+    assert claim_with(claims, accused.id).contested_by == [denial.id]
+    assert not claim_with(claims, crews.id).contested

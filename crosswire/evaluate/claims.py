@@ -4,7 +4,8 @@ Demo gold: the gold statements (narrator assertions included) are given to ``gro
 with the gold stories, so the score measures grouping alone. Pairwise precision, recall and F1
 count pairs of gold statements that share a gold claim (a statement may sit in several gold
 claims) against pairs that share a predicted claim; contestation and independent-source counts
-are compared on the predicted claim holding most of each gold claim's statements.
+are compared on the predicted claim holding most of each gold claim's statements (on a tie, the
+one ``group_claims`` lists first).
 
 FNC-1: a body that contests the headline's claim (``disagree``) is told apart from one that
 carries (``agree``) or reports it (``discuss``) by the denial cues of ``cues.tsv``, the debunking
@@ -223,12 +224,14 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
         "pairwise grouping": pairwise_scores(predicted, gold_claims),
     }
     by_id = {c.id: c for c in claims}
+    order = {c.id: index for index, c in enumerate(claims)}
     contested_right = sources_right = 0
     for gold in data["claims"]:
         votes = Counter(c for s in gold["statements"] for c in predicted.get(s, ()))
         if not votes:
             continue
-        claim = by_id[votes.most_common(1)[0][0]]
+        # ties go to the claim listed first, so the score does not depend on set order
+        claim = by_id[max(votes, key=lambda c: (votes[c], -order[c]))]
         contested_right += bool(gold["contested_by"]) == claim.contested
         sources_right += gold["independent_sources"] == claim.independent_sources
     result["contested agrees"] = f"{contested_right}/{len(gold_claims)}"
