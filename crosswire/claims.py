@@ -390,7 +390,6 @@ def _similarities(
     vectors: np.ndarray,
     thresholds: dict[str, float],
     speaker_keys: list[str] | None = None,
-    contesting: list[bool] | None = None,
     parses: list[UnitParse] | None = None,
 ) -> np.ndarray:
     """Return pairwise similarity: embedding cosine plus bonuses for shared numbers and names.
@@ -411,7 +410,6 @@ def _similarities(
     parses = parses or _parse_units([u.text for u in units])
     predicates = [set(parse.predicates) for parse in parses]
     modal = [parse.modal for parse in parses]
-    denials = contesting or [u.statement.cue_stance == "denial" for u in units]
     for i in range(len(units)):
         for j in range(i + 1, len(units)):
             bonus = 0.0
@@ -444,10 +442,6 @@ def _similarities(
                 bonus += thresholds.get("speaker_bonus", 0.0)
             similarity[i, j] += bonus
             similarity[j, i] += bonus
-            if denials[i] != denials[j]:
-                # a denial (or a negation of a report) is its own claim; it contests the claim it
-                # denies, never joins it
-                similarity[i, j] = similarity[j, i] = 0.0
     return similarity
 
 
@@ -817,11 +811,12 @@ def _story_claims(
         u.statement.cue_stance == "denial" or (negations and p.negates)
         for u, p in zip(units, parses, strict=True)
     ]
-    similarity = _similarities(units, vectors, context.thresholds, speaker_keys, contesting, parses)
-    # how close each unit is to each other, denial or not: what a denial is aimed at
-    closeness = _similarities(
-        units, vectors, context.thresholds, None, [False] * len(units), parses
-    )
+    # how close each unit is to each other, denial or not: what a denial is aimed at (a denial
+    # never targets its own speaker's claim, so the speaker bonus plays no part there)
+    closeness = _similarities(units, vectors, context.thresholds, speaker_keys, parses)
+    # a denial (or a negation, with negation_contests) is its own claim: it contests, never joins
+    apart = np.not_equal.outer(np.array(contesting), np.array(contesting))
+    similarity = np.where(apart, 0.0, closeness)
     labels = _average_linkage(similarity, context.thresholds["merge"])
     groups: dict[int, list[int]] = defaultdict(list)
     for index, label in enumerate(labels):
