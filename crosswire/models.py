@@ -122,3 +122,38 @@ def _load_embedder(name: str) -> Any:
             "with CROSSWIRE_EMBEDDING_MODEL"
         )
     return EMBEDDERS[name]()
+
+
+def text_key(text: str) -> str:
+    """Return the key a text's embedding is remembered under (a hash: no text is kept)."""
+    import hashlib
+
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class RememberingEmbedder:
+    """Encode only the texts whose vectors are not already known; keep the new ones.
+
+    ``known`` maps ``text_key(text)`` to a vector (from the store); ``learned`` collects the
+    vectors computed here, for the caller to store.
+    """
+
+    def __init__(self, embedder: Any, known: dict[str, Any] | None = None) -> None:
+        self.embedder = embedder
+        self.known = dict(known or {})
+        self.learned: dict[str, Any] = {}
+
+    def encode(self, texts: list[str]) -> Any:
+        import numpy as np
+
+        texts = list(texts)
+        keys = [text_key(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self.known))
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            vectors = self.embedder.encode([text_of[k] for k in missing])
+            for key, vector in zip(missing, vectors, strict=True):
+                self.known[key] = self.learned[key] = np.asarray(vector, dtype=np.float32)
+        if not texts:
+            return self.embedder.encode([])
+        return np.stack([self.known[k] for k in keys])

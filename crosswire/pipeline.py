@@ -19,6 +19,7 @@ from typing import Any
 from crosswire import claims, entities, framing, statements, stories, timeline
 from crosswire.engine.local import LocalEngine
 from crosswire.ingest import read_paths
+from crosswire.models import RememberingEmbedder, load_embedder, text_key
 from crosswire.records import (
     Article,
     Claim,
@@ -149,18 +150,22 @@ def link_corpus(
     articles: list[Article],
     annotations: dict[str, ArticleAnnotations],
     previous_stories: list[Story] | None = None,
+    embedder: Any = None,
 ) -> LinkedCorpus:
     """Run the stages that need the whole corpus: stories, missing dates, entities, speakers.
 
     The stages see every article under an outlet label (``records.outlet_label``), so an
-    article whose outlet is unknown still counts as an outlet of its own.
+    article whose outlet is unknown still counts as an outlet of its own. ``embedder``
+    (default: the configured model) embeds articles for story clustering.
     """
     articles = [a.with_outlet_label() for a in articles]
     all_statements = [s for a in articles for s in annotations[a.id].statements]
     all_mentions = [m for a in articles for m in annotations[a.id].mentions]
     all_times = [t for a in articles for t in annotations[a.id].time_expressions]
 
-    found_stories = stories.cluster_stories(articles, all_mentions, previous_stories)
+    found_stories = stories.cluster_stories(
+        articles, all_mentions, previous_stories, embedder=embedder
+    )
     articles = stories.infer_missing_dates(articles, found_stories)
     found_entities = entities.canonicalize_entities(articles, all_mentions, all_statements)
     return LinkedCorpus(
@@ -337,7 +342,9 @@ def refresh_cross_article(
         annotations[m.article_id].mentions.append(m)
     for t in store.time_expressions():
         annotations[t.article_id].time_expressions.append(t)
-    corpus = link_corpus(articles, annotations, store.stories() or None)
+    embedder = _remembering_embedder(store, articles)
+    corpus = link_corpus(articles, annotations, store.stories() or None, embedder)
+    store.add_embeddings(load_settings().embedding_model, embedder.learned)
     slices = story_slices(corpus)
     fingerprints = {piece.story.id: piece.fingerprint() for piece in slices}
     stored = store.story_fingerprints()
@@ -369,6 +376,14 @@ def refresh_cross_article(
     if progress and not changed:
         progress("stories", 1, 1)
     return analysis
+
+
+def _remembering_embedder(store: Store, articles: list[Article]) -> RememberingEmbedder:
+    """Return the configured embedder, knowing the stored vectors of these articles' texts."""
+    model = load_settings().embedding_model
+    lead_chars = int(stories.load_story_thresholds(model)["lead_chars"])
+    keys = [text_key(stories.story_text(a, lead_chars)) for a in articles]
+    return RememberingEmbedder(load_embedder(model), store.embeddings(model, keys))
 
 
 def analyze(

@@ -154,6 +154,15 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE story_views ADD COLUMN fingerprint TEXT;
     """,
+    # 6: sentence embeddings by model and text hash, so a refresh embeds only new articles
+    """
+    CREATE TABLE embeddings (
+        model TEXT NOT NULL,
+        text_key TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (model, text_key)
+    );
+    """,
 ]
 
 
@@ -439,6 +448,35 @@ class Store:
             )
             _refill_article_search(db, entities, statements)
 
+    def embeddings(self, model: str, keys: Iterable[str]) -> dict[str, Any]:
+        """Return the stored float32 vectors of ``model`` for the given text keys."""
+        import numpy as np
+
+        found = {}
+        wanted = list(keys)
+        for offset in range(0, len(wanted), 500):
+            chunk = wanted[offset : offset + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT text_key, vector FROM embeddings WHERE model = ? AND text_key IN ({marks})",
+                [model, *chunk],
+            )
+            found.update({key: np.frombuffer(blob, dtype=np.float32) for key, blob in rows})
+        return found
+
+    def add_embeddings(self, model: str, vectors: dict[str, Any]) -> None:
+        """Remember vectors of ``model`` by text key (float32)."""
+        import numpy as np
+
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO embeddings (model, text_key, vector) VALUES (?, ?, ?)",
+                [
+                    (model, key, np.asarray(vector, dtype=np.float32).tobytes())
+                    for key, vector in vectors.items()
+                ],
+            )
+
     def story_fingerprints(self) -> dict[str, str]:
         """Return the input hash each story's stored results were computed from."""
         rows = self.db.execute(
@@ -704,6 +742,7 @@ _TABLES = {
     "claims",
     "timeline_events",
     "story_views",
+    "embeddings",
 }
 
 

@@ -8,6 +8,7 @@ from strike_corpus import ARTICLES, write_corpus
 
 from crosswire import pipeline, report
 from crosswire.engine.local import LocalEngine
+from crosswire.models import RememberingEmbedder, load_embedder
 from crosswire.store import Store
 
 # A second fictional story, about something else entirely, from a third fictional outlet.
@@ -80,9 +81,11 @@ def test_adding_an_article_reanalyses_only_its_story_and_keeps_the_others(tmp_pa
         flood_claims = [c for c in store.claims() if c["story_id"] == flood_id]
         assert flood_claims, "the flood story has claims to keep"
 
+        assert store.count("embeddings") == 3, "each article's clustering text embedded once"
         second = CountingEngine()
         follow_up = write(tmp_path / "more", "sound-herald.jsonl", STRIKE_FOLLOW_UP)
         pipeline.analyze(store, [follow_up], engine=second)
+        assert store.count("embeddings") == 4, "only the new article was embedded"
 
         assert second.analysed == [strike_id]
         assert [c for c in store.claims() if c["story_id"] == flood_id] == flood_claims
@@ -136,3 +139,27 @@ def test_a_story_slice_holds_only_its_own_articles_statements_and_entities(tmp_p
     assert strike.fingerprint() != flood.fingerprint()
     again = {piece.story.id: piece for piece in pipeline.story_slices(corpus)}
     assert again[flood.story.id].fingerprint() == flood.fingerprint(), "the hash is stable"
+
+
+class CountingEmbedder:
+    """The real embedder, remembering how many texts it was asked to encode."""
+
+    def __init__(self) -> None:
+        self.embedder = load_embedder()
+        self.encoded = 0
+
+    def encode(self, texts):
+        self.encoded += len(texts)
+        return self.embedder.encode(texts)
+
+
+def test_a_remembering_embedder_encodes_each_new_text_once_and_gives_the_same_vectors():
+    counting = CountingEmbedder()
+    first = RememberingEmbedder(counting)
+    texts = ["Ferries halted at Port Elvan.", "A levee gave way on the River Osk."]
+    vectors = first.encode(texts + texts[:1])
+    assert counting.encoded == 2 and len(first.learned) == 2
+    second = RememberingEmbedder(counting, known=first.learned)
+    again = second.encode(texts[::-1] + ["Farmland flooded near Drumvale."])
+    assert counting.encoded == 3 and len(second.learned) == 1
+    assert (again[1] == vectors[0]).all() and (again[0] == vectors[1]).all()
