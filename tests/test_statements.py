@@ -556,3 +556,107 @@ def test_a_document_can_report_a_clause_with_an_unlisted_verb(nlp):
     text = "The harbour audit established that the ferries lose money every winter."
     statement = one_with(statements_of(nlp, text), "the ferries lose money")
     assert statement.speaker.text == "The harbour audit"
+
+
+# ---------------------------------------------------------------- learned scorers
+
+
+def _rules_and_chosen(nlp, text):
+    from crosswire.statements import (
+        choose_attributions,
+        find_rule_attributions,
+        load_attribution_scorers,
+        load_cue_lexicon,
+    )
+
+    doc, quotes, lexicon = nlp(text), find_quotes(text), load_cue_lexicon()
+    found = find_rule_attributions(doc, quotes, lexicon)
+    chosen = choose_attributions(doc, quotes, lexicon, found, load_attribution_scorers())
+    return doc, quotes, lexicon, found, chosen
+
+
+def test_a_verb_missing_from_the_cue_lexicon_is_found_by_the_scorer(nlp):
+    text = "Anna Vey cast the levy as a betrayal of the fishing towns."
+    _, _, _, found, _ = _rules_and_chosen(nlp, text)
+    assert found == []
+    statement = one_with(statements_of(nlp, text), "the levy as a betrayal")
+    assert statement.cue.text == "cast"
+    assert statement.speaker_name == "Anna Vey"
+
+
+def test_a_noun_cue_missing_from_the_lexicon_is_found_by_the_scorer(nlp):
+    text = "Mayor Tomas Ridel read a prepared statement about the closure of the docks."
+    statement = one_with(statements_of(nlp, text), "the closure of the docks")
+    assert statement.cue.text == "statement about"
+
+
+def test_without_scorers_the_rules_decide_alone(nlp):
+    from crosswire.statements import choose_attributions
+
+    text = "Asked who would pay for the new terminal, the mayor named the port authority."
+    doc, quotes, lexicon, found, chosen = _rules_and_chosen(nlp, text)
+    assert len(chosen) > len(found)
+    assert choose_attributions(doc, quotes, lexicon, found, {}) is found
+
+
+def test_scored_candidates_never_overlap_what_is_kept(nlp):
+    text = (
+        "Ridel read a prepared statement about the closure of the docks, and Vey cast the "
+        "levy as a betrayal of the fishing towns, while Brandt said the port would reopen."
+    )
+    *_, chosen = _rules_and_chosen(nlp, text)
+    for a in chosen:
+        for b in chosen:
+            if a is not b:
+                assert not (a.content[0] < b.content[1] and b.content[0] < a.content[1])
+
+
+def test_the_scorer_file_holds_weights_for_words_and_labels_not_article_text():
+    import json
+
+    from crosswire.statements import SCORER_FILE, load_attribution_scorers
+
+    data = json.loads(SCORER_FILE.read_text(encoding="utf-8"))
+    assert "PolNeAR train" in data["source"]
+    scorers = load_attribution_scorers()
+    assert set(scorers) == {"rules", "candidates"}
+    for scorer in scorers.values():
+        assert 0 < scorer.threshold < 1
+        assert all(len(feature) <= 100 and "\n" not in feature for feature in scorer.weights)
+
+
+def test_training_rows_mark_the_candidate_that_matches_gold(nlp):
+    from crosswire.evaluate.statements import scorer_training_rows
+
+    text = "Councillor Anna Vey cast the levy as a betrayal of the fishing towns."
+    source, cue = text.index("Councillor"), text.index("cast")
+    content = text.index("the levy")
+    ann = "\n".join(
+        [
+            f"T1\tSource {source} {text.index(' cast')}\tCouncillor Anna Vey",
+            f"T2\tCue {cue} {cue + 4}\tcast",
+            f"T3\tContent {content} {len(text) - 1}\t{text[content:-1]}",
+            f"T4\tAttribution {cue} {cue + 4}\tcast",
+            "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
+        ]
+    )
+    gold = read_brat_annotations(text, ann, "a1")
+    rows = scorer_training_rows(nlp(text), Article(id="a1", text=text), gold)
+    assert any(right for _, right in rows)
+    assert any(not right for _, right in rows)
+    assert all(features for features, _ in rows)
+
+
+def test_a_fitted_scorer_weighs_a_feature_of_right_rows_above_one_of_wrong_rows():
+    from crosswire.evaluate.statements import fit_scorer
+
+    rows = [(["lemma=say", "type=ccomp"], True)] * 20 + [(["lemma=walk", "type=ccomp"], False)] * 20
+    model = fit_scorer(rows, regularisation=1.0)
+    assert model["weights"]["lemma=say"] > 0 > model["weights"]["lemma=walk"]
+
+
+def test_training_refuses_the_dev_split(tmp_path):
+    from crosswire.evaluate.statements import main
+
+    assert main(["train", str(tmp_path / "dev"), "--out", str(tmp_path / "s.json")]) == 2
+    assert not (tmp_path / "s.json").exists()
