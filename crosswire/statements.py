@@ -1667,12 +1667,15 @@ def find_candidates(
     clause around a parenthetical cue, the clause of a sourceless passive) is one candidate.
     """
     text = _text(doc)
-    taken = [a.content for a in found] + [a.cue for a in found]
+    taken = bytearray(len(text))  # 1 where a found attribution's content or cue lies
+    for attribution in found:
+        for start, end in (attribution.content, attribution.cue):
+            taken[start:end] = b"\x01" * (end - start)
     candidates: list[Candidate] = []
     for token in doc:
         if token.pos_ not in CANDIDATE_POS or (token.pos_ == "AUX" and token.dep_ == "aux"):
             continue
-        if _inside(quotes, token.idx) or any(_overlaps(_one(token), span) for span in taken):
+        if _inside(quotes, token.idx) or 1 in taken[token.idx : token.idx + len(token.text)]:
             continue
         seen: set[tuple[int, int]] = set()
         subject = _subject_of(token) if token.pos_ in {"VERB", "AUX"} else None
@@ -1684,7 +1687,7 @@ def find_candidates(
             bounds = _trim(doc, *_within_paragraph(text, bounds, token.idx))
             if bounds[1] - bounds[0] < 3 or bounds in seen:
                 continue
-            if any(_overlaps(bounds, span) for span in taken) or _overlaps(bounds, speaker):
+            if 1 in taken[bounds[0] : bounds[1]] or _overlaps(bounds, speaker):
                 continue
             seen.add(bounds)
             cue = (token.idx, max(token.idx + len(token.text), cue_end))
@@ -1692,10 +1695,6 @@ def find_candidates(
                 _candidate(doc, token, content_type, head, bounds, cue, subject, lexicon, quotes)
             )
     return candidates
-
-
-def _one(token: Any) -> tuple[int, int]:
-    return token.idx, token.idx + len(token.text)
 
 
 def _governed_contents(
