@@ -369,20 +369,27 @@ def _rarity(word_sets: list[set[str]]) -> dict[str, float]:
     return {word: float(np.log(total / count)) for word, count in counts.items()}
 
 
-def _weighted_overlap(left: set[str], right: set[str], rarity: dict[str, float]) -> float:
-    """Return the rarity-weighted Dice overlap of two word sets (0 to 1).
+def _shared_items(sets: list[set[Any]], weights: dict[Any, float] | None = None) -> np.ndarray:
+    """Return, for every pair of sets, how many items they share (or the sum of their weights)."""
+    from scipy import sparse
 
-    Words every unit of a story uses (the countries, "said") count little; the words that set
-    a proposition apart ("insurers", "hotline") count most.
-    """
-    if not left or not right:
-        return 0.0
-    # fsum: exact whatever the set order, so every process (and hash seed) groups alike
-    shared = math.fsum(rarity.get(w, 0.0) for w in left & right)
-    total = math.fsum(rarity.get(w, 0.0) for w in left) + math.fsum(
-        rarity.get(w, 0.0) for w in right
-    )
-    return 2 * shared / total if total > 0 else 0.0
+    vocabulary = {item: i for i, item in enumerate(sorted(set().union(*sets), key=repr))}
+    rows = [row for row, found in enumerate(sets) for _ in found]
+    columns = [vocabulary[item] for found in sets for item in found]
+    shape = (len(sets), max(len(vocabulary), 1))
+    present = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
+    if weights is None:
+        return (present @ present.T).toarray()
+    values = [weights.get(item, 0.0) for found in sets for item in found]
+    weighted = sparse.csr_matrix((values, (rows, columns)), shape=shape)
+    return (weighted @ present.T).toarray()
+
+
+def _same_values(values: list[Any]) -> np.ndarray:
+    """Return the matrix of which pairs hold equal values."""
+    codes = {value: i for i, value in enumerate(dict.fromkeys(values))}
+    indices = np.array([codes[value] for value in values])
+    return indices[:, None] == indices[None, :]
 
 
 def _similarities(
@@ -410,38 +417,54 @@ def _similarities(
     parses = parses or _parse_units([u.text for u in units])
     predicates = [set(parse.predicates) for parse in parses]
     modal = [parse.modal for parse in parses]
-    for i in range(len(units)):
-        for j in range(i + 1, len(units)):
-            bonus = 0.0
-            if numbers[i] & numbers[j]:
-                bonus += thresholds["number_bonus"]
-            if counted[i] & counted[j]:
-                # counts of the same thing, equal or not: one claim, or a numeric conflict in it
-                bonus += thresholds.get("count_bonus", 0.0)
-            union = names[i] | names[j]
-            if union:
-                bonus += thresholds["name_bonus"] * len(names[i] & names[j]) / len(union)
-            bonus += thresholds.get("word_bonus", 0.0) * _weighted_overlap(
-                words[i], words[j], rarity
-            )
-            if predicates[i] and predicates[j] and not numbers[i] & numbers[j]:
-                # the same names doing different things ("attacked X" / "X will be answered")
-                if predicates[i] & predicates[j]:
-                    bonus += thresholds.get("predicate_bonus", 0.0)
-                else:
-                    bonus -= thresholds.get("predicate_penalty", 0.0)
-            if modal[i] != modal[j] and not numbers[i] & numbers[j]:
-                # a promise or a forecast ("will not go unanswered") is not the report of a deed
-                bonus -= thresholds.get("modality_penalty", 0.0)
-            if negated[i] != negated[j] and not numbers[i] & numbers[j]:
-                # "X will not go unanswered" is about X, but does not say what X's report says
-                bonus -= thresholds["polarity_penalty"]
-            same_statement = units[i].statement.id == units[j].statement.id
-            if speaker_keys and speaker_keys[i] == speaker_keys[j] and not same_statement:
-                # one speaker quoted by two outlets usually says the same thing in both
-                bonus += thresholds.get("speaker_bonus", 0.0)
-            similarity[i, j] += bonus
-            similarity[j, i] += bonus
+    # Every pair at once, as matrices (a story's units can run into the thousands).
+    shared_numbers = _shared_items(numbers) > 0
+    bonus = thresholds["number_bonus"] * shared_numbers
+    # counts of the same thing, equal or not: one claim, or a numeric conflict in it
+    bonus += thresholds.get("count_bonus", 0.0) * (_shared_items(counted) > 0)
+    common_names = _shared_items(names)
+    sizes = np.array([len(found) for found in names], dtype=np.float64)
+    union = sizes[:, None] + sizes[None, :] - common_names
+    bonus += thresholds["name_bonus"] * np.divide(
+        common_names, union, out=np.zeros_like(union), where=union > 0
+    )
+    # fsum per unit: exact whatever the set order, so every process (and hash seed) groups alike
+    own = np.array([math.fsum(rarity.get(w, 0.0) for w in found) for found in words])
+    total = own[:, None] + own[None, :]
+    overlap = np.divide(
+        2 * _shared_items(words, rarity), total, out=np.zeros_like(total), where=total > 0
+    )
+    bonus += thresholds.get("word_bonus", 0.0) * overlap
+    # the same names doing different things ("attacked X" / "X will be answered")
+    has_predicates = np.array([bool(found) for found in predicates])
+    both = has_predicates[:, None] & has_predicates[None, :] & ~shared_numbers
+    same_predicate = _shared_items(predicates) > 0
+    bonus += np.where(
+        both,
+        np.where(
+            same_predicate,
+            thresholds.get("predicate_bonus", 0.0),
+            -thresholds.get("predicate_penalty", 0.0),
+        ),
+        0.0,
+    )
+    # a promise or a forecast ("will not go unanswered") is not the report of a deed
+    modal_flags = np.array(modal, dtype=bool)
+    bonus -= thresholds.get("modality_penalty", 0.0) * (
+        (modal_flags[:, None] != modal_flags[None, :]) & ~shared_numbers
+    )
+    # "X will not go unanswered" is about X, but does not say what X's report says
+    negated_flags = np.array(negated, dtype=bool)
+    bonus -= thresholds["polarity_penalty"] * (
+        (negated_flags[:, None] != negated_flags[None, :]) & ~shared_numbers
+    )
+    if speaker_keys:
+        # one speaker quoted by two outlets usually says the same thing in both
+        same_speaker = _same_values(speaker_keys)
+        same_statement = _same_values([u.statement.id for u in units])
+        bonus += thresholds.get("speaker_bonus", 0.0) * (same_speaker & ~same_statement)
+    np.fill_diagonal(bonus, 0.0)
+    similarity = (similarity + bonus).astype(similarity.dtype)
     return similarity
 
 
