@@ -9,7 +9,6 @@ ones in one transaction, so an interrupted run resumes where it stopped.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -123,17 +122,23 @@ class StorySlice:
     time_expressions: list[TemporalExpression]
 
     def fingerprint(self) -> str:
-        """Hash the slice, so a refresh can tell the stories whose inputs did not change."""
-        payload = [
-            ANALYSIS_VERSION,
-            self.story.to_dict(),
-            [a.to_dict() for a in self.articles],
-            [s.to_dict() for s in self.statements],
-            [e.to_dict() for e in self.entities],
-            [t.to_dict() for t in self.time_expressions],
-        ]
-        encoded = json.dumps(payload, sort_keys=True, default=str).encode("utf-8")
-        return hashlib.sha256(encoded).hexdigest()
+        """Hash the slice, so a refresh can tell the stories whose inputs did not change.
+
+        The records' reprs hold every field (and are several times faster to build than
+        dicts); refreshes build slices the same way, from the store, so equal inputs give
+        equal reprs.
+        """
+        payload = repr(
+            (
+                ANALYSIS_VERSION,
+                self.story,
+                self.articles,
+                self.statements,
+                self.entities,
+                self.time_expressions,
+            )
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass
