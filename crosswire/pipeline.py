@@ -46,6 +46,8 @@ class ArticleAnnotations:
     statements: list[Statement] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     time_expressions: list[TemporalExpression] = field(default_factory=list)
+    # the article's story-clustering vector by text key (see ``embed_for_stories``)
+    embeddings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,6 +78,32 @@ class RunResult:
     @property
     def article_ids(self) -> list[str]:
         return self.added + self.already_stored
+
+
+def annotate_batch(articles: list[Article]) -> list[tuple[Article, ArticleAnnotations]]:
+    """Parse and annotate a batch of articles, and embed them for story clustering at once.
+
+    Engines call this where the work runs (a Dask worker, or this process), so the sentence
+    embeddings the story clustering needs are computed in parallel with the parsing, not
+    later on the client.
+    """
+    from crosswire.parse import parse_articles
+
+    done = [(article, annotate_article(doc, article)) for article, doc in parse_articles(articles)]
+    for (_, found), (key, vector) in zip(
+        done, embed_for_stories([a for a, _ in done]), strict=True
+    ):
+        found.embeddings = {key: vector}
+    return done
+
+
+def embed_for_stories(articles: list[Article]) -> list[tuple[str, Any]]:
+    """Return each article's story-clustering vector with its text key, in article order."""
+    model = load_settings().embedding_model
+    lead_chars = int(stories.load_story_thresholds(model)["lead_chars"])
+    texts = [stories.story_text(a, lead_chars) for a in articles]
+    vectors = load_embedder(model).encode(texts) if texts else []
+    return list(zip([text_key(t) for t in texts], vectors, strict=True))
 
 
 def annotate_article(doc: Any, article: Article) -> ArticleAnnotations:
@@ -268,7 +296,9 @@ def analyze_corpus(
     (in this process by default).
     """
     stored_outlets = {a.id: a.outlet for a in articles}
-    corpus = link_corpus(articles, annotations, previous_stories)
+    known = {key: v for found in annotations.values() for key, v in found.embeddings.items()}
+    embedder = RememberingEmbedder(load_embedder(), known) if known else None
+    corpus = link_corpus(articles, annotations, previous_stories, embedder)
     slices = story_slices(corpus)
     engine = engine or LocalEngine()
     results = dict(zip([p.story.id for p in slices], engine.analyze_stories(slices), strict=True))
@@ -313,10 +343,13 @@ def annotate_pending(store: Store, progress: Progress | None = None, engine: Any
     pending = store.article_ids_needing_analysis(ANALYSIS_VERSION)
     engine = engine or LocalEngine()
     done = 0
+    model = load_settings().embedding_model
     for article, found in engine.annotate(_stored_articles(store, pending)):
         store.save_article_annotations(
             article.id, found.statements, found.mentions, found.time_expressions, ANALYSIS_VERSION
         )
+        if found.embeddings:
+            store.add_embeddings(model, found.embeddings)
         done += 1
         if progress:
             progress("annotate", done, len(pending))

@@ -46,6 +46,7 @@ class CountingEngine(LocalEngine):
     """The local engine, remembering which stories it was asked to analyse."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.analysed: list[str] = []
 
     def analyze_stories(self, slices):
@@ -163,3 +164,11 @@ def test_a_remembering_embedder_encodes_each_new_text_once_and_gives_the_same_ve
     again = second.encode(texts[::-1] + ["Farmland flooded near Drumvale."])
     assert counting.encoded == 3 and len(second.learned) == 1
     assert (again[1] == vectors[0]).all() and (again[0] == vectors[1]).all()
+
+
+def test_the_per_article_stages_embed_articles_for_clustering_where_they_run(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        pipeline.ingest(store, [write_corpus(tmp_path / "strike")])
+        pipeline.annotate_pending(store)
+        assert store.count("stories") == 0
+        assert store.count("embeddings") == len(ARTICLES), "embedded before any refresh"

@@ -17,10 +17,10 @@ from crosswire.records import Article
 
 
 def annotate_batch(articles: list[Article]) -> list[tuple[Article, Any]]:
-    """Annotate a batch of articles on a worker."""
-    from crosswire.engine.local import LocalEngine
+    """Annotate (and embed for story clustering) a batch of articles on a worker."""
+    from crosswire.pipeline import annotate_batch as annotate_here
 
-    return list(LocalEngine().annotate(articles))
+    return annotate_here(articles)
 
 
 def analyze_story_batch(slices: list[Any]) -> list[Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from crosswire.records import Article
@@ -11,12 +12,16 @@ from crosswire.records import Article
 class LocalEngine:
     """Parse and annotate articles in the current process."""
 
-    def annotate(self, articles: Iterable[Article]) -> Iterator[tuple[Article, Any]]:
-        from crosswire.parse import parse_articles
-        from crosswire.pipeline import annotate_article
+    def __init__(self, batch_size: int = 32) -> None:
+        self.batch_size = batch_size
 
-        for article, doc in parse_articles(articles):
-            yield article, annotate_article(doc, article)
+    def annotate(self, articles: Iterable[Article]) -> Iterator[tuple[Article, Any]]:
+        """Yield ``(article, annotations)`` in input order, a batch at a time."""
+        from crosswire.pipeline import annotate_batch
+
+        iterator = iter(articles)
+        while batch := list(islice(iterator, self.batch_size)):
+            yield from annotate_batch(batch)
 
     def analyze_stories(self, slices: Iterable[Any]) -> Iterator[Any]:
         """Run the per-story stages on each story slice, in order."""
