@@ -1,9 +1,9 @@
 """Run the stages in order: ingest → parse → per-article stages → cross-article stages → store.
 
 ``annotate_article`` and ``analyze_corpus`` work in memory (tests and ``crosswire eval`` use
-them); ``analyze`` adds the store: articles are stored as they are read, each article's
-annotations are written in one transaction, and the cross-article results replace the previous
-ones in one transaction, so an interrupted run resumes where it stopped.
+them); ``analyze`` adds the store: articles are stored as they are read, each batch of
+articles' annotations is written in one transaction, and the cross-article results replace the
+previous ones in one transaction, so an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -334,23 +335,26 @@ def ingest(
     return result
 
 
-def annotate_pending(store: Store, progress: Progress | None = None, engine: Any = None) -> int:
+def annotate_pending(
+    store: Store, progress: Progress | None = None, engine: Any = None, batch_size: int = 16
+) -> int:
     """Run the per-article stages on every stored article not yet analysed by this version.
 
-    Each article's annotations are written in their own transaction as they arrive, so an
-    interrupted run keeps every finished article and the next run starts after it.
+    Annotations are written a batch of articles per transaction as they arrive, so an
+    interrupted run keeps every finished batch and the next run starts after it.
     """
     pending = store.article_ids_needing_analysis(ANALYSIS_VERSION)
     engine = engine or LocalEngine()
-    done = 0
     model = load_settings().embedding_model
-    for article, found in engine.annotate(_stored_articles(store, pending)):
-        store.save_article_annotations(
-            article.id, found.statements, found.mentions, found.time_expressions, ANALYSIS_VERSION
+    done = 0
+    results = engine.annotate(_stored_articles(store, pending))
+    while batch := list(islice(results, batch_size)):
+        store.save_annotation_batch(
+            [(a.id, f.statements, f.mentions, f.time_expressions) for a, f in batch],
+            ANALYSIS_VERSION,
+            embeddings=(model, {k: v for _, f in batch for k, v in f.embeddings.items()}),
         )
-        if found.embeddings:
-            store.add_embeddings(model, found.embeddings)
-        done += 1
+        done += len(batch)
         if progress:
             progress("annotate", done, len(pending))
     return done

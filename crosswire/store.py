@@ -2,7 +2,7 @@
 
 Each record is kept as JSON in a ``data`` column beside the columns used to select it, so new
 record fields need no migration and a server database can hold the same tables later.
-Writes are short transactions in WAL mode; a per-article write is all-or-nothing, so an
+Writes are short transactions in WAL mode; a batch of articles' write is all-or-nothing, so an
 interrupted run leaves every article either fully analysed or not analysed at all.
 """
 
@@ -309,28 +309,23 @@ class Store:
         version: int,
     ) -> None:
         """Replace one article's annotations and mark it analysed, in one transaction."""
+        self.save_annotation_batch([(article_id, statements, mentions, time_expressions)], version)
+
+    def save_annotation_batch(
+        self,
+        batch: list[tuple[str, list[Statement], list[Mention], list[TemporalExpression]]],
+        version: int,
+        embeddings: tuple[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """Replace several articles' annotations and mark them analysed, in one transaction.
+
+        ``embeddings`` is ``(model, {text key: vector})`` to remember with them.
+        """
         with self.transaction() as db:
-            for table in ("statements", "mentions", "time_expressions"):
-                db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
-            _insert_statements(db, statements, found=True)
-            db.executemany(
-                "INSERT INTO mentions (article_id, start, end, label, entity_id, data) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (article_id, m.span.start, m.span.end, m.label, m.entity_id, _dump(m.to_dict()))
-                    for m in mentions
-                ],
-            )
-            db.executemany(
-                "INSERT INTO time_expressions (article_id, start, end, data) VALUES (?, ?, ?, ?)",
-                [
-                    (article_id, t.span.start, t.span.end, _dump(t.to_dict()))
-                    for t in time_expressions
-                ],
-            )
-            db.execute(
-                "UPDATE articles SET analysed_version = ? WHERE id = ?", (version, article_id)
-            )
+            for article_id, statements, mentions, time_expressions in batch:
+                _write_annotations(db, article_id, statements, mentions, time_expressions, version)
+            if embeddings and embeddings[1]:
+                _insert_embeddings(db, *embeddings)
 
     def statements(self, article_ids: Iterable[str] | None = None) -> list[Statement]:
         rows = self._select(
@@ -466,16 +461,9 @@ class Store:
 
     def add_embeddings(self, model: str, vectors: dict[str, Any]) -> None:
         """Remember vectors of ``model`` by text key (float32)."""
-        import numpy as np
 
         with self.transaction() as db:
-            db.executemany(
-                "INSERT OR IGNORE INTO embeddings (model, text_key, vector) VALUES (?, ?, ?)",
-                [
-                    (model, key, np.asarray(vector, dtype=np.float32).tobytes())
-                    for key, vector in vectors.items()
-                ],
-            )
+            _insert_embeddings(db, model, vectors)
 
     def story_fingerprints(self) -> dict[str, str]:
         """Return the input hash each story's stored results were computed from."""
@@ -744,6 +732,45 @@ _TABLES = {
     "story_views",
     "embeddings",
 }
+
+
+def _write_annotations(
+    db: sqlite3.Connection,
+    article_id: str,
+    statements: list[Statement],
+    mentions: list[Mention],
+    time_expressions: list[TemporalExpression],
+    version: int,
+) -> None:
+    """Replace one article's annotations and mark it analysed (inside the caller's transaction)."""
+    for table in ("statements", "mentions", "time_expressions"):
+        db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
+    _insert_statements(db, statements, found=True)
+    db.executemany(
+        "INSERT INTO mentions (article_id, start, end, label, entity_id, data) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (article_id, m.span.start, m.span.end, m.label, m.entity_id, _dump(m.to_dict()))
+            for m in mentions
+        ],
+    )
+    db.executemany(
+        "INSERT INTO time_expressions (article_id, start, end, data) VALUES (?, ?, ?, ?)",
+        [(article_id, t.span.start, t.span.end, _dump(t.to_dict())) for t in time_expressions],
+    )
+    db.execute("UPDATE articles SET analysed_version = ? WHERE id = ?", (version, article_id))
+
+
+def _insert_embeddings(db: sqlite3.Connection, model: str, vectors: dict[str, Any]) -> None:
+    import numpy as np
+
+    db.executemany(
+        "INSERT OR IGNORE INTO embeddings (model, text_key, vector) VALUES (?, ?, ?)",
+        [
+            (model, key, np.asarray(vector, dtype=np.float32).tobytes())
+            for key, vector in vectors.items()
+        ],
+    )
 
 
 def _insert_statements(
