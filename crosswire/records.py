@@ -8,7 +8,7 @@ The JSON schema in ``crosswire/schemas/output.schema.json`` describes these reco
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import PurePath
 from typing import Any
 
@@ -34,6 +34,27 @@ class Span:
         if data is None:
             return None
         return cls(int(data["start"]), int(data["end"]), data["text"])
+
+
+def plain(value: Any) -> Any:
+    """Turn a record into JSON-ready dicts and lists, as ``dataclasses.asdict`` would.
+
+    ``asdict`` deep-copies every leaf; records hold only strings, numbers, spans, lists and
+    dicts of those, so building new containers is enough, and several times faster.
+    """
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, Span):
+        return {"start": value.start, "end": value.end, "text": value.text}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    return value
 
 
 def stable_id(*parts: str, prefix: str = "", length: int = 16) -> str:
@@ -81,7 +102,7 @@ class Article:
         return stable_id(" ".join(text.split()), (outlet or "").strip().lower(), prefix="a")
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = plain(self)
         data["dateline"] = self.dateline.to_dict() if self.dateline else None
         return data
 
@@ -126,7 +147,7 @@ class Statement:
     sentence: Span | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass
@@ -141,7 +162,7 @@ class Mention:
     kind: str = "name"  # name | description | pronoun | metonym
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass
@@ -156,7 +177,7 @@ class Entity:
     mentions: list[Mention] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = plain(self)
         data["mentions"] = [m.to_dict() for m in self.mentions]
         return data
 
@@ -172,7 +193,7 @@ class TemporalExpression:
     end_value: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass
@@ -191,7 +212,7 @@ class TimelineEvent:
     date_disagreements: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass
@@ -206,7 +227,7 @@ class Story:
     date_range: list[str | None] = field(default_factory=lambda: [None, None])
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
 
 @dataclass
@@ -228,7 +249,7 @@ class Claim:
     omitted_by: list[str] = field(default_factory=list)  # outlets in the story that do not carry it
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
 
 def record_from_dict(cls: type, data: dict[str, Any]) -> Any:

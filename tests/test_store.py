@@ -104,3 +104,24 @@ def test_a_snapshot_keeps_seeing_one_state_while_another_connection_writes(tmp_p
             writer.add_article(make_article("The ferry resumed on Tuesday, its operator said."))
             assert reader.count("articles") == before == 1
         assert reader.count("articles") == 2
+
+
+def test_records_turn_into_the_same_plain_dicts_as_dataclasses_asdict():
+    from dataclasses import asdict
+
+    from crosswire.records import Claim, Entity, Mention, Span, TimelineEvent
+
+    mention = Mention("a1", Span(0, 4, "Kyiv"), "GPE", entity_id="e1")
+    entity = Entity("e1", "Kyiv", "GPE", ["Kyiv", "Kiev"], {"Wire": ["Kiev"]}, [mention])
+    claim = Claim(
+        "c1",
+        "t1",
+        "91 drones",
+        wordings=[{"article_id": "a1", "span": {"start": 0, "end": 2, "text": "91"}}],
+        conflicts=[{"values": (91, 90), "spans": [Span(0, 2, "91")]}],
+    )
+    event = TimelineEvent("v1", None, "2025-12-29", "day", "attack", "drones", ["e1"])
+    for record in (mention, entity, claim, event):
+        plain = record.to_dict()
+        assert plain == asdict(record)
+        assert all(plain[k] is not v for k, v in vars(record).items() if isinstance(v, list))
