@@ -18,12 +18,13 @@ omit it.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import json
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -398,21 +399,24 @@ def _similarities(
     thresholds: dict[str, float],
     speaker_keys: list[str] | None = None,
     parses: list[UnitParse] | None = None,
+    items: list[UnitItems] | None = None,
 ) -> np.ndarray:
     """Return pairwise similarity: embedding cosine plus bonuses for shared numbers and names.
+
+    ``items`` holds each unit's names and content words, resolved mentions read as entities
+    (by default, the unit's capitalised words and content words as written).
 
     Opposite polarity (one negated, one not) costs a penalty unless both give numbers.
     """
     lexicons = load_claim_lexicons()
     similarity = vectors @ vectors.T
-    words = [_content_words(u.text) for u in units]
+    items = items or [unit_items(u.text, u.start, []) for u in units]
+    words = [set(found.words) for found in items]
     rarity = _rarity(words)
     quantities = [find_quantities(u.text, lexicons) for u in units]
     numbers = [{q.value for q in found} for found in quantities]
     counted = [{q.head for q in found} for found in quantities]
-    names = [
-        {w.lower() for w in _WORD.findall(u.text) if w[:1].isupper() and len(w) > 2} for u in units
-    ]
+    names = [set(found.names) for found in items]
     negated = [is_negated(u.text, lexicons) for u in units]
     parses = parses or _parse_units([u.text for u in units])
     predicates = [set(parse.predicates) for parse in parses]
@@ -466,6 +470,49 @@ def _similarities(
     np.fill_diagonal(bonus, 0.0)
     similarity = (similarity + bonus).astype(similarity.dtype)
     return similarity
+
+
+def _capitalised_words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if w[:1].isupper() and len(w) > 2}
+
+
+@dataclass(frozen=True)
+class UnitItems:
+    """What a unit can share with another: its names and its content words.
+
+    A mention resolved to an entity counts as the entity ("entity:E1"), whatever its wording,
+    so "Kyiv" and "Kiev", or "the Kremlin" and "Moscow" where entities link them, are shared.
+    """
+
+    names: frozenset[str]
+    words: frozenset[str]
+
+
+def unit_items(text: str, start: int, mentions: list[tuple[int, int, str]]) -> UnitItems:
+    """Return a unit's names and content words, its resolved mentions read as entities.
+
+    ``text`` starts at character ``start`` of the article; ``mentions`` holds the article's
+    resolved mentions as sorted (start, end, entity id).
+    """
+    end = start + len(text)
+    first = bisect.bisect_left(mentions, (start, -1, ""))
+    entities: set[str] = set()
+    kept = []
+    cursor = start
+    for m_start, m_end, entity_id in mentions[first:]:
+        if m_start >= end:
+            break
+        if m_end > end or m_start < cursor:
+            continue
+        entities.add(f"entity:{entity_id}")
+        kept.append(text[cursor - start : m_start - start])
+        cursor = m_end
+    kept.append(text[cursor - start :])
+    rest = " … ".join(kept)
+    return UnitItems(
+        frozenset(entities | _capitalised_words(rest)),
+        frozenset(entities | _content_words(rest)),
+    )
 
 
 # future and intent, not ability: "will answer for it" promises, "cannot cover" reports a refusal
@@ -719,15 +766,30 @@ def group_claims(
     embedder = _CachedEmbedder(embedder)
     by_article = {a.id: a for a in articles}
     speakers = SpeakerKeys(entities)
+    mentions = resolved_mentions(entities)
     claims = []
     for story in stories:
         members = set(story.article_ids)
         story_statements = [s for s in statements if s.article_id in members and _claimable(s)]
         if not story_statements:
             continue
-        context = _StoryContext(story, by_article, speakers, thresholds)
+        context = _StoryContext(story, by_article, speakers, thresholds, mentions)
         claims.extend(_story_claims(context, story_statements, embedder))
     return claims
+
+
+def resolved_mentions(entities: list[Entity]) -> dict[str, list[tuple[int, int, str]]]:
+    """Return each article's mentions resolved to an entity, as sorted (start, end, entity id).
+
+    Pronouns are left out: a unit's own words say what it is about more surely than a guess at
+    what "it" refers to.
+    """
+    found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for entity in entities:
+        for mention in entity.mentions:
+            if mention.kind != "pronoun":
+                found[mention.article_id].append((mention.span.start, mention.span.end, entity.id))
+    return {article_id: sorted(spans) for article_id, spans in found.items()}
 
 
 class _CachedEmbedder:
@@ -754,6 +816,7 @@ class _StoryContext:
     articles: dict[str, Article]
     speakers: SpeakerKeys
     thresholds: dict[str, float]
+    mentions: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
 
     def outlet(self, article_id: str) -> str | None:
         article = self.articles.get(article_id)
@@ -836,7 +899,10 @@ def _story_claims(
     ]
     # how close each unit is to each other, denial or not: what a denial is aimed at (a denial
     # never targets its own speaker's claim, so the speaker bonus plays no part there)
-    closeness = _similarities(units, vectors, context.thresholds, speaker_keys, parses)
+    items = [
+        unit_items(u.text, u.start, context.mentions.get(u.statement.article_id, [])) for u in units
+    ]
+    closeness = _similarities(units, vectors, context.thresholds, speaker_keys, parses, items)
     # a denial (or a negation, with negation_contests) is its own claim: it contests, never joins
     apart = np.not_equal.outer(np.array(contesting), np.array(contesting))
     similarity = np.where(apart, 0.0, closeness)

@@ -14,8 +14,9 @@ from crosswire.claims import (
     load_claim_lexicons,
     numeric_conflicts,
     story_summary,
+    unit_items,
 )
-from crosswire.records import Article, Span, Statement, Story
+from crosswire.records import Article, Entity, Mention, Span, Statement, Story
 
 
 def statement(article, content, speaker, cue=None, stance="neutral", kind="indirect", sid=None):
@@ -507,3 +508,36 @@ def test_denial_that_names_nothing_contests_the_claim_just_before_it():
     claims = group_claims([story], [article, other], [accused, denial, crews, launched], [])
     assert claim_with(claims, accused.id).contested_by == [denial.id]
     assert not claim_with(claims, crews.id).contested
+
+
+def mention_of(article, form, entity_id, label="GPE"):
+    start = article.text.index(form)
+    return Mention(article.id, Span.of(article.text, start, start + len(form)), label, entity_id)
+
+
+def test_a_resolved_mention_counts_as_its_entity_whatever_its_spelling():
+    text = "Officials said shelling damaged a hospital in Kiev overnight."
+    article = Article(id="a", text=text, outlet="A")
+    mention = mention_of(article, "Kiev", "kyiv")
+    items = unit_items(text, 0, [(mention.span.start, mention.span.end, "kyiv")])
+    assert "entity:kyiv" in items.names and "entity:kyiv" in items.words
+    assert "kiev" not in items.names and "kiev" not in items.words
+    assert "officials" in items.names and "hospi" in items.words
+
+
+def test_two_spellings_of_one_city_make_one_claim_when_entities_link_them():
+    kyiv = Article(id="a", text="Officials said shelling damaged a hospital in Kyiv overnight.")
+    kiev = Article(id="b", text="Analysts said a clinic in Kiev was hit by artillery overnight.")
+    kyiv.outlet, kiev.outlet = "A", "B"
+    damaged = statement(kyiv, "shelling damaged a hospital in Kyiv overnight", "officials")
+    hit = statement(kiev, "a clinic in Kiev was hit by artillery overnight", "analysts")
+    city = Entity(
+        id="kyiv",
+        name="Kyiv",
+        label="GPE",
+        mentions=[mention_of(kyiv, "Kyiv", "kyiv"), mention_of(kiev, "Kiev", "kyiv")],
+    )
+    story, articles = one_story(kyiv, kiev), [kyiv, kiev]
+    assert len(group_claims([story], articles, [damaged, hit], [])) == 2
+    (claim,) = group_claims([story], articles, [damaged, hit], [city])
+    assert {w["statement_id"] for w in claim.wordings} == {damaged.id, hit.id}

@@ -1,7 +1,8 @@
 """Score claim grouping on the demo gold, and tell contesting from carrying bodies on FNC-1.
 
 Demo gold: the gold statements (narrator assertions included) are given to ``group_claims``
-with the gold stories, so the score measures grouping alone. Pairwise precision, recall and F1
+with the gold stories and the gold entities (a mention at each occurrence of a form the gold
+lists for one entity only), so the score measures grouping alone. Pairwise precision, recall and F1
 count pairs of gold statements that share a gold claim (a statement may sit in several gold
 claims) against pairs that share a predicted claim; contestation and independent-source counts
 are compared on the predicted claim holding most of each gold claim's statements (on a tie, the
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from crosswire.evaluate import print_scores, read_demo, score_sources
-from crosswire.records import Article, Span, Statement, Story
+from crosswire.records import Article, Entity, Mention, Span, Statement, Story
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_GOLD = REPO / "demo" / "gold.json"
@@ -182,6 +183,49 @@ def read_demo_claims(
     return list(articles.values()), stories, statements, data
 
 
+def gold_entities(data: dict[str, Any], articles: list[Article]) -> list[Entity]:
+    """Return the gold entities with a mention at every whole-word occurrence of their forms.
+
+    A form shared by several gold entities ("the ministry") is left out; where forms overlap,
+    the longest wins ("the Velmaran port of Velmarsk" over "Velmarsk").
+    """
+    owners: dict[str, set[str]] = defaultdict(set)
+    for entity in data.get("entities", []):
+        for form in {entity["name"], *entity.get("surface_forms", [])}:
+            owners[form].add(entity["id"])
+    forms = sorted((f for f, ids in owners.items() if len(ids) == 1), key=len, reverse=True)
+    mentions: dict[str, list[Mention]] = defaultdict(list)
+    label_of = {e["id"]: e["label"] for e in data.get("entities", [])}
+    for article in articles:
+        taken: list[tuple[int, int]] = []
+        for form in forms:
+            for found in re.finditer(rf"(?<!\w){re.escape(form)}(?!\w)", article.text):
+                start, end = found.span()
+                if any(start < e and s < end for s, e in taken):
+                    continue
+                taken.append((start, end))
+                (entity_id,) = owners[form]
+                mentions[entity_id].append(
+                    Mention(
+                        article.id,
+                        Span.of(article.text, start, end),
+                        label_of[entity_id],
+                        entity_id,
+                        article.outlet,
+                    )
+                )
+    return [
+        Entity(
+            id=e["id"],
+            name=e["name"],
+            label=e["label"],
+            aliases=list(e.get("surface_forms", [])),
+            mentions=mentions[e["id"]],
+        )
+        for e in data.get("entities", [])
+    ]
+
+
 def pairwise_scores(
     predicted: dict[str, str] | dict[str, set[str]], gold_claims: list[set[str]]
 ) -> tuple[float, ...]:
@@ -212,7 +256,7 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
     from crosswire.claims import group_claims
 
     articles, stories, statements, data = read_demo_claims(gold_path)
-    claims = group_claims(stories, articles, statements, [])
+    claims = group_claims(stories, articles, statements, gold_entities(data, articles))
     predicted: dict[str, set[str]] = defaultdict(set)
     for claim in claims:
         for wording in claim.wordings:
