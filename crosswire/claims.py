@@ -309,17 +309,114 @@ def _name_key(name: str | None) -> str:
     return " ".join((name or "").lower().replace("’", "'").split())
 
 
-class SpeakerKeys:
-    """Resolve speaker names to one key per original source (entity, else surname-aware name)."""
+@functools.cache
+def load_government_offices() -> frozenset[str]:
+    """Read the words that mark a speaker as speaking for a state."""
+    return frozenset(row[0] for row in _read_tsv("claim_government_offices.tsv"))
 
-    def __init__(self, entities: list[Entity]) -> None:
+
+DEMONYM_SUFFIXES = ("ian", "an")  # Ruritanian -> Ruritania, Velmaran -> Velmara
+MAX_TITLED_MENTIONS = 20
+
+
+def _place_word_key(word: str) -> str:
+    """Cut a country word to the form its demonym and possessive share (Ruritania's, Ruritanian)."""
+    key = _name_key(word).removesuffix("'s")
+    for suffix in DEMONYM_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix) + 3:
+            return key[:-1]
+    return key
+
+
+class SpeakerKeys:
+    """Resolve speaker names to one key per original source (entity, else surname-aware name).
+
+    ``source`` goes one step further for independent sources: speakers for one state (its
+    ministries, officials and forces) are one source.
+    """
+
+    def __init__(self, entities: list[Entity], articles: dict[str, Article] | None = None) -> None:
         self.alias_to_entity: dict[str, str] = {}
+        self.entities = {entity.id: entity for entity in entities}
+        self.articles = articles or {}
+        self.places: dict[str, str] = {}  # a place's name or demonym key -> place entity id
         for entity in entities:
             for form in [entity.name, *entity.aliases]:
                 self.alias_to_entity.setdefault(_name_key(form), entity.id)
             for forms in entity.spellings_by_outlet.values():
                 for form in forms:
                     self.alias_to_entity.setdefault(_name_key(form), entity.id)
+            if entity.label == "GPE":
+                for form in [entity.name, *entity.aliases]:
+                    self.places.setdefault(_place_word_key(form), entity.id)
+        self._affiliations: dict[tuple[str | None, str | None], str | None] = {}
+
+    def source(self, statement: Statement, outlet_of_original: str | None) -> str:
+        """Return the original source a statement counts for: its state, where it speaks for
+        one, else its speaker."""
+        key = self.key(statement, outlet_of_original)
+        if statement.kind == "narrator":
+            return key
+        state = self.state_of(statement)
+        return f"state:{state}" if state else key
+
+    def state_of(self, statement: Statement) -> str | None:
+        """Return the state a speaker speaks for: a place named as the speaker ("Dorsk said"),
+        or a country word next to a government office in its name or titles ("Ruritanian
+        Foreign Minister X", "the Ruritanian defence ministry", "Ruritania's officials")."""
+        entity_id = statement.speaker_entity_id or self.alias_to_entity.get(
+            _name_key(statement.speaker_name)
+        )
+        cache_key = (entity_id, statement.speaker_name)
+        if cache_key not in self._affiliations:
+            self._affiliations[cache_key] = self._state_of(statement, entity_id)
+        return self._affiliations[cache_key]
+
+    def _state_of(self, statement: Statement, entity_id: str | None) -> str | None:
+        entity = self.entities.get(entity_id) if entity_id else None
+        if entity is not None and entity.label == "GPE":
+            return entity.id
+        name = statement.speaker_name or (statement.speaker.text if statement.speaker else "")
+        if entity is None and _place_word_key(name) in self.places:
+            return self.places[_place_word_key(name)]
+        for title in self._titles(statement, entity, name):
+            state = self._state_in_title(title)
+            if state:
+                return state
+        return None
+
+    def _titles(self, statement: Statement, entity: Entity | None, name: str) -> list[str]:
+        """Return the speaker's name with the titles the texts give it."""
+        from crosswire.entities import title_before
+
+        titles = [name]
+        if statement.role is not None:
+            titles.append(statement.role.text)
+        if entity is None:
+            return titles
+        titles += [entity.name, *entity.aliases]
+        for mention in entity.mentions[:MAX_TITLED_MENTIONS]:
+            article = self.articles.get(mention.article_id)
+            if article is not None and mention.kind == "name":
+                titles.append(" ".join(title_before(article.text, mention.span.start)))
+        return titles
+
+    def _state_in_title(self, title: str) -> str | None:
+        words = _WORD.findall(title)
+        offices = load_government_offices()
+        if not any(_singular(w.lower()) in offices for w in words):
+            return None
+        for word in words:
+            key = _place_word_key(word)
+            if key in self.places:
+                return self.places[key]
+        for word in words:
+            lowered = word.lower()
+            if word[:1].isupper() and (
+                lowered.endswith(("'s", "’s")) or lowered.endswith(DEMONYM_SUFFIXES)
+            ):
+                return _place_word_key(word)
+        return None
 
     def key(self, statement: Statement, outlet_of_original: str | None) -> str:
         if statement.kind == "narrator":
@@ -765,7 +862,7 @@ def group_claims(
         embedder = load_embedder() if same else load_embedder(model_name)
     embedder = _CachedEmbedder(embedder)
     by_article = {a.id: a for a in articles}
-    speakers = SpeakerKeys(entities)
+    speakers = SpeakerKeys(entities, by_article)
     mentions = resolved_mentions(entities)
     claims = []
     for story in stories:
@@ -965,7 +1062,7 @@ def _build_claim(
     sources = set()
     for _, source, _ in members:
         article_id = context.original_article(source.article_id)
-        sources.add(context.speakers.key(source, context.outlet(article_id)))
+        sources.add(context.speakers.source(source, context.outlet(article_id)))
     return Claim(
         # a statement split into several claims: its unit spans tell the claims apart
         id=stable_id(

@@ -541,3 +541,36 @@ def test_two_spellings_of_one_city_make_one_claim_when_entities_link_them():
     assert len(group_claims([story], articles, [damaged, hit], [])) == 2
     (claim,) = group_claims([story], articles, [damaged, hit], [city])
     assert {w["statement_id"] for w in claim.wordings} == {damaged.id, hit.id}
+
+
+def test_two_offices_of_one_state_are_one_independent_source_and_a_union_is_another():
+    wire = Article(
+        id="a",
+        text="Ruritanian Foreign Minister Anna Berg said 41 fishing boats had been seized.",
+        outlet="Wire",
+    )
+    radio = Article(
+        id="b",
+        text="The Ruritanian defence ministry said 41 fishing boats were seized on Sunday.",
+        outlet="Radio",
+    )
+    paper = Article(
+        id="c",
+        text="The Ruritanian Fishermen's Union said 41 fishing boats were seized at sea.",
+        outlet="Paper",
+    )
+    minister = statement(wire, "41 fishing boats had been seized", "Anna Berg")
+    berg = Entity(
+        id="berg",
+        name="Anna Berg",
+        label="PERSON",
+        mentions=[mention_of(wire, "Anna Berg", "berg", "PERSON")],
+    )
+    ministry = statement(radio, "41 fishing boats were seized on Sunday", "Ruritanian Ministry")
+    union = statement(paper, "41 fishing boats were seized at sea", "Ruritanian Fishermen's Union")
+    articles = [wire, radio, paper]
+    officials = group_claims([one_story(wire, radio)], articles, [minister, ministry], [berg])
+    (claim,) = officials
+    assert claim.independent_sources == 1
+    (claim,) = group_claims([one_story(*articles)], articles, [minister, ministry, union], [berg])
+    assert claim.independent_sources == 2
