@@ -629,24 +629,29 @@ NEGATIVE_DETERMINERS = frozenset({"no"})
 NEGATIVE_PRONOUNS = frozenset({"nobody", "nothing", "none", "no-one"})
 
 
-def _parse_units(texts: list[str]) -> list[UnitParse]:
-    """Parse each distinct text once: full-verb lemma stems, modality and negation."""
+def _parse_units(texts: list[str], known: dict[str, UnitParse] | None = None) -> list[UnitParse]:
+    """Parse each distinct text once (unless ``known`` has it): verbs, modality and negation."""
     from crosswire.models import load_nlp
 
-    nlp = load_nlp()
-    distinct = list(dict.fromkeys(texts))
-    found = {}
-    for text, doc in zip(distinct, nlp.pipe(distinct, disable=("ner",)), strict=True):
-        roots = [t for t in doc if t.dep_ == "ROOT"][:1]
-        modal = any(
-            child.dep_ == "aux" and child.lower_ in MODAL_AUXILIARIES
-            for root in roots
-            for child in root.children
-        )
-        predicates = frozenset(t.lemma_.lower()[:5] for t in doc if t.pos_ == "VERB")
-        negates = not modal and any(_negates(root) for root in roots)
-        found[text] = UnitParse(predicates, modal, negates)
+    found = dict(known or {})
+    missing = list(dict.fromkeys(t for t in texts if t not in found))
+    if missing:
+        docs = load_nlp().pipe(missing, disable=("ner",))
+        found.update((text, _read_unit(doc)) for text, doc in zip(missing, docs, strict=True))
     return [found[text] for text in texts]
+
+
+def _read_unit(doc: Any) -> UnitParse:
+    """Read a parsed unit's full-verb lemma stems, main-verb modality and main-clause negation."""
+    roots = [t for t in doc if t.dep_ == "ROOT"][:1]
+    modal = any(
+        child.dep_ == "aux" and child.lower_ in MODAL_AUXILIARIES
+        for root in roots
+        for child in root.children
+    )
+    predicates = frozenset(t.lemma_.lower()[:5] for t in doc if t.pos_ == "VERB")
+    negates = not modal and any(_negates(root) for root in roots)
+    return UnitParse(predicates, modal, negates)
 
 
 def _negates(root: Any) -> bool:
@@ -733,8 +738,9 @@ def _is_small(text: str, piece: list[int], min_words: int) -> bool:
 
 def _story_units(
     statements: list[Statement], min_words: int
-) -> tuple[list[ClaimUnit], dict[str, list[Statement]]]:
-    """Return the units to group, and for each statement the statements that follow it.
+) -> tuple[list[ClaimUnit], dict[str, list[Statement]], dict[str, UnitParse]]:
+    """Return the units to group, for each statement the statements that follow it, and what
+    the parse says of the units already parsed.
 
     A partial quote follows the statement it quotes from. A statement that reports other
     speakers' statements (nested ones covering most of it) follows them, so "A said B told C
@@ -764,29 +770,35 @@ def _story_units(
     for statement in statements:
         if statement.id not in following:
             units.extend(_content_units(statement, min_words))
-    return _split_clauses(units, min_words), followers
+    split, parses = _split_clauses(units, min_words)
+    return split, followers, parses
 
 
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 
 
-def _split_clauses(units: list[ClaimUnit], min_words: int) -> list[ClaimUnit]:
+def _split_clauses(
+    units: list[ClaimUnit], min_words: int
+) -> tuple[list[ClaimUnit], dict[str, UnitParse]]:
     """Cut a unit before a trailing finite subordinate clause: its own proposition.
 
     "41 boats were seized | after they entered its waters" and "Three workers were injured |
     when drones struck the depot" each carry two propositions that other outlets state apart.
     Only a relative or adverbial clause with its own subject that runs to the unit's end (or
     to a trailing participle of the main verb) is cut, and both pieces keep min_words words.
+    Also return what the parse says of each uncut text, so it is parsed once.
     """
     from crosswire.models import load_nlp
 
     texts = list(dict.fromkeys(u.text for u in units))
     nlp = load_nlp()
     marks = load_claim_lexicons().clause_marks
-    cuts = {
-        text: _clause_cut(doc, min_words, marks)
-        for text, doc in zip(texts, nlp.pipe(texts, disable=("ner",)), strict=True)
-    }
+    cuts = {}
+    parses = {}
+    for text, doc in zip(texts, nlp.pipe(texts, disable=("ner",)), strict=True):
+        cuts[text] = _clause_cut(doc, min_words, marks)
+        if cuts[text] is None:
+            parses[text] = _read_unit(doc)
     split = []
     for unit in units:
         cut = cuts[unit.text]
@@ -799,7 +811,7 @@ def _split_clauses(units: list[ClaimUnit], min_words: int) -> list[ClaimUnit]:
             split.append(
                 ClaimUnit(unit.statement, unit.start + start, unit.start + start + len(text), text)
             )
-    return split
+    return split, parses
 
 
 def _clause_cut(doc: Any, min_words: int, marks: frozenset[str]) -> int | None:
@@ -975,7 +987,7 @@ def _story_claims(
     context: _StoryContext, statements: list[Statement], embedder: _CachedEmbedder
 ) -> list[Claim]:
     min_words = int(context.thresholds.get("unit_min_words", 4))
-    units, followers = _story_units(statements, min_words)
+    units, followers, known_parses = _story_units(statements, min_words)
     if not units:
         return []
     unit_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -988,7 +1000,7 @@ def _story_claims(
         )
         for u in units
     ]
-    parses = _parse_units([u.text for u in units])
+    parses = _parse_units([u.text for u in units], known_parses)
     negations = bool(context.thresholds.get("negation_contests", 1))
     contesting = [
         u.statement.cue_stance == "denial" or (negations and p.negates)
@@ -1018,12 +1030,16 @@ def _story_claims(
         units_of[claim.id] = indices
         claims.append(claim)
     lexicons = load_claim_lexicons()
+    # only wordings of opposite polarity within one claim are compared (negation conflicts)
+    mixed = [
+        s
+        for members in members_of.values()
+        if len({is_negated(m.content.text, lexicons) for m in members}) > 1
+        for s in members
+    ]
+    mixed = list({s.id: s for s in mixed}.values())
     vector_of = dict(
-        zip(
-            [s.id for s in statements],
-            embedder.encode([s.content.text for s in statements]),
-            strict=True,
-        )
+        zip([s.id for s in mixed], embedder.encode([s.content.text for s in mixed]), strict=True)
     )
     targets = _contest_targets(
         units, closeness, contesting, speaker_keys, units_of, context.thresholds["contest"]
