@@ -24,6 +24,7 @@ import json
 import math
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -351,12 +352,18 @@ class SpeakerKeys:
                     self.places.setdefault(_place_word_key(form), entity.id)
         self._affiliations: dict[tuple[str | None, str | None], str | None] = {}
 
-    def source(self, statement: Statement, outlet_of_original: str | None) -> str:
-        """Return the original source a statement counts for: its state, where it speaks for
-        one, else its speaker."""
+    def source(
+        self, statement: Statement, outlet_of_original: str | None, outlets: Sequence[str] = ()
+    ) -> str:
+        """Return the original source a statement counts for: the outlet it relays, if it
+        quotes one of the story's outlets ("Meridian Wire reported"); the state it speaks for,
+        if any; else its speaker."""
         key = self.key(statement, outlet_of_original)
         if statement.kind == "narrator":
             return key
+        name = _name_key(statement.speaker_name or (statement.speaker and statement.speaker.text))
+        if name and name in {_name_key(outlet) for outlet in outlets}:
+            return f"outlet:{name}"
         state = self.state_of(statement)
         return f"state:{state}" if state else key
 
@@ -1078,7 +1085,9 @@ def _build_claim(
     sources = set()
     for _, source, _ in members:
         article_id = context.original_article(source.article_id)
-        sources.add(context.speakers.source(source, context.outlet(article_id)))
+        sources.add(
+            context.speakers.source(source, context.outlet(article_id), context.story.outlets)
+        )
     return Claim(
         # a statement split into several claims: its unit spans tell the claims apart
         id=stable_id(

@@ -574,3 +574,23 @@ def test_two_offices_of_one_state_are_one_independent_source_and_a_union_is_anot
     assert claim.independent_sources == 1
     (claim,) = group_claims([one_story(*articles)], articles, [minister, ministry, union], [berg])
     assert claim.independent_sources == 2
+
+
+def test_an_outlet_relaying_another_outlets_report_adds_no_independent_source():
+    wire = Article(id="a", text="Drones struck a fuel depot in the port overnight.", outlet="Wire")
+    paper = Article(
+        id="b", text="Wire reported that drones struck a fuel depot in the port.", outlet="Paper"
+    )
+    own = Statement(
+        id="own",
+        article_id="a",
+        content=Span.of(wire.text, 0, len(wire.text) - 1),
+        kind="narrator",
+        speaker_name="Wire",
+        speaker_type="OUTLET",
+    )
+    relayed = statement(paper, "drones struck a fuel depot in the port", "Wire")
+    relayed = replace(relayed, speaker_type="ORG")
+    (claim,) = group_claims([one_story(wire, paper)], [wire, paper], [own, relayed], [])
+    assert claim.outlets == ["Wire", "Paper"]
+    assert claim.independent_sources == 1
