@@ -976,6 +976,103 @@ def cut_trailing_aside(doc: Any, bounds: tuple[int, int], quotes: list[Quote]) -
     return bounds
 
 
+CUT_MARKS = {",", ";", "(", "\u2014", "\u2013", "--"}
+
+
+def content_cut_points(doc: Any, attribution: Attribution, quotes: list[Quote]) -> list[Any]:
+    """List the tokens where a reported clause could end, in text order.
+
+    A cut point is a punctuation mark, or the first word of a phrase hanging on the right of the
+    cue or of the content's head (``will support the bill | despite ...``), outside quotations
+    and after the content's first two words.
+    """
+    span = doc.char_span(*attribution.content, alignment_mode="expand")
+    if span is None or len(span) < 3:
+        return []
+    heads = [head for head in (span.root, attribution.anchor) if head is not None]
+    cue_start, cue_end = attribution.cue
+    if span.start_char <= cue_start and cue_end <= span.end_char:
+        # A cue inside the content (``he seems to ...``) governs the content: no cut on its right.
+        heads = [head for head in heads if not cue_start <= head.idx < cue_end]
+    starts = {
+        child.left_edge.i
+        for head in heads
+        for child in head.rights
+        if child.dep_ not in {"punct", "case"} and span.start + 2 <= child.left_edge.i < span.end
+    }
+    points = [
+        token
+        for token in span[2:]
+        if (token.text in CUT_MARKS or token.i in starts)
+        and not _inside(quotes, token.idx)
+        and any(not t.is_punct for t in doc[token.i + 1 : span.end])
+    ]
+    return points
+
+
+def cut_point_features(doc: Any, attribution: Attribution, point: Any) -> list[str]:
+    """Describe a cut point for the boundary scorer: the mark, the phrase after it, the sizes."""
+    start, end = attribution.content
+    after = point
+    mark = "-"
+    if point.is_punct and point.i + 1 < len(doc):
+        mark = point.text
+        after = doc[point.i + 1]
+    phrase = after
+    while phrase.head.i != phrase.i and after.i <= phrase.head.i and phrase.head.idx < end:
+        phrase = phrase.head
+    anchor = attribution.anchor
+    on = "cue" if anchor is not None and phrase.head.i == anchor.i else "content"
+    if phrase.head.idx < start:
+        on = "outside"
+    before_words = len(_text(doc)[start : point.idx].split())
+    rest = doc.char_span(after.idx, end, alignment_mode="expand")
+    rest_tokens = list(rest) if rest is not None else []
+    words = [t for t in rest_tokens if not t.is_punct]
+    verb = any(t.pos_ in {"VERB", "AUX"} for t in rest_tokens)
+    subject = any(t.dep_ in {"nsubj", "nsubjpass"} and t.head in rest_tokens for t in rest_tokens)
+    tail = bool(words) and phrase.right_edge.i >= words[-1].i
+    quoted = any(q.start >= point.idx for q in attribution.fragments)
+    kind = attribution.kind
+    return [
+        f"mark={mark}",
+        f"mark|word={mark}|{after.lower_}",
+        f"word={after.lower_}",
+        f"word_tag={after.tag_}",
+        f"mark|tag={mark}|{after.tag_}",
+        f"dep={after.dep_}",
+        f"phrase_dep={phrase.dep_}|{on}",
+        f"phrase_tag={phrase.tag_}|{phrase.dep_}",
+        f"mark|phrase={mark}|{phrase.dep_}|{on}",
+        f"on={on}",
+        f"kind={kind}",
+        f"before={_size(before_words)}",
+        f"rest={_size(len(words))}",
+        f"rest_subject={subject}|{mark}",
+        f"tail={tail}|{phrase.dep_}",
+        f"tail|tag={tail}|{after.tag_}",
+        f"rest_quoted={quoted}",
+        f"rest_verb={verb}|{mark}",
+        f"head_pos={phrase.head.pos_}|{phrase.dep_}",
+        f"cue_first={anchor is not None and anchor.idx < start}|{mark}",
+    ]
+
+
+def cut_content_boundary(
+    doc: Any, attribution: Attribution, quotes: list[Quote], boundary: AttributionScorer
+) -> tuple[int, int]:
+    """End a reported clause at the first cut point the boundary scorer finds likely.
+
+    ``declared that he cannot support X, throwing a wrench in ...`` reports only up to the
+    comma; the writer's participle, ``despite`` phrase or second clause is not what was said.
+    """
+    for point in content_cut_points(doc, attribution, quotes):
+        features = cut_point_features(doc, attribution, point)
+        if boundary.probability(features) >= boundary.threshold:
+            return _trim(doc, attribution.content[0], point.idx)
+    return attribution.content
+
+
 def split_partial_quotes(doc: Any, found: list[Attribution]) -> list[Attribution]:
     """Add each quoted fragment of reported speech as a ``partial`` statement nested in it.
 
@@ -1982,13 +2079,13 @@ def find_rule_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
         + find_colon_attributions(doc, quotes, lexicon)
         + find_unattributed_reports(doc, quotes, lexicon)
     )
-    _shape_contents(doc, found, quotes)
+    shape_contents(doc, found, quotes)
     found = _deduplicate(found)
     found = find_quote_frames(doc, found, quotes, lexicon)
     return attach_orphan_quotes(doc, found, quotes)
 
 
-def _shape_contents(doc: Any, found: list[Attribution], quotes: list[Quote]) -> None:
+def shape_contents(doc: Any, found: list[Attribution], quotes: list[Quote]) -> None:
     """Snap contents to quotations and cut the narrator's trailing asides."""
     classify_quotes(doc, found, quotes)
     for attribution in found:
@@ -1996,14 +2093,30 @@ def _shape_contents(doc: Any, found: list[Attribution], quotes: list[Quote]) -> 
             attribution.content = cut_trailing_aside(doc, attribution.content, quotes)
 
 
+def cut_content_boundaries(
+    doc: Any, found: list[Attribution], quotes: list[Quote], boundary: AttributionScorer | None
+) -> None:
+    """End each reported (not directly quoted) content where the boundary scorer says it ends.
+
+    This runs after the scorers have chosen the attributions, so they weigh contents as the
+    rules shaped them, which is how they were trained.
+    """
+    if boundary is None:
+        return
+    for attribution in found:
+        if attribution.kind != "direct":
+            attribution.content = cut_content_boundary(doc, attribution, quotes, boundary)
+
+
 def extract_statements(doc: Any, article: Article) -> list[Statement]:
     """Find every attributed statement in one article, with speaker, cue, content and kind."""
     lexicon = load_cue_lexicon()
     quotes = find_quotes(_text(doc))
-    found = find_rule_attributions(doc, quotes, lexicon)
     scorers = load_attribution_scorers()
+    found = find_rule_attributions(doc, quotes, lexicon)
     chosen = choose_attributions(doc, quotes, lexicon, found, scorers)
-    _shape_contents(doc, [a for a in chosen if all(a is not b for b in found)], quotes)
+    shape_contents(doc, [a for a in chosen if all(a is not b for b in found)], quotes)
+    cut_content_boundaries(doc, chosen, quotes, scorers.get("boundary"))
     found = split_partial_quotes(doc, chosen)
     found.sort(key=lambda a: (a.content[0], a.content[1]))
     index = build_speaker_index(doc, quotes, lexicon)

@@ -523,6 +523,67 @@ def test_a_narrators_trailing_aside_is_cut_from_reported_speech(nlp):
     assert one_with(statements, "ferry levy").content.text == "the ferry levy"
 
 
+def test_a_writers_despite_phrase_is_cut_from_reported_speech(nlp):
+    text = "Mayor Ilsa Brandt said the ferry levy would pass, despite strong opposition from the board."
+    statement = one_with(statements_of(nlp, text), "the ferry levy")
+    assert statement.content.text == "the ferry levy would pass"
+
+
+def test_a_participle_saying_more_ends_the_first_reported_clause(nlp):
+    text = "Mayor Ilsa Brandt said she would vote against the harbour bill, saying it was rushed."
+    statements = statements_of(nlp, text)
+    assert one_with(statements, "she would vote").content.text == (
+        "she would vote against the harbour bill"
+    )
+    saying = one_with(statements, "it was rushed")
+    assert saying.cue.text == "saying" and saying.speaker_name == "Ilsa Brandt"
+
+
+def test_commas_inside_what_was_said_do_not_end_it(nlp):
+    texts = {
+        "Mayor Ilsa Brandt said the levy, which the board opposed, would pass.": (
+            "the levy, which the board opposed, would pass"
+        ),
+        "Mayor Ilsa Brandt said the ferries, the buses and the trams would run on time.": (
+            "the ferries, the buses and the trams would run on time"
+        ),
+    }
+    for text, content in texts.items():
+        assert one_with(statements_of(nlp, text), content).content.text == content
+
+
+def _attribution_with(nlp, text: str, words: str):
+    from crosswire.statements import find_rule_attributions, load_cue_lexicon
+
+    doc, quotes = nlp(text), find_quotes(text)
+    found = find_rule_attributions(doc, quotes, load_cue_lexicon())
+    attribution = next(a for a in found if words in text[a.content[0] : a.content[1]])
+    return doc, quotes, attribution
+
+
+def test_a_cue_inside_its_content_offers_no_cut_on_its_right(nlp):
+    from crosswire.statements import content_cut_points
+
+    text = "The harbour board seems to have lost patience with the ferry company."
+    doc, quotes, attribution = _attribution_with(nlp, text, "lost patience")
+    assert "seems" in text[attribution.content[0] : attribution.content[1]]
+    assert content_cut_points(doc, attribution, quotes) == []
+
+
+def test_content_cut_points_are_marks_and_trailing_phrases_outside_quotations(nlp):
+    from crosswire.statements import content_cut_points
+
+    text = (
+        'Mayor Ilsa Brandt said the levy was "fair, modest and overdue", citing a study '
+        "by the port, despite the council's doubts."
+    )
+    doc, quotes, attribution = _attribution_with(nlp, text, "the levy")
+    points = [(p.text, p.idx) for p in content_cut_points(doc, attribution, quotes)]
+    assert (",", text.index(", citing")) in points
+    assert ("despite", text.index("despite")) in points or (",", text.index(", despite")) in points
+    assert (",", text.index(", modest")) not in points
+
+
 def test_a_voiced_object_is_reported(nlp):
     text = "Mayor Ansel Roy voiced his doubts about the ferry timetable."
     statement = one_with(statements_of(nlp, text), "doubts about the ferry")
@@ -619,7 +680,7 @@ def test_the_scorer_file_holds_weights_for_words_and_labels_not_article_text():
     data = json.loads(SCORER_FILE.read_text(encoding="utf-8"))
     assert "PolNeAR train" in data["source"]
     scorers = load_attribution_scorers()
-    assert set(scorers) == {"rules", "candidates"}
+    assert set(scorers) == {"rules", "candidates", "boundary"}
     for scorer in scorers.values():
         assert 0 < scorer.threshold < 1
         assert all(len(feature) <= 100 and "\n" not in feature for feature in scorer.weights)
@@ -660,3 +721,45 @@ def test_training_refuses_the_dev_split(tmp_path):
 
     assert main(["train", str(tmp_path / "dev"), "--out", str(tmp_path / "s.json")]) == 2
     assert not (tmp_path / "s.json").exists()
+
+
+def test_boundary_rows_mark_the_first_cut_after_the_gold_content_as_right(nlp):
+    from crosswire.evaluate.statements import boundary_training_rows
+
+    text = "Senator Ana Vey said she would vote against the bill, throwing the plan into doubt."
+    source, cue = text.index("Senator"), text.index("said")
+    content, end = text.index("she would"), text.index(", throwing")
+    ann = "\n".join(
+        [
+            f"T1\tSource {source} {cue - 1}\tSenator Ana Vey",
+            f"T2\tCue {cue} {cue + 4}\tsaid",
+            f"T3\tContent {content} {end}\t{text[content:end]}",
+            f"T4\tAttribution {cue} {cue + 4}\tsaid",
+            "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
+        ]
+    )
+    gold = read_brat_annotations(text, ann, "a1")
+    rows = boundary_training_rows(nlp(text), Article(id="a1", text=text), gold)
+    labels = [right for _, right in rows]
+    assert labels and labels[-1] and not any(labels[:-1])
+    assert "mark=," in rows[-1][0]
+
+
+def test_boundary_rows_leave_a_content_that_ends_with_gold_uncut(nlp):
+    from crosswire.evaluate.statements import boundary_training_rows
+
+    text = "Senator Ana Vey said she would vote against the bill, throwing the plan into doubt."
+    source, cue = text.index("Senator"), text.index("said")
+    content = text.index("she would")
+    ann = "\n".join(
+        [
+            f"T1\tSource {source} {cue - 1}\tSenator Ana Vey",
+            f"T2\tCue {cue} {cue + 4}\tsaid",
+            f"T3\tContent {content} {len(text) - 1}\t{text[content:-1]}",
+            f"T4\tAttribution {cue} {cue + 4}\tsaid",
+            "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
+        ]
+    )
+    gold = read_brat_annotations(text, ann, "a1")
+    rows = boundary_training_rows(nlp(text), Article(id="a1", text=text), gold)
+    assert rows and not any(right for _, right in rows)

@@ -404,6 +404,65 @@ def rule_training_rows(
     return rows
 
 
+def boundary_training_rows(
+    doc: Any, article: Article, gold: list[GoldStatement]
+) -> list[tuple[list[str], bool]]:
+    """Label the cut points of contents that report a gold attribution: right once gold has ended.
+
+    A point before gold's last word is wrong (cutting there loses what was said); the first
+    point after it is right; later points are left out, since content is cut at the first point
+    the scorer finds likely. Contents found by the rules and the candidates the rules leave are
+    both used, each only against the gold attribution whose cue it shares.
+    """
+    from crosswire.statements import (
+        content_cut_points,
+        cut_point_features,
+        find_candidates,
+        find_quotes,
+        find_rule_attributions,
+        load_cue_lexicon,
+        shape_contents,
+    )
+
+    lexicon = load_cue_lexicon()
+    quotes = find_quotes(article.text)
+    found = find_rule_attributions(doc, quotes, lexicon)
+    candidates = [c.attribution for c in find_candidates(doc, quotes, lexicon, found)]
+    shape_contents(doc, candidates, quotes)
+    rows = []
+    for attribution in found + candidates:
+        if attribution.kind == "direct":
+            continue
+        reported = _reported_word_starts(article, attribution.cue, attribution.content, gold)
+        if not reported:
+            continue
+        for point in content_cut_points(doc, attribution, quotes):
+            right = all(start < point.idx for start in reported)
+            rows.append((cut_point_features(doc, attribution, point), right))
+            if right:
+                break
+    return rows
+
+
+def _reported_word_starts(
+    article: Article, cue: tuple[int, int], content: tuple[int, int], gold: list[GoldStatement]
+) -> list[int]:
+    """Return where the words of the gold content with this cue start, in the fragments it overlaps.
+
+    Empty when no gold attribution has this cue or its content shares no word with ours.
+    """
+    cue_span = Span.of(article.text, *cue)
+    ours = _tokens([Span.of(article.text, *content)])
+    for statement in gold:
+        if not _spans_touch(cue_span, statement.cue):
+            continue
+        words = [_tokens([fragment]) for fragment in statement.content]
+        reported = set().union(*(w for w in words if w & ours))
+        if reported:
+            return sorted(start for start, _ in reported)
+    return []
+
+
 def fit_scorer(
     rows: list[tuple[list[str], bool]], *, regularisation: float = 0.3, min_count: int = 3
 ) -> dict[str, Any]:
@@ -513,27 +572,31 @@ def run(paths: list[str], console: Any, limit: int | None = None) -> int:
 
 # ---------------------------------------------------------------- training entry point
 
-SCORER_THRESHOLDS = {"rules": 0.2, "candidates": 0.5}  # chosen on held-out PolNeAR train articles
+# Chosen on held-out PolNeAR train articles (the last quarter, scorers fitted on the rest).
+SCORER_THRESHOLDS = {"rules": 0.2, "candidates": 0.5, "boundary": 0.4}
 SCORER_SOURCE = (
     "Logistic regressions over parse and lexicon features (no article text), learned by "
     "`python -m crosswire.evaluate.statements train ../shared/datasets/polnear/train` on the "
     "PolNeAR train split only (Newell, Margolin & Ruths 2018); features seen fewer than 3 times "
-    "are dropped. `rules` weighs what the rules find, `candidates` what the rules miss."
+    "are dropped. `rules` weighs what the rules find, `candidates` what the rules miss, "
+    "`boundary` where a reported clause ends."
 )
 
 
 def train_scorers(
-    items: list[tuple[Article, list[GoldStatement]]], docs: Iterable[Any]
+    items: list[tuple[Article, list[GoldStatement]]],
+    docs: Iterable[Any],
+    thresholds: dict[str, float] = SCORER_THRESHOLDS,
 ) -> dict[str, Any]:
-    """Learn the ``rules`` and ``candidates`` scorers from parsed articles and their gold."""
-    candidate_rows: list[tuple[list[str], bool]] = []
-    rule_rows: list[tuple[list[str], bool]] = []
+    """Learn the ``rules``, ``candidates`` and ``boundary`` scorers from parsed articles."""
+    rows: dict[str, list[tuple[list[str], bool]]] = {name: [] for name in thresholds}
     for doc, (article, gold) in zip(docs, items, strict=True):
-        candidate_rows.extend(scorer_training_rows(doc, article, gold))
-        rule_rows.extend(rule_training_rows(doc, article, gold))
-    models = {"rules": fit_scorer(rule_rows), "candidates": fit_scorer(candidate_rows)}
+        rows["rules"].extend(rule_training_rows(doc, article, gold))
+        rows["candidates"].extend(scorer_training_rows(doc, article, gold))
+        rows["boundary"].extend(boundary_training_rows(doc, article, gold))
+    models = {name: fit_scorer(rows[name]) for name in thresholds}
     for name, model in models.items():
-        model["threshold"] = SCORER_THRESHOLDS[name]
+        model["threshold"] = thresholds[name]
     return {"source": SCORER_SOURCE, "articles": len(items), "models": models}
 
 
