@@ -1048,8 +1048,15 @@ def _story_claims(
     vector_of = dict(
         zip([s.id for s in mixed], embedder.encode([s.content.text for s in mixed]), strict=True)
     )
+    about_denier = _about_denier(context, units, contesting, items)
     targets = _contest_targets(
-        units, closeness, contesting, speaker_keys, units_of, context.thresholds["contest"]
+        units,
+        closeness,
+        contesting,
+        speaker_keys,
+        units_of,
+        context.thresholds["contest"],
+        about_denier,
     )
     for denial_id, claim_ids in _anaphoric_targets(context, statements, members_of).items():
         targets[denial_id] |= claim_ids
@@ -1136,18 +1143,24 @@ def _contest_targets(
     speaker_keys: list[str],
     units_of: dict[str, list[int]],
     threshold: float,
+    about_denier: dict[int, set[int]] | None = None,
 ) -> dict[str, set[str]]:
     """Return, for each contesting statement, the claims its contesting units are closest to.
 
     A contesting unit (from a denial, or a sentence that negates its main clause: "no one had
     been hurt") contests the one claim of other speakers whose units are closest to it, if close
     enough; a statement whose several sentences deny several things contests several claims.
+    Of the claims close enough, those that name the denier (``about_denier``: contesting unit ->
+    units naming its speaker or the state it speaks for) come first: "the ministry denied any
+    involvement in the attack" is aimed at who did it, not at the attack.
     """
+    about_denier = about_denier or {}
     targets: dict[str, set[str]] = defaultdict(set)
     for index, unit in enumerate(units):
         if not contesting[index]:
             continue
-        best, best_score = None, threshold
+        naming = about_denier.get(index, set())
+        best, best_rank = None, (False, threshold)
         for claim_id, indices in units_of.items():
             if any(units[i].statement.id == unit.statement.id for i in indices):
                 continue
@@ -1156,11 +1169,36 @@ def _contest_targets(
             if speaker_keys[index] in {speaker_keys[i] for i in indices}:
                 continue  # a speaker does not contest their own claim
             score = max(float(closeness[index, i]) for i in indices)
-            if score >= best_score:
-                best, best_score = claim_id, score
+            rank = (score >= threshold and any(i in naming for i in indices), score)
+            if score >= threshold and rank >= best_rank:
+                best, best_rank = claim_id, rank
         if best is not None:
             targets[unit.statement.id].add(best)
     return targets
+
+
+def _about_denier(
+    context: _StoryContext,
+    units: list[ClaimUnit],
+    contesting: list[bool],
+    items: list[UnitItems],
+) -> dict[int, set[int]]:
+    """Return, for each contesting unit, the units that name its speaker or the speaker's state
+    (as resolved entities)."""
+    found: dict[int, set[int]] = {}
+    for index, unit in enumerate(units):
+        if not contesting[index]:
+            continue
+        statement = unit.statement
+        own = {
+            statement.speaker_entity_id,
+            context.speakers.alias_to_entity.get(_name_key(statement.speaker_name)),
+            context.speakers.state_of(statement),
+        }
+        wanted = {f"entity:{e}" for e in own if e and e in context.speakers.entities}
+        if wanted:
+            found[index] = {i for i, unit_items in enumerate(items) if unit_items.names & wanted}
+    return found
 
 
 def _anaphoric_targets(

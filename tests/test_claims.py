@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from crosswire.claims import (
@@ -594,3 +595,24 @@ def test_an_outlet_relaying_another_outlets_report_adds_no_independent_source():
     (claim,) = group_claims([one_story(wire, paper)], [wire, paper], [own, relayed], [])
     assert claim.outlets == ["Wire", "Paper"]
     assert claim.independent_sources == 1
+
+
+def test_a_denial_close_to_two_claims_contests_the_one_that_names_the_denier():
+    from crosswire.claims import ClaimUnit, _contest_targets
+
+    text = "Drones struck the depot. Ruritania sent the drones. Ruritania denied any involvement."
+    article = Article(id="a", text=text)
+    said = [
+        statement(article, "Drones struck the depot", "officials", sid="struck"),
+        statement(article, "Ruritania sent the drones", "minister", sid="accused"),
+        statement(article, "any involvement", "Ruritania", stance="denial", sid="denied"),
+    ]
+    units = [ClaimUnit(s, s.content.start, s.content.end, s.content.text) for s in said]
+    closeness = np.array([[1.0, 0.3, 0.9], [0.3, 1.0, 0.75], [0.9, 0.75, 1.0]])
+    contesting = [False, False, True]
+    speakers = ["officials", "minister", "ruritania"]
+    units_of = {"strike": [0], "accusation": [1], "denial": [2]}
+    closest = _contest_targets(units, closeness, contesting, speakers, units_of, 0.7)
+    assert closest == {"denied": {"strike"}}
+    naming = _contest_targets(units, closeness, contesting, speakers, units_of, 0.7, {2: {1}})
+    assert naming == {"denied": {"accusation"}}
