@@ -7,13 +7,15 @@ clause ("41 boats were seized | after they entered its waters"), so a statement 
 claims. Units that say the same thing in different words are joined by average linkage on a
 similarity: sentence-embedding cosine plus shared numbers, counts of the same counted thing
 (equal or not: 91 and 90 drones are one claim with a numeric conflict), names, rare content
-words, full-verb lemmas and speaker, minus different predicates, polarity or modality (a promise
-is not the report of a deed); a denial never joins the claim it denies. A partial quote goes
-with the unit that holds it, and a statement reporting another speaker's statement goes with
-(and counts for) that speaker. Then it counts independent original sources (a syndicated copy
-counts as its original), lets each sentence of a denial contest the closest claim of other
-speakers, finds numeric and negation conflicts between a claim's wordings, and the outlets that
-omit it.
+words (a mention resolved to an entity counts as the entity, so "Kyiv" and "Kiev" are one name),
+full-verb lemmas and speaker, minus different predicates, polarity or modality (a promise is not
+the report of a deed); a denial never joins the claim it denies. A partial quote goes with the
+unit that holds it, and a statement reporting another speaker's statement goes with (and counts
+for) that speaker. Then it counts independent original sources (a syndicated copy counts as its
+original, a quoted outlet as that outlet, and the offices and officials of one state as one
+source), lets each sentence of a denial contest the closest claim of other speakers (one naming
+the denier first), finds numeric and negation conflicts between a claim's wordings, and the
+outlets that omit it.
 """
 
 from __future__ import annotations

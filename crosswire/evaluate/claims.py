@@ -2,7 +2,8 @@
 
 Demo gold: the gold statements (narrator assertions included) are given to ``group_claims``
 with the gold stories and the gold entities (a mention at each occurrence of a form the gold
-lists for one entity only), so the score measures grouping alone. Pairwise precision, recall and F1
+lists for one entity only), so the score measures grouping alone; the pairwise score without
+entities shows what resolved mentions add. Pairwise precision, recall and F1
 count pairs of gold statements that share a gold claim (a statement may sit in several gold
 claims) against pairs that share a predicted claim; contestation and independent-source counts
 are compared on the predicted claim holding most of each gold claim's statements (on a tie, the
@@ -251,21 +252,30 @@ def pairwise_scores(
     return precision, recall, f1
 
 
+def _claim_labels(claims: list[Any]) -> dict[str, set[str]]:
+    """Return the claims each statement joined."""
+    labels: dict[str, set[str]] = defaultdict(set)
+    for claim in claims:
+        for wording in claim.wordings:
+            labels[wording["statement_id"]].add(claim.id)
+    return labels
+
+
 def score_demo_claims(gold_path: Path) -> dict[str, Any]:
     """Group the demo's gold statements into claims and score against the gold claims."""
     from crosswire.claims import group_claims
 
     articles, stories, statements, data = read_demo_claims(gold_path)
     claims = group_claims(stories, articles, statements, gold_entities(data, articles))
-    predicted: dict[str, set[str]] = defaultdict(set)
-    for claim in claims:
-        for wording in claim.wordings:
-            predicted[wording["statement_id"]].add(claim.id)
+    predicted = _claim_labels(claims)
     gold_claims = [set(c["statements"]) for c in data["claims"]]
     result: dict[str, Any] = {
         "gold claims": len(gold_claims),
         "predicted claims": len(claims),
         "pairwise grouping": pairwise_scores(predicted, gold_claims),
+        "pairwise grouping without entities": pairwise_scores(
+            _claim_labels(group_claims(stories, articles, statements, [])), gold_claims
+        ),
     }
     by_id = {c.id: c for c in claims}
     order = {c.id: index for index, c in enumerate(claims)}
