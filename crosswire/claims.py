@@ -1187,6 +1187,10 @@ def _about_denier(
 ) -> dict[int, set[int]]:
     """Return, for each contesting unit, the units that name its speaker or the speaker's state
     (as resolved entities)."""
+    naming: dict[str, set[int]] = defaultdict(set)
+    for index, unit_items in enumerate(items):
+        for name in unit_items.names:
+            naming[name].add(index)
     found: dict[int, set[int]] = {}
     for index, unit in enumerate(units):
         if not contesting[index]:
@@ -1197,9 +1201,9 @@ def _about_denier(
             context.speakers.alias_to_entity.get(_name_key(statement.speaker_name)),
             context.speakers.state_of(statement),
         }
-        wanted = {f"entity:{e}" for e in own if e and e in context.speakers.entities}
+        wanted = [f"entity:{e}" for e in own if e and e in context.speakers.entities]
         if wanted:
-            found[index] = {i for i, unit_items in enumerate(items) if unit_items.names & wanted}
+            found[index] = set().union(*(naming.get(name, set()) for name in wanted))
     return found
 
 
