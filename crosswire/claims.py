@@ -331,6 +331,29 @@ def _place_word_key(word: str) -> str:
     return key
 
 
+TITLE_RUN_CHARS = 80
+_TITLE_WORD = re.compile(r"[A-Za-z][\w.\-]*(?:['’]s)?")
+
+
+def _title_run(text: str, start: int) -> str:
+    """Return the words written right before a name that may title it: capitalised words,
+    possessives and title words ("Ruritania's defence minister", "Ruritanian President")."""
+    from crosswire.entities import load_titles
+
+    titles = load_titles()
+    window = text[max(0, start - TITLE_RUN_CHARS) : start]
+    if not window[-1:].isspace():
+        return ""
+    run: list[str] = []
+    for word in reversed(window.split()):
+        if not _TITLE_WORD.fullmatch(word):
+            break
+        if not (word[:1].isupper() or titles.is_title_word(word)):
+            break
+        run.insert(0, word)
+    return " ".join(run)
+
+
 class SpeakerKeys:
     """Resolve speaker names to one key per original source (entity, else surname-aware name).
 
@@ -396,8 +419,6 @@ class SpeakerKeys:
 
     def _titles(self, statement: Statement, entity: Entity | None, name: str) -> list[str]:
         """Return the speaker's name with the titles the texts give it."""
-        from crosswire.entities import title_before
-
         titles = [name]
         if statement.role is not None:
             titles.append(statement.role.text)
@@ -407,7 +428,7 @@ class SpeakerKeys:
         for mention in entity.mentions[:MAX_TITLED_MENTIONS]:
             article = self.articles.get(mention.article_id)
             if article is not None and mention.kind == "name":
-                titles.append(" ".join(title_before(article.text, mention.span.start)))
+                titles.append(_title_run(article.text, mention.span.start))
         return titles
 
     def _state_in_title(self, title: str) -> str | None:
@@ -415,10 +436,18 @@ class SpeakerKeys:
         offices = load_government_offices()
         if not any(_singular(w.lower()) in offices for w in words):
             return None
+        from crosswire.entities import is_demonym_of
+
         for word in words:
             key = _place_word_key(word)
             if key in self.places:
                 return self.places[key]
+            lowered = _name_key(word)
+            demonym = next(
+                (pid for place, pid in self.places.items() if is_demonym_of(lowered, place)), None
+            )
+            if demonym:
+                return demonym
         for word in words:
             lowered = word.lower()
             if word[:1].isupper() and (

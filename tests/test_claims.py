@@ -616,3 +616,31 @@ def test_a_denial_close_to_two_claims_contests_the_one_that_names_the_denier():
     assert closest == {"denied": {"strike"}}
     naming = _contest_targets(units, closeness, contesting, speakers, units_of, 0.7, {2: {1}})
     assert naming == {"denied": {"accusation"}}
+
+
+def test_a_president_and_the_side_of_his_country_are_one_source_when_the_demonym_is_irregular():
+    wire = Article(
+        id="a",
+        text="Sarkine's President Ivo Tal said the talks in Sarkine would resume in May.",
+        outlet="Wire",
+    )
+    radio = Article(
+        id="b", text="The Sarkinian side said the talks would resume in May.", outlet="Radio"
+    )
+    president = statement(wire, "the talks in Sarkine would resume in May", "Ivo Tal")
+    side = statement(radio, "the talks would resume in May", "Sarkinian side")
+    tal = Entity(
+        id="tal",
+        name="Ivo Tal",
+        label="PERSON",
+        mentions=[mention_of(wire, "Ivo Tal", "tal", "PERSON")],
+    )
+    country = Entity(
+        id="sarkine",
+        name="Sarkine",
+        label="GPE",
+        mentions=[mention_of(wire, "Sarkine", "sarkine")],
+    )
+    articles = [wire, radio]
+    (claim,) = group_claims([one_story(*articles)], articles, [president, side], [tal, country])
+    assert claim.independent_sources == 1
