@@ -644,3 +644,23 @@ def test_a_president_and_the_side_of_his_country_are_one_source_when_the_demonym
     articles = [wire, radio]
     (claim,) = group_claims([one_story(*articles)], articles, [president, side], [tal, country])
     assert claim.independent_sources == 1
+
+
+def test_gold_entities_mark_each_form_once_longest_first_and_skip_shared_forms():
+    from crosswire.evaluate.claims import gold_entities
+
+    text = "Ships left the port of Velmarsk. The ministry said Velmarsk was calm."
+    article = Article(id="a", text=text, outlet="W")
+    forms = {"E5": ["the port of Velmarsk"], "E37": ["The ministry"], "E42": ["The ministry"]}
+    data = {
+        "entities": [
+            {"id": key, "name": key, "label": "ORG", "surface_forms": found}
+            for key, found in forms.items()
+        ]
+    }
+    data["entities"][0]["name"] = "Velmarsk"
+    port, defence, foreign = gold_entities(data, [article])
+    assert [m.span.text for m in port.mentions] == ["the port of Velmarsk", "Velmarsk"]
+    assert all(text[m.span.start : m.span.end] == m.span.text for m in port.mentions)
+    assert {m.entity_id for m in port.mentions} == {"E5"}
+    assert not defence.mentions and not foreign.mentions
