@@ -977,6 +977,7 @@ def cut_trailing_aside(doc: Any, bounds: tuple[int, int], quotes: list[Quote]) -
 
 
 CUT_MARKS = {",", ";", "(", "\u2014", "\u2013", "--"}
+CUE_INSIDE_CONTENT_DEPS = {"xcomp", "ccomp", "acomp", "oprd", "attr", "advcl"}
 
 
 def content_cut_points(doc: Any, attribution: Attribution, quotes: list[Quote]) -> list[Any]:
@@ -992,8 +993,11 @@ def content_cut_points(doc: Any, attribution: Attribution, quotes: list[Quote]) 
     heads = [head for head in (span.root, attribution.anchor) if head is not None]
     cue_start, cue_end = attribution.cue
     if span.start_char <= cue_start and cue_end <= span.end_char:
-        # A cue inside the content (``he seems to ...``) governs the content: no cut on its right.
-        heads = [head for head in heads if not cue_start <= head.idx < cue_end]
+        # A cue inside the content (``it seems to change | after ...``) governs the content:
+        # cut only after what it governs, never right after the cue.
+        cues = [head for head in heads if cue_start <= head.idx < cue_end]
+        heads = [head for head in heads if head not in cues]
+        heads += [c for cue in cues for c in cue.rights if c.dep_ in CUE_INSIDE_CONTENT_DEPS]
     starts = {
         child.left_edge.i
         for head in heads

@@ -561,13 +561,24 @@ def _attribution_with(nlp, text: str, words: str):
     return doc, quotes, attribution
 
 
-def test_a_cue_inside_its_content_offers_no_cut_on_its_right(nlp):
+def test_a_cue_inside_its_content_offers_no_cut_right_after_the_cue(nlp):
     from crosswire.statements import content_cut_points
 
     text = "The harbour board seems to have lost patience with the ferry company."
     doc, quotes, attribution = _attribution_with(nlp, text, "lost patience")
     assert "seems" in text[attribution.content[0] : attribution.content[1]]
-    assert content_cut_points(doc, attribution, quotes) == []
+    points = content_cut_points(doc, attribution, quotes)
+    assert all(point.idx > text.index("lost") for point in points)
+
+
+def test_a_cue_inside_its_content_offers_cuts_after_what_it_governs(nlp):
+    from crosswire.statements import content_cut_points
+
+    text = "The ferry fares seemed to rise sharply after the board met in March."
+    doc, quotes, attribution = _attribution_with(nlp, text, "to rise")
+    assert "seemed" in text[attribution.content[0] : attribution.content[1]]
+    points = [p.text for p in content_cut_points(doc, attribution, quotes)]
+    assert "after" in points and "to" not in points
 
 
 def test_content_cut_points_are_marks_and_trailing_phrases_outside_quotations(nlp):
