@@ -616,7 +616,9 @@ class UnitItems:
     """What a unit can share with another: its names and its content words.
 
     A mention resolved to an entity counts as the entity ("entity:E1"), whatever its wording,
-    so "Kyiv" and "Kiev", or "the Kremlin" and "Moscow" where entities link them, are shared.
+    so "Kyiv" and "Kiev", or "the Kremlin" and "Moscow" where entities link them, are shared:
+    among names in place of the mention's words, among content words beside them (a name such
+    as "Tarniv City Hospital" holds words that others use plainly: "rushed to hospital").
     """
 
     names: frozenset[str]
@@ -646,7 +648,7 @@ def unit_items(text: str, start: int, mentions: list[tuple[int, int, str]]) -> U
     rest = " … ".join(kept)
     return UnitItems(
         frozenset(entities | _capitalised_words(rest)),
-        frozenset(entities | _content_words(rest)),
+        frozenset(entities | _content_words(text)),
     )
 
 
