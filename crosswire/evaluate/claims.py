@@ -2,8 +2,8 @@
 
 Demo gold: the gold statements (narrator assertions included) are given to ``group_claims``
 with the gold stories and the gold entities (a mention at each occurrence of a form the gold
-lists for one entity only), so the score measures grouping alone; the pairwise score without
-entities shows what resolved mentions add. Pairwise precision, recall and F1
+lists for one entity only), so the score measures grouping alone; the pairwise scores with the
+entities crosswire finds itself, and without entities, show what resolved mentions add. Pairwise precision, recall and F1
 count pairs of gold statements that share a gold claim (a statement may sit in several gold
 claims) against pairs that share a predicted claim; contestation and independent-source counts
 are compared on the predicted claim holding most of each gold claim's statements (on a tie, the
@@ -252,6 +252,22 @@ def pairwise_scores(
     return precision, recall, f1
 
 
+def found_entities(articles: list[Article], statements: list[Statement]) -> list[Entity]:
+    """Return the entities crosswire itself finds and links in the articles."""
+    from crosswire.entities import canonicalize_entities, find_mentions
+    from crosswire.parse import parse_articles
+
+    said: dict[str, list[Statement]] = defaultdict(list)
+    for statement in statements:
+        said[statement.article_id].append(statement)
+    mentions = [
+        mention
+        for article, doc in parse_articles(articles)
+        for mention in find_mentions(doc, article, said[article.id])
+    ]
+    return canonicalize_entities(articles, mentions, statements)
+
+
 def _claim_labels(claims: list[Any]) -> dict[str, set[str]]:
     """Return the claims each statement joined."""
     labels: dict[str, set[str]] = defaultdict(set)
@@ -273,6 +289,12 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
         "gold claims": len(gold_claims),
         "predicted claims": len(claims),
         "pairwise grouping": pairwise_scores(predicted, gold_claims),
+        "pairwise grouping with entities crosswire finds": pairwise_scores(
+            _claim_labels(
+                group_claims(stories, articles, statements, found_entities(articles, statements))
+            ),
+            gold_claims,
+        ),
         "pairwise grouping without entities": pairwise_scores(
             _claim_labels(group_claims(stories, articles, statements, [])), gold_claims
         ),
