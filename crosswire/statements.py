@@ -378,6 +378,7 @@ def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
 
 
 TRAILING_ASIDE_DEPS = {"advcl", "prep", "npadvmod", "conj", "cc", "punct", "ccomp", "parataxis"}
+FRONTED_WORDS = {"which", "that", "who", "whom", "what", "where", "when", "how", "why"}
 CONTENT_TAIL_DEPS = {"prep", "oprd", "xcomp", "ccomp", "npadvmod", "dep", "attr", "acomp"}
 
 
@@ -398,6 +399,11 @@ def _content_tokens(cue: Any, content: Any, lexicon: CueLexicon) -> tuple[int, i
     """
     tokens = list(_reported_subtree(content, lexicon, cue))
     if content.i > cue.i:
+        # "a list, which the campaign says includes ...": the relative word before the cue is
+        # the antecedent's stand-in, not the start of what was said.
+        before = [t for t in tokens if t.i < cue.i]
+        if before and all(t.lower_ in FRONTED_WORDS for t in before):
+            tokens = [t for t in tokens if t.i > cue.i]
         for sibling in cue.rights:
             if sibling.i <= content.i or sibling.dep_ not in CONTENT_TAIL_DEPS:
                 continue

@@ -539,6 +539,16 @@ def test_a_participle_saying_more_ends_the_first_reported_clause(nlp):
     assert saying.cue.text == "saying" and saying.speaker_name == "Ilsa Brandt"
 
 
+def test_a_relative_clause_cue_reports_what_follows_it(nlp):
+    text = (
+        "The ferry list, which the harbour board says includes two million riders, "
+        "is another worry."
+    )
+    statement = one_with(statements_of(nlp, text), "two million riders")
+    assert statement.content.text == "includes two million riders"
+    assert statement.cue.text == "says" and statement.speaker.text == "the harbour board"
+
+
 def test_commas_inside_what_was_said_do_not_end_it(nlp):
     texts = {
         "Mayor Ilsa Brandt said the levy, which the board opposed, would pass.": (
