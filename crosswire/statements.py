@@ -1720,7 +1720,7 @@ AROUND_DEPS = {"advmod", "prep", "npadvmod", "parataxis", "advcl"}
 
 @dataclass(frozen=True)
 class AttributionScorer:
-    """A linear model that scores candidate attributions the rules did not find.
+    """A linear model that scores attributions, candidates the rules did not find, or cut points.
 
     The weights come from ``crosswire/data/statement_scorer.json`` (learned on PolNeAR train by
     ``python -m crosswire.evaluate.statements train``); a candidate is kept when its probability
@@ -1742,7 +1742,10 @@ SCORER_FILE = DATA / "statement_scorer.json"
 
 @functools.cache
 def load_attribution_scorers(path: Path = SCORER_FILE) -> dict[str, AttributionScorer]:
-    """Load the scorers' weights once per process: ``rules`` and ``candidates`` (empty if absent)."""
+    """Load the scorers' weights once per process: ``rules``, ``candidates`` and ``boundary``.
+
+    Empty if the file is absent; a missing ``boundary`` leaves contents uncut.
+    """
     if not path.exists():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
