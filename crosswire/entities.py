@@ -1072,15 +1072,19 @@ def link_speakers(statements: list[Statement], entities: list[Entity]) -> list[S
     by_span: dict[tuple[str, int, int], Entity] = {}
     by_article: dict[str, list[tuple[Mention, Entity]]] = defaultdict(list)
     by_key: dict[str, Entity] = {}
+    in_article: dict[tuple[str, str], Entity] = {}
     for entity in entities:
+        keys = [name_key(form) for form in [entity.name, *entity.aliases]]
         for mention in entity.mentions:
             by_span[(mention.article_id, mention.span.start, mention.span.end)] = entity
             by_article[mention.article_id].append((mention, entity))
-        for form in [entity.name, *entity.aliases]:
-            by_key.setdefault(name_key(form), entity)
+            for key in keys:
+                in_article.setdefault((mention.article_id, key), entity)
+        for key in keys:
+            by_key.setdefault(key, entity)
     linked = []
     for statement in statements:
-        entity = _speaker_entity(statement, by_span, by_article, by_key)
+        entity = _speaker_entity(statement, by_span, by_article, by_key, in_article)
         if entity is None:
             linked.append(statement)
             continue
@@ -1093,6 +1097,7 @@ def _speaker_entity(
     by_span: dict[tuple[str, int, int], Entity],
     by_article: dict[str, list[tuple[Mention, Entity]]],
     by_key: dict[str, Entity],
+    in_article: dict[tuple[str, str], Entity],
 ) -> Entity | None:
     speaker = statement.speaker
     if speaker is not None:
@@ -1109,5 +1114,8 @@ def _speaker_entity(
         if inside:
             return max(inside, key=lambda pair: pair[0].span.start)[1]
     if statement.speaker_name:
-        return by_key.get(load_aliases().canonical_key(name_key(statement.speaker_name)))
+        # an entity the article itself mentions first: which of several entities with this name
+        # comes first corpus-wide changes as the corpus grows
+        key = load_aliases().canonical_key(name_key(statement.speaker_name))
+        return in_article.get((statement.article_id, key)) or by_key.get(key)
     return None

@@ -239,11 +239,11 @@ def story_slices(corpus: LinkedCorpus) -> list[StorySlice]:
                 story=story,
                 articles=members,
                 statements=said,
-                entities=[
-                    entities.restrict_entity(e, member_ids)
-                    for i, e in enumerate(corpus.entities)
-                    if i in wanted
-                ],
+                # by id, so a slice does not change when other stories reorder the global list
+                entities=sorted(
+                    (entities.restrict_entity(corpus.entities[i], member_ids) for i in wanted),
+                    key=lambda e: e.id,
+                ),
                 time_expressions=[t for a in members for t in times_of[a.id]],
             )
         )

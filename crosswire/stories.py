@@ -370,7 +370,7 @@ def _build_story(
         id=story_id,
         title=title,
         article_ids=[a.id for a in ordered],
-        duplicates={copy: original for copy, original in duplicates.items() if copy in member_ids},
+        duplicates={c: o for c, o in sorted(duplicates.items()) if c in member_ids},
         outlets=outlets,
         date_range=[dates[0], dates[-1]] if dates else [None, None],
     )

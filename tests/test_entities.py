@@ -419,3 +419,29 @@ def test_organisation_cores_keep_places_apart():
         "defence ministry",
     )
     assert organisation_core("graustark defence ministry", places)[0] == "graustark"
+
+
+def test_a_speaker_named_like_two_entities_links_to_the_one_its_article_mentions():
+    from crosswire.records import Entity, Mention
+
+    text = "The coast guard said the ferry was turned back."
+    article = Article(id="a-here", text=text, outlet="Wire")
+    statement = Statement(
+        id="s1",
+        article_id=article.id,
+        content=Span.of(text, 25, 47),
+        kind="indirect",
+        speaker_name="Coast Guard",
+    )
+    here = Entity(
+        "e-here", "Coast Guard", "ORG", mentions=[Mention(article.id, Span.of(text, 4, 15), "ORG")]
+    )
+    elsewhere = Entity(
+        "e-else",
+        "Coast Guard",
+        "ORG",
+        mentions=[Mention("a-other", Span(0, 11, "Coast Guard"), "ORG")],
+    )
+    for order in ([elsewhere, here], [here, elsewhere]):  # corpus-wide order must not matter
+        (linked,) = link_speakers([statement], order)
+        assert linked.speaker_entity_id == "e-here"

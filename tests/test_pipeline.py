@@ -140,6 +140,10 @@ def test_a_story_slice_holds_only_its_own_articles_statements_and_entities(tmp_p
     assert strike.fingerprint() != flood.fingerprint()
     again = {piece.story.id: piece for piece in pipeline.story_slices(corpus)}
     assert again[flood.story.id].fingerprint() == flood.fingerprint(), "the hash is stable"
+    # the slice does not depend on the order of the corpus-wide entity list
+    corpus.entities.reverse()
+    reordered = {piece.story.id: piece for piece in pipeline.story_slices(corpus)}
+    assert reordered[strike.story.id].fingerprint() == strike.fingerprint()
 
 
 class CountingEmbedder:
