@@ -349,9 +349,11 @@ class ContentFound:
 def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
     """Return what a cue verb reports: ``said that ...``, ``vowed to ...``, ``called for ...``."""
     takes = lexicon.takes.get(_cue_lemma(cue, lexicon.verbs) or "", frozenset())
-    for child in cue.children:
-        if child.dep_ == "ccomp":
-            return ContentFound(_content_tokens(cue, child, lexicon), True)
+    clauses = [child for child in cue.children if child.dep_ == "ccomp"]
+    if clauses:
+        # Of two reported clauses the one after the cue is what it reports ("..., X said Y").
+        clause = next((c for c in clauses if c.i > cue.i), clauses[0])
+        return ContentFound(_content_tokens(cue, clause, lexicon), True)
     for token in cue.subtree:
         if token.i > cue.i and token.lower_ == "that" and token.dep_ == "mark":
             clause = token.head

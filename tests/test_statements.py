@@ -549,6 +549,16 @@ def test_a_relative_clause_cue_reports_what_follows_it(nlp):
     assert statement.cue.text == "says" and statement.speaker.text == "the harbour board"
 
 
+def test_a_cue_with_a_misparsed_clause_before_it_reports_the_clause_after_it(nlp):
+    text = (
+        "Inside the hall - which looks likes a barn except for the stage - Adel Varo said he "
+        "and many of the fishermen are trying to collect money for the families."
+    )
+    statement = one_with(statements_of(nlp, text), "trying to collect")
+    assert statement.content.text.startswith("he and many of the fishermen")
+    assert statement.cue.text == "said" and statement.speaker.text == "Adel Varo"
+
+
 def test_commas_inside_what_was_said_do_not_end_it(nlp):
     texts = {
         "Mayor Ilsa Brandt said the levy, which the board opposed, would pass.": (
