@@ -471,6 +471,17 @@ def _inverted_content(cue: Any) -> tuple[int, int] | None:
     return _token_span(tokens)
 
 
+def _as_content(cue: Any) -> tuple[int, int] | None:
+    """Return the clause that ``As X said, ...`` introduces: the main clause after the cue."""
+    head = cue.head
+    if cue.dep_ != "advcl" or head.i <= cue.i:
+        return None
+    if not any(child.dep_ == "mark" and child.lower_ == "as" for child in cue.children):
+        return None
+    tokens = [t for t in head.subtree if t.i > cue.right_edge.i and not t.is_punct]
+    return _token_span(tokens)
+
+
 def _quote_near(
     doc: Any, quotes: list[Quote], cue: Any, speaker: tuple[int, int] | None
 ) -> Quote | None:
@@ -520,6 +531,8 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if content is None:
             quote = _quote_near(doc, quotes, token, speaker)
             content = (quote.start, quote.end) if quote else _inverted_content(token)
+        if content is None:
+            content = _as_content(token)
         if content is None:
             continue
         if content[1] <= speaker[0] and token.i > subject.i:

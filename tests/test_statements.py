@@ -559,6 +559,13 @@ def test_a_cue_with_a_misparsed_clause_before_it_reports_the_clause_after_it(nlp
     assert statement.cue.text == "said" and statement.speaker.text == "Adel Varo"
 
 
+def test_as_a_speaker_noted_introduces_the_main_clause_as_reported(nlp):
+    text = "As the mayor noted on Monday, the ferry levy has never been popular."
+    statement = one_with(statements_of(nlp, text), "ferry levy")
+    assert statement.content.text == "the ferry levy has never been popular"
+    assert statement.cue.text == "noted" and statement.speaker.text == "the mayor"
+
+
 def test_commas_inside_what_was_said_do_not_end_it(nlp):
     texts = {
         "Mayor Ilsa Brandt said the levy, which the board opposed, would pass.": (
