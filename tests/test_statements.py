@@ -724,22 +724,27 @@ def test_the_scorer_file_holds_weights_for_words_and_labels_not_article_text():
         assert all(len(feature) <= 100 and "\n" not in feature for feature in scorer.weights)
 
 
+def _brat_gold(text: str, speaker: str, cue_word: str, content: str, end: int) -> list:
+    """Gold for one attribution of ``text``, as PolNeAR's brat files would give it."""
+    source, cue = text.index(speaker), text.index(cue_word)
+    start = text.index(content)
+    ann = "\n".join(
+        [
+            f"T1\tSource {source} {source + len(speaker)}\t{speaker}",
+            f"T2\tCue {cue} {cue + len(cue_word)}\t{cue_word}",
+            f"T3\tContent {start} {end}\t{text[start:end]}",
+            f"T4\tAttribution {cue} {cue + len(cue_word)}\t{cue_word}",
+            "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
+        ]
+    )
+    return read_brat_annotations(text, ann, "a1")
+
+
 def test_training_rows_mark_the_candidate_that_matches_gold(nlp):
     from crosswire.evaluate.statements import scorer_training_rows
 
     text = "Councillor Anna Vey cast the levy as a betrayal of the fishing towns."
-    source, cue = text.index("Councillor"), text.index("cast")
-    content = text.index("the levy")
-    ann = "\n".join(
-        [
-            f"T1\tSource {source} {text.index(' cast')}\tCouncillor Anna Vey",
-            f"T2\tCue {cue} {cue + 4}\tcast",
-            f"T3\tContent {content} {len(text) - 1}\t{text[content:-1]}",
-            f"T4\tAttribution {cue} {cue + 4}\tcast",
-            "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
-        ]
-    )
-    gold = read_brat_annotations(text, ann, "a1")
+    gold = _brat_gold(text, "Councillor Anna Vey", "cast", "the levy", len(text) - 1)
     rows = scorer_training_rows(nlp(text), Article(id="a1", text=text), gold)
     assert any(right for _, right in rows)
     assert any(not right for _, right in rows)
@@ -765,18 +770,7 @@ def test_boundary_rows_mark_the_first_cut_after_the_gold_content_as_right(nlp):
     from crosswire.evaluate.statements import boundary_training_rows
 
     text = "Senator Ana Vey said she would vote against the bill, throwing the plan into doubt."
-    source, cue = text.index("Senator"), text.index("said")
-    content, end = text.index("she would"), text.index(", throwing")
-    ann = "\n".join(
-        [
-            f"T1\tSource {source} {cue - 1}\tSenator Ana Vey",
-            f"T2\tCue {cue} {cue + 4}\tsaid",
-            f"T3\tContent {content} {end}\t{text[content:end]}",
-            f"T4\tAttribution {cue} {cue + 4}\tsaid",
-            "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
-        ]
-    )
-    gold = read_brat_annotations(text, ann, "a1")
+    gold = _brat_gold(text, "Senator Ana Vey", "said", "she would", text.index(", throwing"))
     rows = boundary_training_rows(nlp(text), Article(id="a1", text=text), gold)
     labels = [right for _, right in rows]
     assert labels and labels[-1] and not any(labels[:-1])
@@ -787,17 +781,6 @@ def test_boundary_rows_leave_a_content_that_ends_with_gold_uncut(nlp):
     from crosswire.evaluate.statements import boundary_training_rows
 
     text = "Senator Ana Vey said she would vote against the bill, throwing the plan into doubt."
-    source, cue = text.index("Senator"), text.index("said")
-    content = text.index("she would")
-    ann = "\n".join(
-        [
-            f"T1\tSource {source} {cue - 1}\tSenator Ana Vey",
-            f"T2\tCue {cue} {cue + 4}\tsaid",
-            f"T3\tContent {content} {len(text) - 1}\t{text[content:-1]}",
-            f"T4\tAttribution {cue} {cue + 4}\tsaid",
-            "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
-        ]
-    )
-    gold = read_brat_annotations(text, ann, "a1")
+    gold = _brat_gold(text, "Senator Ana Vey", "said", "she would", len(text) - 1)
     rows = boundary_training_rows(nlp(text), Article(id="a1", text=text), gold)
     assert rows and not any(right for _, right in rows)
