@@ -1264,7 +1264,7 @@ def _anaphoric_targets(
         if not (short or _claim_noun_verbs(text)):
             continue
         if any(context.speakers.mentions(text, s) for s in named):
-            continue  # "denied Lavrov's claims": aimed by speaker, not by position
+            continue  # "denied Berg's claims": aimed by speaker, not by position
         before = [
             s
             for s in statements
