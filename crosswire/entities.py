@@ -1117,5 +1117,33 @@ def _speaker_entity(
         # an entity the article itself mentions first: which of several entities with this name
         # comes first corpus-wide changes as the corpus grows
         key = load_aliases().canonical_key(name_key(statement.speaker_name))
-        return in_article.get((statement.article_id, key)) or by_key.get(key)
+        found = in_article.get((statement.article_id, key)) or by_key.get(key)
+        if found is not None:
+            return found
+    if speaker is not None:
+        return _organisation_before(speaker, by_article.get(statement.article_id, []))
     return None
+
+
+def _organisation_before(speaker: Span, mentioned: list[tuple[Mention, Entity]]) -> Entity | None:
+    """Resolve a description ("the ministry", "the defence ministry") to the nearest organisation
+    before it in the article whose name holds all its words ("Ruritanian Ministry of Defence").
+
+    Only a description counts: its last word is lower case, so a name is never re-read this way.
+    """
+    last = speaker.text.split()[-1:] or [""]
+    if not last[0][:1].islower():
+        return None
+    words = set(name_key(speaker.text).split())
+    if not words:
+        return None
+    earlier = [
+        (mention, entity)
+        for mention, entity in mentioned
+        if mention.span.end <= speaker.start
+        and entity.label in ORGANISATION_LABELS
+        and words < set(name_key(entity.name).split())
+    ]
+    if not earlier:
+        return None
+    return max(earlier, key=lambda pair: pair[0].span.start)[1]

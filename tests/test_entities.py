@@ -445,3 +445,38 @@ def test_a_speaker_named_like_two_entities_links_to_the_one_its_article_mentions
     for order in ([elsewhere, here], [here, elsewhere]):  # corpus-wide order must not matter
         (linked,) = link_speakers([statement], order)
         assert linked.speaker_entity_id == "e-here"
+
+
+def test_a_described_organisation_speaker_links_to_the_organisation_named_before_it():
+    from crosswire.records import Entity, Mention
+
+    text = (
+        "The Ruritanian Ministry of Defence said the drills were over. "
+        "The defence ministry added that no troops had moved. Ruritanian Ministry said the same."
+    )
+    named = text.index("Ruritanian")
+    ministry = Entity(
+        "e-mod",
+        "Ruritanian Ministry of Defence",
+        "ORG",
+        mentions=[Mention("a1", Span.of(text, named, named + 30), "ORG")],
+    )
+
+    def said_by(speaker: str) -> Statement:
+        start = text.index(speaker)
+        return Statement(
+            id=speaker,
+            article_id="a1",
+            content=Span.of(text, start, start + 5),
+            kind="indirect",
+            speaker=Span.of(text, start, start + len(speaker)),
+            speaker_name=speaker,
+        )
+
+    described, name = link_speakers(
+        [said_by("The defence ministry"), said_by("Ruritanian Ministry")], [ministry]
+    )
+    assert described.speaker_entity_id == "e-mod"
+    assert described.speaker_name == "Ruritanian Ministry of Defence"
+    # a capitalised name is left to name matching, never re-read as a description
+    assert name.speaker_entity_id is None
