@@ -14,7 +14,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -353,10 +353,18 @@ def read_demo_gold(gold_path: Path) -> list[tuple[Article, list[GoldStatement]]]
 # ---------------------------------------------------------------- training the candidate scorer
 
 
-def scorer_training_rows(
-    doc: Any, article: Article, gold: list[GoldStatement]
-) -> list[tuple[list[str], bool]]:
-    """Label the candidates the rules leave for the scorer: right when its content matches gold."""
+@dataclass
+class RuleFindings:
+    """What the rules find in one parsed article, and the candidates they leave for the scorer."""
+
+    lexicon: Any
+    quotes: list[Any]
+    found: list[Any]  # Attribution
+    candidates: list[Any]  # Candidate
+
+
+def find_with_rules(doc: Any, article: Article) -> RuleFindings:
+    """Run the rules and list the candidates once, for all three scorers' training rows."""
     from crosswire.statements import (
         find_candidates,
         find_quotes,
@@ -367,9 +375,17 @@ def scorer_training_rows(
     lexicon = load_cue_lexicon()
     quotes = find_quotes(article.text)
     found = find_rule_attributions(doc, quotes, lexicon)
+    return RuleFindings(lexicon, quotes, found, find_candidates(doc, quotes, lexicon, found))
+
+
+def scorer_training_rows(
+    doc: Any, article: Article, gold: list[GoldStatement], findings: RuleFindings | None = None
+) -> list[tuple[list[str], bool]]:
+    """Label the candidates the rules leave for the scorer: right when its content matches gold."""
+    findings = findings or find_with_rules(doc, article)
     gold_tokens = [_tokens(g.content) for g in gold]
     rows = []
-    for candidate in find_candidates(doc, quotes, lexicon, found):
+    for candidate in findings.candidates:
         content = Span.of(article.text, *candidate.attribution.content)
         tokens = _tokens([content])
         right = any(_overlap(tokens, wanted) >= MIN_OVERLAP for wanted in gold_tokens)
@@ -378,34 +394,27 @@ def scorer_training_rows(
 
 
 def rule_training_rows(
-    doc: Any, article: Article, gold: list[GoldStatement]
+    doc: Any, article: Article, gold: list[GoldStatement], findings: RuleFindings | None = None
 ) -> list[tuple[list[str], bool]]:
     """Label what the rules find: right when its content (with its sibling fragments) matches gold."""
-    from crosswire.statements import (
-        find_quotes,
-        find_rule_attributions,
-        load_cue_lexicon,
-        rule_features,
-    )
+    from crosswire.statements import rule_features
 
-    lexicon = load_cue_lexicon()
-    quotes = find_quotes(article.text)
-    found = find_rule_attributions(doc, quotes, lexicon)
+    findings = findings or find_with_rules(doc, article)
     groups: dict[tuple[Any, ...], list[Span]] = {}
-    for a in found:
+    for a in findings.found:
         key = (a.cue, a.speaker and a.speaker[0])
         groups.setdefault(key, []).append(Span.of(article.text, *a.content))
     gold_tokens = [_tokens(g.content) for g in gold]
     rows = []
-    for a in found:
+    for a in findings.found:
         tokens = _tokens(groups[(a.cue, a.speaker and a.speaker[0])])
         right = any(_overlap(tokens, wanted) >= MIN_OVERLAP for wanted in gold_tokens)
-        rows.append((rule_features(doc, a, lexicon, quotes), right))
+        rows.append((rule_features(doc, a, findings.lexicon, findings.quotes), right))
     return rows
 
 
 def boundary_training_rows(
-    doc: Any, article: Article, gold: list[GoldStatement]
+    doc: Any, article: Article, gold: list[GoldStatement], findings: RuleFindings | None = None
 ) -> list[tuple[list[str], bool]]:
     """Label the cut points of contents that report a gold attribution: right once gold has ended.
 
@@ -414,23 +423,15 @@ def boundary_training_rows(
     the scorer finds likely. Contents found by the rules and the candidates the rules leave are
     both used, each only against the gold attribution whose cue it shares.
     """
-    from crosswire.statements import (
-        content_cut_points,
-        cut_point_features,
-        find_candidates,
-        find_quotes,
-        find_rule_attributions,
-        load_cue_lexicon,
-        shape_contents,
-    )
+    from crosswire.statements import content_cut_points, cut_point_features, shape_contents
 
-    lexicon = load_cue_lexicon()
-    quotes = find_quotes(article.text)
-    found = find_rule_attributions(doc, quotes, lexicon)
-    candidates = [c.attribution for c in find_candidates(doc, quotes, lexicon, found)]
+    findings = findings or find_with_rules(doc, article)
+    quotes = findings.quotes
+    # shaped as extraction shapes chosen candidates; copies, so the candidates' rows are unchanged
+    candidates = [replace(c.attribution) for c in findings.candidates]
     shape_contents(doc, candidates, quotes)
     rows = []
-    for attribution in found + candidates:
+    for attribution in findings.found + candidates:
         if attribution.kind == "direct":
             continue
         reported = _reported_word_starts(article, attribution.cue, attribution.content, gold)
@@ -593,9 +594,10 @@ def train_scorers(
     """Learn the ``rules``, ``candidates`` and ``boundary`` scorers from parsed articles."""
     rows: dict[str, list[tuple[list[str], bool]]] = {name: [] for name in thresholds}
     for doc, (article, gold) in zip(docs, items, strict=True):
-        rows["rules"].extend(rule_training_rows(doc, article, gold))
-        rows["candidates"].extend(scorer_training_rows(doc, article, gold))
-        rows["boundary"].extend(boundary_training_rows(doc, article, gold))
+        findings = find_with_rules(doc, article)
+        rows["rules"].extend(rule_training_rows(doc, article, gold, findings))
+        rows["candidates"].extend(scorer_training_rows(doc, article, gold, findings))
+        rows["boundary"].extend(boundary_training_rows(doc, article, gold, findings))
     models = {name: fit_scorer(rows[name]) for name in thresholds}
     for name, model in models.items():
         model["threshold"] = thresholds[name]
