@@ -559,7 +559,7 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
                 cue=cue,
                 stance=stance,
                 content=content,
-                kind="belief" if stance in {"belief", "finding"} else "indirect",
+                kind=_reported_kind(stance),
                 speaker_token=subject,
                 speaker=speaker,
                 anchor=token,
@@ -588,6 +588,11 @@ def _reports_a_clause(token: Any) -> bool:
     }:
         return False
     return any(child.dep_ == "ccomp" and _has_that(child) for child in token.children)
+
+
+def _reported_kind(stance: str | None) -> str:
+    """Name what a cue introduces: a belief or finding ("believes", "found"), else reported speech."""
+    return "belief" if stance in {"belief", "finding"} else "indirect"
 
 
 def _cue_lemma(token: Any, table: dict[str, str]) -> str | None:
@@ -770,7 +775,7 @@ def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
                 cue=(token.idx, cue_end),
                 stance=stance,
                 content=content,
-                kind="belief" if stance in {"belief", "finding"} else "indirect",
+                kind=_reported_kind(stance),
                 speaker_token=owner,
                 speaker=_speaker_span(owner) if owner is not None else None,
                 anchor=token,
@@ -1892,7 +1897,7 @@ def _candidate(
         cue=cue,
         stance=stance,
         content=bounds,
-        kind="belief" if stance in {"belief", "finding"} else "indirect",
+        kind=_reported_kind(stance),
         speaker_token=subject,
         speaker=_speaker_span(subject) if subject is not None else None,
         anchor=token,
