@@ -1078,8 +1078,9 @@ def link_speakers(statements: list[Statement], entities: list[Entity]) -> list[S
         for mention in entity.mentions:
             by_span[(mention.article_id, mention.span.start, mention.span.end)] = entity
             by_article[mention.article_id].append((mention, entity))
+        for article_id in {m.article_id for m in entity.mentions}:
             for key in keys:
-                in_article.setdefault((mention.article_id, key), entity)
+                in_article.setdefault((article_id, key), entity)
         for key in keys:
             by_key.setdefault(key, entity)
     linked = []
