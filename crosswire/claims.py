@@ -37,6 +37,7 @@ from crosswire.records import (
     Article,
     Claim,
     Entity,
+    Proposition,
     Span,
     Statement,
     Story,
@@ -669,27 +670,38 @@ NEGATIVE_DETERMINERS = frozenset({"no"})
 NEGATIVE_PRONOUNS = frozenset({"nobody", "nothing", "none", "no-one"})
 
 
-def _parse_units(texts: list[str], known: dict[str, UnitParse] | None = None) -> list[UnitParse]:
-    """Parse each distinct text once (unless ``known`` has it): verbs, modality and negation."""
+def _parse_units(texts: list[str]) -> list[UnitParse]:
+    """Parse each distinct text on its own, once: verbs, modality and negation."""
     from crosswire.models import load_nlp
 
-    found = dict(known or {})
-    missing = list(dict.fromkeys(t for t in texts if t not in found))
-    if missing:
-        docs = load_nlp().pipe(missing, disable=("ner",))
-        found.update((text, _read_unit(doc)) for text, doc in zip(missing, docs, strict=True))
+    missing = list(dict.fromkeys(texts))
+    docs = load_nlp().pipe(missing, disable=("ner",))
+    found = {text: _read_unit(doc[:]) for text, doc in zip(missing, docs, strict=True)}
     return [found[text] for text in texts]
 
 
-def _read_unit(doc: Any) -> UnitParse:
-    """Read a parsed unit's full-verb lemma stems, main-verb modality and main-clause negation."""
-    roots = [t for t in doc if t.dep_ == "ROOT"][:1]
+def _roots(span: Any) -> list[Any]:
+    """Return a span's roots: its words whose head lies outside it (or that head a sentence)."""
+    return [
+        t
+        for t in span
+        if not t.is_punct and (t.head.i == t.i or not span.start <= t.head.i < span.end)
+    ]
+
+
+def _read_unit(span: Any) -> UnitParse:
+    """Read a parsed unit's full-verb lemma stems, main-verb modality and main-clause negation.
+
+    ``span`` is the unit within its article's parse (or the whole parse of the unit alone);
+    its main verb is its first root.
+    """
+    roots = _roots(span)[:1]
     modal = any(
         child.dep_ == "aux" and child.lower_ in MODAL_AUXILIARIES
         for root in roots
         for child in root.children
     )
-    predicates = frozenset(t.lemma_.lower()[:5] for t in doc if t.pos_ == "VERB")
+    predicates = frozenset(t.lemma_.lower()[:5] for t in span if t.pos_ == "VERB")
     negates = not modal and any(_negates(root) for root in roots)
     return UnitParse(predicates, modal, negates)
 
@@ -778,13 +790,15 @@ def _is_small(text: str, piece: list[int], min_words: int) -> bool:
 
 def _story_units(
     statements: list[Statement], min_words: int
-) -> tuple[list[ClaimUnit], dict[str, list[Statement]], dict[str, UnitParse]]:
-    """Return the units to group, for each statement the statements that follow it, and what
-    the parse says of the units already parsed.
+) -> tuple[list[ClaimUnit], dict[str, list[Statement]], list[UnitParse]]:
+    """Return the units to group with what the parse says of each, and for each statement the
+    statements that follow it.
 
     A partial quote follows the statement it quotes from. A statement that reports other
     speakers' statements (nested ones covering most of it) follows them, so "A said B told C
-    that X" is B's claim X, not A's; a denial never follows (it contests).
+    that X" is B's claim X, not A's; a denial never follows (it contests). Units are the
+    statements' propositions, read by the per-article stage; a statement read without its
+    article's parse (built by hand, or stored by an older version) is parsed here on its own.
     """
     by_id = {s.id: s for s in statements}
     followers: dict[str, list[Statement]] = defaultdict(list)
@@ -806,75 +820,130 @@ def _story_units(
             for child in reported:
                 followers[child.id].append(statement)
             following.add(statement.id)
-    units = []
-    for statement in statements:
-        if statement.id not in following:
-            units.extend(_content_units(statement, min_words))
-    split, parses = _split_clauses(units, min_words)
-    return split, followers, parses
+    leading = [s for s in statements if s.id not in following]
+    unread = [s for s in leading if s.propositions is None]
+    if unread:
+        read_propositions_alone(unread, min_words)
+    units, parses = [], []
+    for statement in leading:
+        for found in statement.propositions or []:
+            span = found.span
+            units.append(ClaimUnit(statement, span.start, span.end, span.text))
+            parses.append(UnitParse(frozenset(found.predicates), found.modal, found.negates))
+    return units, followers, parses
 
 
 SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 
 
-def _split_clauses(
-    units: list[ClaimUnit], min_words: int
-) -> tuple[list[ClaimUnit], dict[str, UnitParse]]:
-    """Cut a unit before a trailing finite subordinate clause: its own proposition.
+def read_propositions(doc: Any, statements: list[Statement], min_words: int | None = None) -> None:
+    """Give each claimable statement its propositions, read off its article's parse ``doc``.
+
+    The per-article stage calls this where the article is parsed, so grouping a story's claims
+    parses nothing again. A proposition is a sentence of the content (short pieces without a
+    number stay with their neighbour), with a trailing subordinate clause cut off (see
+    ``_clause_cut``); each carries what the parse says of its verbs, modality and negation.
+    """
+    min_words = _unit_min_words() if min_words is None else min_words
+    marks = load_claim_lexicons().clause_marks
+    for statement in statements:
+        if _claimable(statement):
+            statement.propositions = [
+                found
+                for unit in _content_units(statement, min_words)
+                for found in _unit_propositions(unit, doc, 0, min_words, marks)
+            ]
+
+
+def read_propositions_alone(statements: list[Statement], min_words: int) -> None:
+    """Read propositions of statements whose article parse is not at hand: parse each unit alone."""
+    from crosswire.models import load_nlp
+
+    marks = load_claim_lexicons().clause_marks
+    units = {s.id: _content_units(s, min_words) if _claimable(s) else [] for s in statements}
+    texts = list(dict.fromkeys(u.text for found in units.values() for u in found))
+    docs = dict(zip(texts, load_nlp().pipe(texts, disable=("ner",)), strict=True))
+    for statement in statements:
+        statement.propositions = [
+            found
+            for unit in units[statement.id]
+            for found in _unit_propositions(unit, docs[unit.text], unit.start, min_words, marks)
+        ]
+
+
+def _unit_min_words() -> int:
+    from crosswire.settings import load_settings
+
+    return int(load_claim_thresholds(load_settings().embedding_model).get("unit_min_words", 4))
+
+
+def _unit_propositions(
+    unit: ClaimUnit, doc: Any, offset: int, min_words: int, marks: frozenset[str]
+) -> list[Proposition]:
+    """Cut a unit before a trailing finite subordinate clause, and read each piece's parse.
 
     "41 boats were seized | after they entered its waters" and "Three workers were injured |
     when drones struck the depot" each carry two propositions that other outlets state apart.
-    Only a relative or adverbial clause with its own subject that runs to the unit's end (or
-    to a trailing participle of the main verb) is cut, and both pieces keep min_words words.
-    Also return what the parse says of each uncut text, so it is parsed once.
+    ``doc`` holds the unit's text from article offset ``offset``: the article's parse (offset
+    0), or the unit's own.
     """
-    from crosswire.models import load_nlp
-
-    texts = list(dict.fromkeys(u.text for u in units))
-    nlp = load_nlp()
-    marks = load_claim_lexicons().clause_marks
-    cuts = {}
-    parses = {}
-    for text, doc in zip(texts, nlp.pipe(texts, disable=("ner",)), strict=True):
-        cuts[text] = _clause_cut(doc, min_words, marks)
-        if cuts[text] is None:
-            parses[text] = _read_unit(doc)
-    split = []
-    for unit in units:
-        cut = cuts[unit.text]
-        if cut is None:
-            split.append(unit)
+    span = doc.char_span(unit.start - offset, unit.end - offset, alignment_mode="expand")
+    if span is None or not len(span):
+        return [Proposition(Span(unit.start, unit.end, unit.text))]
+    cut = _clause_cut(span, min_words, marks)
+    pieces = [(0, len(unit.text))] if cut is None else [(0, cut), (cut, len(unit.text))]
+    found = []
+    for start, end in pieces:
+        start, end = _trimmed(unit.text, start, end)
+        text = unit.text[start:end]
+        if cut is not None:
+            text = text.rstrip(",;: ")
+        if not text:
             continue
-        for start, end in ((0, cut), (cut, len(unit.text))):
-            start, end = _trimmed(unit.text, start, end)
-            text = unit.text[start:end].rstrip(",;: ")
-            split.append(
-                ClaimUnit(unit.statement, unit.start + start, unit.start + start + len(text), text)
+        begin = unit.start + start
+        piece = doc.char_span(begin - offset, begin + len(text) - offset, alignment_mode="expand")
+        parse = (
+            _read_unit(piece) if piece is not None and len(piece) else UnitParse(frozenset(), False)
+        )
+        found.append(
+            Proposition(
+                Span(begin, begin + len(text), text),
+                sorted(parse.predicates),
+                parse.modal,
+                parse.negates,
             )
-    return split, parses
+        )
+    return found
 
 
-def _clause_cut(doc: Any, min_words: int, marks: frozenset[str]) -> int | None:
-    """Return where a trailing finite subordinate clause opened by a mark starts, if any."""
-    words = [t for t in doc if not t.is_punct and not t.is_space]
+def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
+    """Return where in ``span`` (characters from its start) a trailing finite subordinate
+    clause opened by a mark starts, if any.
+
+    Only a relative or adverbial clause with its own subject that runs to the span's end (or to
+    a trailing participle of the main verb) is cut, and both pieces keep min_words words.
+    """
+    doc = span.doc
+    words = [t for t in span if not t.is_punct and not t.is_space]
     if not words:
         return None
     last = words[-1].i
-    for token in doc:
+    roots = {t.i for t in _roots(span)}
+    for token in span:
         if token.dep_ not in ("advcl", "relcl") or not any(
             child.dep_ in SUBJECTS for child in token.children
         ):
             continue
         start, end = token.left_edge.i, token.right_edge.i
-        if doc[start].lower_ not in marks:
+        if start <= span.start or doc[start].lower_ not in marks:
             continue
         rest = [t for t in doc[end + 1 : last + 1] if not t.is_punct]
-        if any(_is_main_clause_core(t) for t in rest):
+        if any(_is_main_clause_core(t, roots) for t in rest):
             continue  # the clause sits inside the main clause ("The boats that entered ... were")
-        before = [t for t in doc[:start] if not t.is_punct and not t.is_space]
+        before = [t for t in doc[span.start : start] if not t.is_punct and not t.is_space]
         after = [t for t in doc[start : last + 1] if not t.is_punct]
         if len(before) >= min_words and len(after) >= min_words:
-            return doc[start].idx
+            return doc[start].idx - span.start_char
     return None
 
 
@@ -883,9 +952,9 @@ MAIN_CLAUSE_CORE = frozenset(
 )
 
 
-def _is_main_clause_core(token: Any) -> bool:
-    """Say whether a token is the main verb or one of its core parts (subject, object, aux)."""
-    return token.dep_ == "ROOT" or (token.head.dep_ == "ROOT" and token.dep_ in MAIN_CLAUSE_CORE)
+def _is_main_clause_core(token: Any, roots: set[int]) -> bool:
+    """Say whether a token is a main verb (one of ``roots``) or one of its core parts."""
+    return token.i in roots or (token.head.i in roots and token.dep_ in MAIN_CLAUSE_CORE)
 
 
 def group_claims(
@@ -1027,7 +1096,7 @@ def _story_claims(
     context: _StoryContext, statements: list[Statement], embedder: _CachedEmbedder
 ) -> list[Claim]:
     min_words = int(context.thresholds.get("unit_min_words", 4))
-    units, followers, known_parses = _story_units(statements, min_words)
+    units, followers, parses = _story_units(statements, min_words)
     if not units:
         return []
     unit_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -1040,7 +1109,6 @@ def _story_claims(
         )
         for u in units
     ]
-    parses = _parse_units([u.text for u in units], known_parses)
     negations = bool(context.thresholds.get("negation_contests", 1))
     contesting = [
         u.statement.cue_stance == "denial" or (negations and p.negates)

@@ -35,7 +35,7 @@ from crosswire.settings import Settings, load_settings
 from crosswire.store import Store
 
 # Bump when a per-article stage changes its output, so stored articles are analysed again.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 Progress = Callable[[str, int, int], None]
 
@@ -116,6 +116,7 @@ def annotate_article(doc: Any, article: Article) -> ArticleAnnotations:
     extract = statements.statement_extractor(load_settings().statement_extractor)
     found = extract(doc, article)
     found += claims.extract_assertions(doc, article, found)
+    claims.read_propositions(doc, found)
     return ArticleAnnotations(
         statements=found,
         mentions=entities.find_mentions(doc, article, found),

@@ -127,6 +127,25 @@ class Rejection:
 
 
 @dataclass
+class Proposition:
+    """One proposition of a statement's content, as the article's parse reads it.
+
+    Claims group propositions, not whole statements: a content of two sentences, or a main
+    clause with a trailing "after ..." clause, says two things other outlets may say apart.
+    ``predicates`` are the stems of its full verbs; ``modal`` says its main verb is a promise
+    or forecast ("will answer"); ``negates`` that its main clause is negated.
+    """
+
+    span: Span
+    predicates: list[str] = field(default_factory=list)
+    modal: bool = False
+    negates: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain(self)
+
+
+@dataclass
 class Statement:
     """An attributed statement: who said (or believes) what, introduced how, and where."""
 
@@ -145,6 +164,8 @@ class Statement:
     date: Span | None = None
     nested_in: str | None = None  # id of the statement whose content contains this one
     sentence: Span | None = None
+    # read by the per-article stage where the parse is at hand; None: not read yet
+    propositions: list[Proposition] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)
@@ -260,6 +281,8 @@ def record_from_dict(cls: type, data: dict[str, Any]) -> Any:
             value = Span.from_dict(value)
         elif name == "mentions" and isinstance(value, list):
             value = [record_from_dict(Mention, m) for m in value]
+        elif name == "propositions" and isinstance(value, list):
+            value = [record_from_dict(Proposition, p) for p in value]
         values[name] = value
     return cls(**values)
 

@@ -664,3 +664,51 @@ def test_gold_entities_mark_each_form_once_longest_first_and_skip_shared_forms()
     assert all(text[m.span.start : m.span.end] == m.span.text for m in port.mentions)
     assert {m.entity_id for m in port.mentions} == {"E5"}
     assert not defence.mentions and not foreign.mentions
+
+
+def test_propositions_are_read_off_the_article_parse_with_their_clause_cut():
+    from crosswire.claims import read_propositions
+    from crosswire.models import load_nlp
+
+    article = Article(
+        id="a",
+        text="The mayor said no one was hurt. "
+        "She said three workers were injured when drones struck the fuel depot in Tarniv.",
+    )
+    unhurt = statement(article, "no one was hurt", "mayor")
+    injured = statement(
+        article, "three workers were injured when drones struck the fuel depot in Tarniv", "mayor"
+    )
+    read_propositions(load_nlp()(article.text), [unhurt, injured])
+    (calm,) = unhurt.propositions
+    assert calm.span.text == "no one was hurt" and calm.negates and not calm.modal
+    first, second = injured.propositions
+    assert [first.span.text, second.span.text] == [
+        "three workers were injured",
+        "when drones struck the fuel depot in Tarniv",
+    ]
+    assert "injur" in first.predicates and "struck" not in first.predicates
+    assert "strik" in second.predicates and not second.negates
+    for found in (calm, first, second):
+        assert article.text[found.span.start : found.span.end] == found.span.text
+
+
+def test_grouping_statements_read_by_the_per_article_stage_parses_nothing_again(monkeypatch):
+    from crosswire import models
+    from crosswire.claims import read_propositions
+
+    wire = Article(id="a", text="Officials said drones struck a fuel depot in Tarniv.", outlet="W")
+    paper = Article(id="b", text="The mayor said drones hit the Tarniv fuel depot.", outlet="P")
+    said = [
+        statement(wire, "drones struck a fuel depot in Tarniv", "officials"),
+        statement(paper, "drones hit the Tarniv fuel depot", "mayor"),
+    ]
+    for article, found in zip((wire, paper), said, strict=True):
+        read_propositions(models.load_nlp()(article.text), [found])
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("claims parsed a text the per-article stage had read")
+
+    monkeypatch.setattr(models, "load_nlp", no_parsing)
+    (claim,) = group_claims([one_story(wire, paper)], [wire, paper], said, [])
+    assert claim.outlets == ["W", "P"]

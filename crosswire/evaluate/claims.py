@@ -252,19 +252,20 @@ def pairwise_scores(
     return precision, recall, f1
 
 
-def found_entities(articles: list[Article], statements: list[Statement]) -> list[Entity]:
-    """Return the entities crosswire itself finds and links in the articles."""
+def read_articles(articles: list[Article], statements: list[Statement]) -> list[Entity]:
+    """Parse the articles once, as the per-article stage does: read the statements'
+    propositions off the parse, and return the entities crosswire itself finds and links."""
+    from crosswire.claims import read_propositions
     from crosswire.entities import canonicalize_entities, find_mentions
     from crosswire.parse import parse_articles
 
     said: dict[str, list[Statement]] = defaultdict(list)
     for statement in statements:
         said[statement.article_id].append(statement)
-    mentions = [
-        mention
-        for article, doc in parse_articles(articles)
-        for mention in find_mentions(doc, article, said[article.id])
-    ]
+    mentions = []
+    for article, doc in parse_articles(articles):
+        read_propositions(doc, said[article.id])
+        mentions.extend(find_mentions(doc, article, said[article.id]))
     return canonicalize_entities(articles, mentions, statements)
 
 
@@ -282,6 +283,7 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
     from crosswire.claims import group_claims
 
     articles, stories, statements, data = read_demo_claims(gold_path)
+    own_entities = read_articles(articles, statements)
     claims = group_claims(stories, articles, statements, gold_entities(data, articles))
     predicted = _claim_labels(claims)
     gold_claims = [set(c["statements"]) for c in data["claims"]]
@@ -290,9 +292,7 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
         "predicted claims": len(claims),
         "pairwise grouping": pairwise_scores(predicted, gold_claims),
         "pairwise grouping with entities crosswire finds": pairwise_scores(
-            _claim_labels(
-                group_claims(stories, articles, statements, found_entities(articles, statements))
-            ),
+            _claim_labels(group_claims(stories, articles, statements, own_entities)),
             gold_claims,
         ),
         "pairwise grouping without entities": pairwise_scores(
