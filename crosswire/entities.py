@@ -305,11 +305,12 @@ def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Me
             # Articles name a person in full once and by surname after; spaCy misses some.
             labels[words[-1]]["PERSON"] += 1
     for form in load_aliases().surface_forms:
-        labels.setdefault(form, Counter({_alias_label(form): 1}))
+        if form not in labels and form in article.text:  # most alias forms are absent
+            labels[form] = Counter({_alias_label(form): 1})
     taken = [(m.span.start, m.span.end) for m in found]
     added: list[Mention] = []
     for form, votes in sorted(labels.items(), key=lambda item: -len(item[0])):
-        if form not in article.text:  # most alias forms are absent; skip their regex
+        if form not in article.text:
             continue
         for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", article.text):
             start, end = match.span()

@@ -288,4 +288,10 @@ def record_from_dict(cls: type, data: dict[str, Any]) -> Any:
 
 
 def _is_span_dict(value: Any) -> bool:
-    return isinstance(value, dict) and set(value) == {"start", "end", "text"}
+    return (
+        type(value) is dict
+        and len(value) == 3
+        and "start" in value
+        and "end" in value
+        and "text" in value
+    )
