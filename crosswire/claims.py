@@ -411,8 +411,11 @@ class SpeakerKeys:
         name = statement.speaker_name or (statement.speaker.text if statement.speaker else "")
         if entity is None and _place_word_key(name) in self.places:
             return self.places[_place_word_key(name)]
+        # a person's own name is no country word ("Bohdan" is no demonym)
+        person = entity is not None and entity.label == "PERSON"
+        own = {_name_key(w) for w in entity.name.split()} if person else set()
         for title in self._titles(statement, entity, name):
-            state = self._state_in_title(title)
+            state = self._state_in_title(title, own)
             if state:
                 return state
         return None
@@ -431,13 +434,15 @@ class SpeakerKeys:
                 titles.append(_title_run(article.text, mention.span.start))
         return titles
 
-    def _state_in_title(self, title: str) -> str | None:
+    def _state_in_title(
+        self, title: str, own: frozenset[str] | set[str] = frozenset()
+    ) -> str | None:
+        from crosswire.entities import is_demonym_of, load_titles
+
         words = _WORD.findall(title)
         offices = load_government_offices()
         if not any(_singular(w.lower()) in offices for w in words):
             return None
-        from crosswire.entities import is_demonym_of
-
         for word in words:
             key = _place_word_key(word)
             if key in self.places:
@@ -448,8 +453,15 @@ class SpeakerKeys:
             )
             if demonym:
                 return demonym
+        # a country no entity names: a capitalised possessive or demonym-like word that is
+        # neither an office or title word ("Spokeswoman") nor part of the speaker's name
+        titles = load_titles()
         for word in words:
             lowered = word.lower()
+            if _name_key(word).removesuffix("'s") in own or titles.is_title_word(lowered):
+                continue
+            if _singular(lowered) in offices:
+                continue
             if word[:1].isupper() and (
                 lowered.endswith(("'s", "’s")) or lowered.endswith(DEMONYM_SUFFIXES)
             ):

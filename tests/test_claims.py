@@ -664,3 +664,32 @@ def test_gold_entities_mark_each_form_once_longest_first_and_skip_shared_forms()
     assert all(text[m.span.start : m.span.end] == m.span.text for m in port.mentions)
     assert {m.entity_id for m in port.mentions} == {"E5"}
     assert not defence.mentions and not foreign.mentions
+
+
+def test_a_title_or_a_first_name_ending_like_a_demonym_is_no_state():
+    from crosswire.claims import SpeakerKeys
+
+    text = (
+        "Foreign Ministry Spokeswoman Mila Dorn said talks would resume. "
+        "Regional governor Stefan Kral said the port was calm."
+    )
+    article = Article(id="a", text=text, outlet="Wire")
+    dorn = Entity(
+        id="dorn",
+        name="Mila Dorn",
+        label="PERSON",
+        mentions=[mention_of(article, "Mila Dorn", "dorn", "PERSON")],
+    )
+    kral = Entity(
+        id="kral",
+        name="Stefan Kral",
+        label="PERSON",
+        mentions=[mention_of(article, "Stefan Kral", "kral", "PERSON")],
+    )
+    keys = SpeakerKeys([dorn, kral], {"a": article})
+    said = statement(article, "talks would resume", "Mila Dorn")
+    assert keys.state_of(replace(said, speaker_entity_id="dorn")) is None
+    said = statement(article, "the port was calm", "Stefan Kral")
+    assert keys.state_of(replace(said, speaker_entity_id="kral")) is None
+    ruritanian = statement(article, "talks would resume", "Ruritanian officials")
+    assert keys.state_of(ruritanian) == "ruritania"
