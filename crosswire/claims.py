@@ -376,6 +376,7 @@ class SpeakerKeys:
                 for form in [entity.name, *entity.aliases]:
                     self.places.setdefault(_place_word_key(form), entity.id)
         self._affiliations: dict[tuple[str | None, str | None], str | None] = {}
+        self._organisations: dict[str, str | None] = {}
 
     def source(
         self, statement: Statement, outlet_of_original: str | None, outlets: Sequence[str] = ()
@@ -390,7 +391,41 @@ class SpeakerKeys:
         if name and name in {_name_key(outlet) for outlet in outlets}:
             return f"outlet:{name}"
         state = self.state_of(statement)
-        return f"state:{state}" if state else key
+        if state:
+            return f"state:{state}"
+        organisation = self.organisation_of(statement)
+        return f"entity:{organisation}" if organisation else key
+
+    def organisation_of(self, statement: Statement) -> str | None:
+        """Return the organisation a person speaks for: one named with a title word in the
+        titles the texts give them ("Acme chief executive Jo Tal", "Acme spokesman Jo Tal")."""
+        entity_id = statement.speaker_entity_id or self.alias_to_entity.get(
+            _name_key(statement.speaker_name)
+        )
+        entity = self.entities.get(entity_id) if entity_id else None
+        if entity is None or entity.label != "PERSON":
+            return None
+        if entity.id not in self._organisations:
+            self._organisations[entity.id] = self._organisation_of(statement, entity)
+        return self._organisations[entity.id]
+
+    def _organisation_of(self, statement: Statement, entity: Entity) -> str | None:
+        from crosswire.entities import load_titles
+
+        titles = load_titles()
+        own = {_name_key(w) for w in entity.name.split()}
+        for title in self._titles(statement, entity, entity.name)[1:]:
+            words = [w for w in title.split() if _name_key(w) not in own]
+            offices = load_government_offices()
+            if not any(titles.is_title_word(w) or _singular(w.lower()) in offices for w in words):
+                continue
+            for size in range(min(4, len(words)), 0, -1):
+                for start in range(len(words) - size + 1):
+                    form = _name_key(" ".join(words[start : start + size])).removesuffix("'s")
+                    found = self.entities.get(self.alias_to_entity.get(form, ""))
+                    if found is not None and found.label == "ORG" and form[:1].isalpha():
+                        return found.id
+        return None
 
     def state_of(self, statement: Statement) -> str | None:
         """Return the state a speaker speaks for: a place named as the speaker ("Dorsk said"),
@@ -418,6 +453,14 @@ class SpeakerKeys:
             state = self._state_in_title(title, own)
             if state:
                 return state
+        # an official whose title names an organisation, not a country ("commander of the
+        # Coast Guard"), speaks for the state that organisation's own name gives
+        organisation = self.entities.get(self.organisation_of(statement) or "")
+        if organisation is not None:
+            for title in [organisation.name, *organisation.aliases]:
+                state = self._state_in_title(title)
+                if state:
+                    return state
         return None
 
     def _titles(self, statement: Statement, entity: Entity | None, name: str) -> list[str]:

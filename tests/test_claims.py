@@ -693,3 +693,56 @@ def test_a_title_or_a_first_name_ending_like_a_demonym_is_no_state():
     assert keys.state_of(replace(said, speaker_entity_id="kral")) is None
     ruritanian = statement(article, "talks would resume", "Ruritanian officials")
     assert keys.state_of(ruritanian) == "ruritania"
+
+
+def test_a_chief_executive_and_the_company_titled_with_him_are_one_source():
+    wire = Article(
+        id="a",
+        text="Acme Ferries said its insurers had declined cover for the route. "
+        "Acme chief executive Jo Tal said the insurers had declined cover.",
+        outlet="Wire",
+    )
+    company = statement(wire, "its insurers had declined cover for the route", "Acme Ferries")
+    boss = statement(wire, "the insurers had declined cover", "Jo Tal")
+    acme = Entity(
+        id="acme",
+        name="Acme Ferries",
+        label="ORG",
+        aliases=["Acme"],
+        mentions=[mention_of(wire, "Acme Ferries", "acme", "ORG")],
+    )
+    tal = Entity(
+        id="tal",
+        name="Jo Tal",
+        label="PERSON",
+        mentions=[mention_of(wire, "Jo Tal", "tal", "PERSON")],
+    )
+    (claim,) = group_claims([one_story(wire)], [wire], [company, boss], [acme, tal])
+    assert claim.independent_sources == 1
+
+
+def test_an_officer_titled_by_a_state_force_speaks_for_that_state():
+    from crosswire.claims import SpeakerKeys
+
+    text = (
+        "Ivo Pek, commander of the Coast Guard, said the boats were seized. "
+        "The Ruritanian Coast Guard patrols the strait."
+    )
+    article = Article(id="a", text=text, outlet="Wire")
+    guard = Entity(
+        id="guard",
+        name="Ruritanian Coast Guard",
+        label="ORG",
+        aliases=["the Coast Guard"],
+        mentions=[mention_of(article, "Ruritanian Coast Guard", "guard", "ORG")],
+    )
+    pek = Entity(
+        id="pek",
+        name="Ivo Pek",
+        label="PERSON",
+        aliases=["commander of the Coast Guard"],
+        mentions=[mention_of(article, "Ivo Pek", "pek", "PERSON")],
+    )
+    keys = SpeakerKeys([guard, pek], {"a": article})
+    said = replace(statement(article, "the boats were seized", "Ivo Pek"), speaker_entity_id="pek")
+    assert keys.source(said, "Wire") == "state:ruritania"
