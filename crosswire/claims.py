@@ -880,7 +880,8 @@ def _split_clauses(
     "41 boats were seized | after they entered its waters" and "Three workers were injured |
     when drones struck the depot" each carry two propositions that other outlets state apart.
     Only a relative or adverbial clause with its own subject that runs to the unit's end (or
-    to a trailing participle of the main verb) is cut, and both pieces keep min_words words.
+    to a trailing participle of the main verb) is cut, or a trailing participle clause with its
+    own object (", injuring three people"); both pieces keep min_words words.
     Also return what the parse says of each uncut text, so it is parsed once.
     """
     from crosswire.models import load_nlp
@@ -910,18 +911,21 @@ def _split_clauses(
 
 
 def _clause_cut(doc: Any, min_words: int, marks: frozenset[str]) -> int | None:
-    """Return where a trailing finite subordinate clause opened by a mark starts, if any."""
+    """Return where a trailing finite subordinate clause opened by a mark (or a participle
+    clause set off by a comma) starts, if any."""
     words = [t for t in doc if not t.is_punct and not t.is_space]
     if not words:
         return None
     last = words[-1].i
     for token in doc:
-        if token.dep_ not in ("advcl", "relcl") or not any(
+        start, end = token.left_edge.i, token.right_edge.i
+        if _is_participle_clause(token):
+            pass  # ", injuring three people": a second event of the main clause's subject
+        elif token.dep_ not in ("advcl", "relcl") or not any(
             child.dep_ in SUBJECTS for child in token.children
         ):
             continue
-        start, end = token.left_edge.i, token.right_edge.i
-        if doc[start].lower_ not in marks:
+        elif doc[start].lower_ not in marks:
             continue
         rest = [t for t in doc[end + 1 : last + 1] if not t.is_punct]
         if any(_is_main_clause_core(t) for t in rest):
@@ -931,6 +935,19 @@ def _clause_cut(doc: Any, min_words: int, marks: frozenset[str]) -> int | None:
         if len(before) >= min_words and len(after) >= min_words:
             return doc[start].idx
     return None
+
+
+def _is_participle_clause(token: Any) -> bool:
+    """Say whether a token opens a trailing participle clause with its own object, set off by
+    a comma (", injuring three people"): the report of a second event."""
+    return (
+        token.dep_ == "advcl"
+        and token.tag_ == "VBG"
+        and token.left_edge.i == token.i
+        and token.i > 0
+        and token.doc[token.i - 1].text == ","
+        and any(child.dep_ == "dobj" for child in token.children)
+    )
 
 
 MAIN_CLAUSE_CORE = frozenset(

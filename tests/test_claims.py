@@ -413,6 +413,28 @@ def test_trailing_time_clause_joins_the_claim_other_outlets_state_on_its_own():
         assert courier.text[span["start"] : span["end"]] == span["text"]
 
 
+def test_trailing_participle_clause_joins_the_claim_other_outlets_state_on_its_own():
+    wire = Article(
+        id="a",
+        text="Rockets hit a grain silo in the port of Kessel on Friday, injuring four dockers there.",
+        outlet="Wire",
+    )
+    radio = Article(id="b", text="Rockets hit a grain silo in Kessel on Friday.", outlet="Radio")
+    paper = Article(id="c", text="Four dockers were injured, the hospital said.", outlet="Paper")
+    both = statement(wire, wire.text.rstrip("."), "officials")
+    struck = statement(radio, radio.text.rstrip("."), "police")
+    injured = statement(paper, "Four dockers were injured", "hospital")
+    articles = [wire, radio, paper]
+    claims = group_claims([one_story(*articles)], articles, [both, struck, injured], [])
+    strike = claim_with(claims, struck.id)
+    injuries = claim_with(claims, injured.id)
+    assert strike.id != injuries.id
+    (in_injuries,) = [w for w in injuries.wordings if w["statement_id"] == both.id]
+    assert in_injuries["span"]["text"] == "injuring four dockers there"
+    (in_strike,) = [w for w in strike.wordings if w["statement_id"] == both.id]
+    assert in_strike["span"]["text"] == "Rockets hit a grain silo in the port of Kessel on Friday"
+
+
 def test_relative_clause_inside_the_main_clause_is_not_cut():
     text = "The vessels that entered the strait on Sunday were seized by the coast guard."
     article = Article(id="a", text=text, outlet="W")
