@@ -590,11 +590,15 @@ def _similarities(
     speaker_keys: list[str] | None = None,
     parses: list[UnitParse] | None = None,
     items: list[UnitItems] | None = None,
+    english: list[bool] | None = None,
 ) -> np.ndarray:
     """Return pairwise similarity: embedding cosine plus bonuses for shared numbers and names.
 
     ``items`` holds each unit's names and content words, resolved mentions read as entities
-    (by default, the unit's capitalised words and content words as written).
+    (by default, the unit's capitalised words and content words as written). ``english`` says
+    which units are in English: the parse, the modal auxiliaries and the negation words are
+    English, so a unit in another language has no predicates, modality or negation to compare
+    (only the multilingual embedding, numbers, names and words).
 
     Opposite polarity (one negated, one not) costs a penalty unless both give numbers.
     """
@@ -611,6 +615,10 @@ def _similarities(
     parses = parses or _parse_units([u.text for u in units])
     predicates = [set(parse.predicates) for parse in parses]
     modal = [parse.modal for parse in parses]
+    if english is not None:
+        predicates = [found if ok else set() for found, ok in zip(predicates, english, strict=True)]
+        modal = [found and ok for found, ok in zip(modal, english, strict=True)]
+        negated = [found and ok for found, ok in zip(negated, english, strict=True)]
     # Every pair at once, as matrices (a story's units can run into the thousands).
     shared_numbers = _shared_items(numbers) > 0
     bonus = thresholds["number_bonus"] * shared_numbers
@@ -1123,7 +1131,10 @@ def _story_claims(
     items = [
         unit_items(u.text, u.start, context.mentions.get(u.statement.article_id, [])) for u in units
     ]
-    closeness = _similarities(units, vectors, context.thresholds, speaker_keys, parses, items)
+    english = [context.articles[u.statement.article_id].is_english for u in units]
+    closeness = _similarities(
+        units, vectors, context.thresholds, speaker_keys, parses, items, english
+    )
     # a denial (or a negation, with negation_contests) is its own claim: it contests, never joins
     apart = np.not_equal.outer(np.array(contesting), np.array(contesting))
     similarity = np.where(apart, 0.0, closeness)
