@@ -416,10 +416,10 @@ def test_trailing_time_clause_joins_the_claim_other_outlets_state_on_its_own():
 def test_trailing_participle_clause_joins_the_claim_other_outlets_state_on_its_own():
     wire = Article(
         id="a",
-        text="Rockets hit a grain silo in the port of Kessel on Friday, injuring four dockers there.",
+        text="Rockets hit a grain silo in the port of Brask on Friday, injuring four dockers there.",
         outlet="Wire",
     )
-    radio = Article(id="b", text="Rockets hit a grain silo in Kessel on Friday.", outlet="Radio")
+    radio = Article(id="b", text="Rockets hit a grain silo in Brask on Friday.", outlet="Radio")
     paper = Article(id="c", text="Four dockers were injured, the hospital said.", outlet="Paper")
     both = statement(wire, wire.text.rstrip("."), "officials")
     struck = statement(radio, radio.text.rstrip("."), "police")
@@ -432,7 +432,7 @@ def test_trailing_participle_clause_joins_the_claim_other_outlets_state_on_its_o
     (in_injuries,) = [w for w in injuries.wordings if w["statement_id"] == both.id]
     assert in_injuries["span"]["text"] == "injuring four dockers there"
     (in_strike,) = [w for w in strike.wordings if w["statement_id"] == both.id]
-    assert in_strike["span"]["text"] == "Rockets hit a grain silo in the port of Kessel on Friday"
+    assert in_strike["span"]["text"] == "Rockets hit a grain silo in the port of Brask on Friday"
 
 
 def test_relative_clause_inside_the_main_clause_is_not_cut():
