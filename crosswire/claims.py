@@ -805,11 +805,14 @@ class ClaimUnit:
     text: str
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"'”’»]?\s+(?=[\"'“‘«]?[A-Z0-9])")
+# a sentence end, or a semicolon before a lower-case word: it joins two independent clauses
+# ("two were treated for burns; a third was in serious condition"), each its own proposition
+_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"'”’»]?\s+(?=[\"'“‘«]?[A-Z0-9])|(?<=;)\s+(?=[a-z])")
 
 
 def _content_units(statement: Statement, min_words: int) -> list[ClaimUnit]:
-    """Split a statement's content into sentence units; short pieces without numbers stay joined."""
+    """Split a statement's content into sentence units (and clauses joined by a semicolon);
+    short pieces without numbers stay joined."""
     content = statement.content
     pieces: list[list[int]] = []
     cursor = 0

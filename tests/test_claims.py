@@ -435,6 +435,39 @@ def test_trailing_participle_clause_joins_the_claim_other_outlets_state_on_its_o
     assert in_strike["span"]["text"] == "Rockets hit a grain silo in the port of Brask on Friday"
 
 
+def test_clauses_joined_by_a_semicolon_are_two_propositions():
+    wire = Article(
+        id="a",
+        text="Officials said the ferry service was suspended until further notice; insurers had "
+        "refused to cover the route after the drone strike.",
+        outlet="Wire",
+    )
+    radio = Article(
+        id="b",
+        text="Insurers refused to cover the route after the strike, it said.",
+        outlet="Radio",
+    )
+    paper = Article(id="c", text="The ferry service was suspended, the port said.", outlet="Paper")
+    both = statement(
+        wire,
+        "the ferry service was suspended until further notice; insurers had refused to cover "
+        "the route after the drone strike",
+        "officials",
+    )
+    insurers = statement(radio, "Insurers refused to cover the route after the strike", "company")
+    suspended = statement(paper, "The ferry service was suspended", "port")
+    articles = [wire, radio, paper]
+    claims = group_claims([one_story(*articles)], articles, [both, insurers, suspended], [])
+    assert {w["statement_id"] for w in claim_with(claims, insurers.id).wordings} == {
+        both.id,
+        insurers.id,
+    }
+    assert {w["statement_id"] for w in claim_with(claims, suspended.id).wordings} == {
+        both.id,
+        suspended.id,
+    }
+
+
 def test_relative_clause_inside_the_main_clause_is_not_cut():
     text = "The vessels that entered the strait on Sunday were seized by the coast guard."
     article = Article(id="a", text=text, outlet="W")
