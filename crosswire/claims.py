@@ -377,6 +377,7 @@ class SpeakerKeys:
                 for form in [entity.name, *entity.aliases]:
                     self.places.setdefault(_place_word_key(form), entity.id)
         self._affiliations: dict[tuple[str | None, str | None], str | None] = {}
+        self._organisations: dict[str, str | None] = {}
 
     def source(
         self, statement: Statement, outlet_of_original: str | None, outlets: Sequence[str] = ()
@@ -391,7 +392,41 @@ class SpeakerKeys:
         if name and name in {_name_key(outlet) for outlet in outlets}:
             return f"outlet:{name}"
         state = self.state_of(statement)
-        return f"state:{state}" if state else key
+        if state:
+            return f"state:{state}"
+        organisation = self.organisation_of(statement)
+        return f"entity:{organisation}" if organisation else key
+
+    def organisation_of(self, statement: Statement) -> str | None:
+        """Return the organisation a person speaks for: one named with a title word in the
+        titles the texts give them ("Acme chief executive Jo Tal", "Acme spokesman Jo Tal")."""
+        entity_id = statement.speaker_entity_id or self.alias_to_entity.get(
+            _name_key(statement.speaker_name)
+        )
+        entity = self.entities.get(entity_id) if entity_id else None
+        if entity is None or entity.label != "PERSON":
+            return None
+        if entity.id not in self._organisations:
+            self._organisations[entity.id] = self._organisation_of(statement, entity)
+        return self._organisations[entity.id]
+
+    def _organisation_of(self, statement: Statement, entity: Entity) -> str | None:
+        from crosswire.entities import load_titles
+
+        titles = load_titles()
+        own = {_name_key(w) for w in entity.name.split()}
+        for title in self._titles(statement, entity, entity.name)[1:]:
+            words = [w for w in title.split() if _name_key(w) not in own]
+            offices = load_government_offices()
+            if not any(titles.is_title_word(w) or _singular(w.lower()) in offices for w in words):
+                continue
+            for size in range(min(4, len(words)), 0, -1):
+                for start in range(len(words) - size + 1):
+                    form = _name_key(" ".join(words[start : start + size])).removesuffix("'s")
+                    found = self.entities.get(self.alias_to_entity.get(form, ""))
+                    if found is not None and found.label == "ORG" and form[:1].isalpha():
+                        return found.id
+        return None
 
     def state_of(self, statement: Statement) -> str | None:
         """Return the state a speaker speaks for: a place named as the speaker ("Dorsk said"),
@@ -412,10 +447,21 @@ class SpeakerKeys:
         name = statement.speaker_name or (statement.speaker.text if statement.speaker else "")
         if entity is None and _place_word_key(name) in self.places:
             return self.places[_place_word_key(name)]
+        # a person's own name is no country word ("Bohdan" is no demonym)
+        person = entity is not None and entity.label == "PERSON"
+        own = {_name_key(w) for w in entity.name.split()} if person else set()
         for title in self._titles(statement, entity, name):
-            state = self._state_in_title(title)
+            state = self._state_in_title(title, own)
             if state:
                 return state
+        # an official whose title names an organisation, not a country ("commander of the
+        # Coast Guard"), speaks for the state that organisation's own name gives
+        organisation = self.entities.get(self.organisation_of(statement) or "")
+        if organisation is not None:
+            for title in [organisation.name, *organisation.aliases]:
+                state = self._state_in_title(title)
+                if state:
+                    return state
         return None
 
     def _titles(self, statement: Statement, entity: Entity | None, name: str) -> list[str]:
@@ -432,13 +478,15 @@ class SpeakerKeys:
                 titles.append(_title_run(article.text, mention.span.start))
         return titles
 
-    def _state_in_title(self, title: str) -> str | None:
+    def _state_in_title(
+        self, title: str, own: frozenset[str] | set[str] = frozenset()
+    ) -> str | None:
+        from crosswire.entities import is_demonym_of, load_titles
+
         words = _WORD.findall(title)
         offices = load_government_offices()
         if not any(_singular(w.lower()) in offices for w in words):
             return None
-        from crosswire.entities import is_demonym_of
-
         for word in words:
             key = _place_word_key(word)
             if key in self.places:
@@ -449,8 +497,15 @@ class SpeakerKeys:
             )
             if demonym:
                 return demonym
+        # a country no entity names: a capitalised possessive or demonym-like word that is
+        # neither an office or title word ("Spokeswoman") nor part of the speaker's name
+        titles = load_titles()
         for word in words:
             lowered = word.lower()
+            if _name_key(word).removesuffix("'s") in own or titles.is_title_word(lowered):
+                continue
+            if _singular(lowered) in offices:
+                continue
             if word[:1].isupper() and (
                 lowered.endswith(("'s", "’s")) or lowered.endswith(DEMONYM_SUFFIXES)
             ):
@@ -536,11 +591,15 @@ def _similarities(
     speaker_keys: list[str] | None = None,
     parses: list[UnitParse] | None = None,
     items: list[UnitItems] | None = None,
+    english: list[bool] | None = None,
 ) -> np.ndarray:
     """Return pairwise similarity: embedding cosine plus bonuses for shared numbers and names.
 
     ``items`` holds each unit's names and content words, resolved mentions read as entities
-    (by default, the unit's capitalised words and content words as written).
+    (by default, the unit's capitalised words and content words as written). ``english`` says
+    which units are in English: the parse, the modal auxiliaries and the negation words are
+    English, so a unit in another language has no predicates, modality or negation to compare
+    (only the multilingual embedding, numbers, names and words).
 
     Opposite polarity (one negated, one not) costs a penalty unless both give numbers.
     """
@@ -557,6 +616,10 @@ def _similarities(
     parses = parses or _parse_units([u.text for u in units])
     predicates = [set(parse.predicates) for parse in parses]
     modal = [parse.modal for parse in parses]
+    if english is not None:
+        predicates = [found if ok else set() for found, ok in zip(predicates, english, strict=True)]
+        modal = [found and ok for found, ok in zip(modal, english, strict=True)]
+        negated = [found and ok for found, ok in zip(negated, english, strict=True)]
     # Every pair at once, as matrices (a story's units can run into the thousands).
     shared_numbers = _shared_items(numbers) > 0
     bonus = thresholds["number_bonus"] * shared_numbers
@@ -754,11 +817,14 @@ class ClaimUnit:
     text: str
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"'”’»]?\s+(?=[\"'“‘«]?[A-Z0-9])")
+# a sentence end, or a semicolon before a lower-case word: it joins two independent clauses
+# ("two were treated for burns; a third was in serious condition"), each its own proposition
+_SENTENCE_END = re.compile(r"(?<=[.!?;])[\"'”’»]?\s+(?=[\"'“‘«]?[A-Z0-9])|(?<=;)\s+(?=[a-z])")
 
 
 def _content_units(statement: Statement, min_words: int) -> list[ClaimUnit]:
-    """Split a statement's content into sentence units; short pieces without numbers stay joined."""
+    """Split a statement's content into sentence units (and clauses joined by a semicolon);
+    short pieces without numbers stay joined."""
     content = statement.content
     pieces: list[list[int]] = []
     cursor = 0
@@ -884,8 +950,10 @@ def _unit_propositions(
 
     "41 boats were seized | after they entered its waters" and "Three workers were injured |
     when drones struck the depot" each carry two propositions that other outlets state apart.
-    ``doc`` holds the unit's text from article offset ``offset``: the article's parse (offset
-    0), or the unit's own.
+    Only a relative or adverbial clause with its own subject that runs to the unit's end (or
+    to a trailing participle of the main verb) is cut, or a trailing participle clause with its
+    own object (", injuring three people"); both pieces keep min_words words. ``doc`` holds the
+    unit's text from article offset ``offset``: the article's parse (offset 0), or the unit's own.
     """
     span = doc.char_span(unit.start - offset, unit.end - offset, alignment_mode="expand")
     if span is None or not len(span):
@@ -918,10 +986,10 @@ def _unit_propositions(
 
 def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
     """Return where in ``span`` (characters from its start) a trailing finite subordinate
-    clause opened by a mark starts, if any.
+    clause opened by a mark, or a participle clause set off by a comma, starts, if any.
 
-    Only a relative or adverbial clause with its own subject that runs to the span's end (or to
-    a trailing participle of the main verb) is cut, and both pieces keep min_words words.
+    Only a clause that runs to the span's end (or to a trailing participle of the main verb) is
+    cut, and both pieces keep min_words words.
     """
     doc = span.doc
     words = [t for t in span if not t.is_punct and not t.is_space]
@@ -930,12 +998,16 @@ def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
     last = words[-1].i
     roots = {t.i for t in _roots(span)}
     for token in span:
-        if token.dep_ not in ("advcl", "relcl") or not any(
+        start, end = token.left_edge.i, token.right_edge.i
+        if start <= span.start:
+            continue
+        if _is_participle_clause(token):
+            pass  # ", injuring three people": a second event of the main clause's subject
+        elif token.dep_ not in ("advcl", "relcl") or not any(
             child.dep_ in SUBJECTS for child in token.children
         ):
             continue
-        start, end = token.left_edge.i, token.right_edge.i
-        if start <= span.start or doc[start].lower_ not in marks:
+        elif doc[start].lower_ not in marks:
             continue
         rest = [t for t in doc[end + 1 : last + 1] if not t.is_punct]
         if any(_is_main_clause_core(t, roots) for t in rest):
@@ -945,6 +1017,19 @@ def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
         if len(before) >= min_words and len(after) >= min_words:
             return doc[start].idx - span.start_char
     return None
+
+
+def _is_participle_clause(token: Any) -> bool:
+    """Say whether a token opens a trailing participle clause with its own object, set off by
+    a comma (", injuring three people"): the report of a second event."""
+    return (
+        token.dep_ == "advcl"
+        and token.tag_ == "VBG"
+        and token.left_edge.i == token.i
+        and token.i > 0
+        and token.doc[token.i - 1].text == ","
+        and any(child.dep_ == "dobj" for child in token.children)
+    )
 
 
 MAIN_CLAUSE_CORE = frozenset(
@@ -1119,7 +1204,10 @@ def _story_claims(
     items = [
         unit_items(u.text, u.start, context.mentions.get(u.statement.article_id, [])) for u in units
     ]
-    closeness = _similarities(units, vectors, context.thresholds, speaker_keys, parses, items)
+    english = [context.articles[u.statement.article_id].is_english for u in units]
+    closeness = _similarities(
+        units, vectors, context.thresholds, speaker_keys, parses, items, english
+    )
     # a denial (or a negation, with negation_contests) is its own claim: it contests, never joins
     apart = np.not_equal.outer(np.array(contesting), np.array(contesting))
     similarity = np.where(apart, 0.0, closeness)

@@ -413,6 +413,61 @@ def test_trailing_time_clause_joins_the_claim_other_outlets_state_on_its_own():
         assert courier.text[span["start"] : span["end"]] == span["text"]
 
 
+def test_trailing_participle_clause_joins_the_claim_other_outlets_state_on_its_own():
+    wire = Article(
+        id="a",
+        text="Rockets hit a grain silo in the port of Brask on Friday, injuring four dockers there.",
+        outlet="Wire",
+    )
+    radio = Article(id="b", text="Rockets hit a grain silo in Brask on Friday.", outlet="Radio")
+    paper = Article(id="c", text="Four dockers were injured, the hospital said.", outlet="Paper")
+    both = statement(wire, wire.text.rstrip("."), "officials")
+    struck = statement(radio, radio.text.rstrip("."), "police")
+    injured = statement(paper, "Four dockers were injured", "hospital")
+    articles = [wire, radio, paper]
+    claims = group_claims([one_story(*articles)], articles, [both, struck, injured], [])
+    strike = claim_with(claims, struck.id)
+    injuries = claim_with(claims, injured.id)
+    assert strike.id != injuries.id
+    (in_injuries,) = [w for w in injuries.wordings if w["statement_id"] == both.id]
+    assert in_injuries["span"]["text"] == "injuring four dockers there"
+    (in_strike,) = [w for w in strike.wordings if w["statement_id"] == both.id]
+    assert in_strike["span"]["text"] == "Rockets hit a grain silo in the port of Brask on Friday"
+
+
+def test_clauses_joined_by_a_semicolon_are_two_propositions():
+    wire = Article(
+        id="a",
+        text="Officials said the ferry service was suspended until further notice; insurers had "
+        "refused to cover the route after the drone strike.",
+        outlet="Wire",
+    )
+    radio = Article(
+        id="b",
+        text="Insurers refused to cover the route after the strike, it said.",
+        outlet="Radio",
+    )
+    paper = Article(id="c", text="The ferry service was suspended, the port said.", outlet="Paper")
+    both = statement(
+        wire,
+        "the ferry service was suspended until further notice; insurers had refused to cover "
+        "the route after the drone strike",
+        "officials",
+    )
+    insurers = statement(radio, "Insurers refused to cover the route after the strike", "company")
+    suspended = statement(paper, "The ferry service was suspended", "port")
+    articles = [wire, radio, paper]
+    claims = group_claims([one_story(*articles)], articles, [both, insurers, suspended], [])
+    assert {w["statement_id"] for w in claim_with(claims, insurers.id).wordings} == {
+        both.id,
+        insurers.id,
+    }
+    assert {w["statement_id"] for w in claim_with(claims, suspended.id).wordings} == {
+        both.id,
+        suspended.id,
+    }
+
+
 def test_relative_clause_inside_the_main_clause_is_not_cut():
     text = "The vessels that entered the strait on Sunday were seized by the coast guard."
     article = Article(id="a", text=text, outlet="W")
@@ -712,3 +767,105 @@ def test_grouping_statements_read_by_the_per_article_stage_parses_nothing_again(
     monkeypatch.setattr(models, "load_nlp", no_parsing)
     (claim,) = group_claims([one_story(wire, paper)], [wire, paper], said, [])
     assert claim.outlets == ["W", "P"]
+
+
+def test_a_title_or_a_first_name_ending_like_a_demonym_is_no_state():
+    from crosswire.claims import SpeakerKeys
+
+    text = (
+        "Foreign Ministry Spokeswoman Mila Dorn said talks would resume. "
+        "Regional governor Stefan Kral said the port was calm."
+    )
+    article = Article(id="a", text=text, outlet="Wire")
+    dorn = Entity(
+        id="dorn",
+        name="Mila Dorn",
+        label="PERSON",
+        mentions=[mention_of(article, "Mila Dorn", "dorn", "PERSON")],
+    )
+    kral = Entity(
+        id="kral",
+        name="Stefan Kral",
+        label="PERSON",
+        mentions=[mention_of(article, "Stefan Kral", "kral", "PERSON")],
+    )
+    keys = SpeakerKeys([dorn, kral], {"a": article})
+    said = statement(article, "talks would resume", "Mila Dorn")
+    assert keys.state_of(replace(said, speaker_entity_id="dorn")) is None
+    said = statement(article, "the port was calm", "Stefan Kral")
+    assert keys.state_of(replace(said, speaker_entity_id="kral")) is None
+    ruritanian = statement(article, "talks would resume", "Ruritanian officials")
+    assert keys.state_of(ruritanian) == "ruritania"
+
+
+def test_a_chief_executive_and_the_company_titled_with_him_are_one_source():
+    wire = Article(
+        id="a",
+        text="Acme Ferries said its insurers had declined cover for the route. "
+        "Acme chief executive Jo Tal said the insurers had declined cover.",
+        outlet="Wire",
+    )
+    company = statement(wire, "its insurers had declined cover for the route", "Acme Ferries")
+    boss = statement(wire, "the insurers had declined cover", "Jo Tal")
+    acme = Entity(
+        id="acme",
+        name="Acme Ferries",
+        label="ORG",
+        aliases=["Acme"],
+        mentions=[mention_of(wire, "Acme Ferries", "acme", "ORG")],
+    )
+    tal = Entity(
+        id="tal",
+        name="Jo Tal",
+        label="PERSON",
+        mentions=[mention_of(wire, "Jo Tal", "tal", "PERSON")],
+    )
+    (claim,) = group_claims([one_story(wire)], [wire], [company, boss], [acme, tal])
+    assert claim.independent_sources == 1
+
+
+def test_an_officer_titled_by_a_state_force_speaks_for_that_state():
+    from crosswire.claims import SpeakerKeys
+
+    text = (
+        "Ivo Pek, commander of the Coast Guard, said the boats were seized. "
+        "The Ruritanian Coast Guard patrols the strait."
+    )
+    article = Article(id="a", text=text, outlet="Wire")
+    guard = Entity(
+        id="guard",
+        name="Ruritanian Coast Guard",
+        label="ORG",
+        aliases=["the Coast Guard"],
+        mentions=[mention_of(article, "Ruritanian Coast Guard", "guard", "ORG")],
+    )
+    pek = Entity(
+        id="pek",
+        name="Ivo Pek",
+        label="PERSON",
+        aliases=["commander of the Coast Guard"],
+        mentions=[mention_of(article, "Ivo Pek", "pek", "PERSON")],
+    )
+    keys = SpeakerKeys([guard, pek], {"a": article})
+    said = replace(statement(article, "the boats were seized", "Ivo Pek"), speaker_entity_id="pek")
+    assert keys.source(said, "Wire") == "state:ruritania"
+
+
+def test_a_unit_in_another_language_pays_no_penalty_for_what_the_english_parse_reads_in_it():
+    from crosswire.claims import ClaimUnit, _parse_units, _similarities, load_claim_thresholds
+    from crosswire.models import load_embedder
+    from crosswire.settings import load_settings
+
+    texts = ["Three dockers were hurt in the blast", "Trois personnes ont été blessées"]
+    said = [
+        Statement(id=f"s{i}", article_id=f"a{i}", content=Span(0, len(t), t), kind="indirect")
+        for i, t in enumerate(texts)
+    ]
+    units = [ClaimUnit(s, 0, len(t), t) for s, t in zip(said, texts, strict=True)]
+    vectors = np.asarray(load_embedder().encode(texts), dtype=np.float32)
+    thresholds = load_claim_thresholds(load_settings().embedding_model)
+    parses = _parse_units(texts)
+    as_english = _similarities(units, vectors, thresholds, parses=parses, english=[True, True])
+    as_french = _similarities(units, vectors, thresholds, parses=parses, english=[True, False])
+    assert as_french[0, 1] > as_english[0, 1]
+    assert as_french[0, 1] == pytest.approx(float(vectors[0] @ vectors[1]), abs=0.2)
