@@ -119,13 +119,9 @@ def run_size(count: int, args: argparse.Namespace, nlp) -> dict[str, Clock]:
 
             with Clock(engine) as clocks["refresh"]:
                 analysis = pipeline.refresh_cross_article(store, engine=engine)
-            line(
-                "cross-article refresh",
-                count,
-                n_words,
-                clocks["refresh"],
-                f" ({len(analysis.stories)} stories, {len(analysis.claims)} claims)",
-            )
+            found = f" ({len(analysis.stories)} stories, {len(analysis.claims)} claims)"
+            del analysis  # what a user's process holds between refreshes is the store, not this
+            line("cross-article refresh", count, n_words, clocks["refresh"], found)
 
             for article in everything[count:]:
                 store.add_article(article)
