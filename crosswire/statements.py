@@ -1768,7 +1768,11 @@ def load_attribution_scorers(path: Path = SCORER_FILE) -> dict[str, AttributionS
     """
     if not path.exists():
         return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return scorers_from_data(json.loads(path.read_text(encoding="utf-8")))
+
+
+def scorers_from_data(data: dict[str, Any]) -> dict[str, AttributionScorer]:
+    """Build the scorers from a weights file's content (or what training returns, unwritten)."""
     return {
         name: AttributionScorer(
             weights={str(k): float(v) for k, v in model["weights"].items()},
@@ -2141,11 +2145,17 @@ def cut_content_boundaries(
             attribution.content = cut_content_boundary(doc, attribution, quotes, boundary)
 
 
-def extract_statements(doc: Any, article: Article) -> list[Statement]:
-    """Find every attributed statement in one article, with speaker, cue, content and kind."""
+def extract_statements(
+    doc: Any, article: Article, *, scorers: dict[str, AttributionScorer] | None = None
+) -> list[Statement]:
+    """Find every attributed statement in one article, with speaker, cue, content and kind.
+
+    ``scorers`` replaces the learned scorers from ``statement_scorer.json`` (``{}``: rules alone),
+    so that scorers fitted on part of a split can be measured on the rest before being written.
+    """
     lexicon = load_cue_lexicon()
     quotes = find_quotes(_text(doc))
-    scorers = load_attribution_scorers()
+    scorers = load_attribution_scorers() if scorers is None else scorers
     found = find_rule_attributions(doc, quotes, lexicon)
     chosen = choose_attributions(doc, quotes, lexicon, found, scorers)
     shape_contents(doc, [a for a in chosen if all(a is not b for b in found)], quotes)

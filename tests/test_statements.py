@@ -698,6 +698,27 @@ def test_without_scorers_the_rules_decide_alone(nlp):
     assert choose_attributions(doc, quotes, lexicon, found, {}) is found
 
 
+def test_scorers_given_to_extraction_replace_the_weights_file(nlp):
+    text = "Anna Vey cast the levy as a betrayal of the fishing towns."
+    article = Article(id="a1", text=text)
+    doc = nlp(text)
+    assert one_with(extract_statements(doc, article), "the levy as a betrayal")
+    assert extract_statements(doc, article, scorers={}) == []
+
+
+def test_held_out_scores_come_from_the_given_docs_and_scorers(nlp):
+    from crosswire.evaluate.statements import evaluate_items
+
+    text = "Councillor Anna Vey cast the levy as a betrayal of the fishing towns."
+    gold = _brat_gold(text, "Councillor Anna Vey", "cast", "the levy", len(text) - 1)
+    items = [(Article(id="a1", text=text), gold)]
+    docs = [nlp(text)]
+    learned, _ = evaluate_items(items, univocal=True, docs=docs)
+    rules_alone, predicted = evaluate_items(items, univocal=True, docs=docs, scorers={})
+    assert learned["matched"] == 1
+    assert rules_alone["matched"] == 0 and predicted == []
+
+
 def test_scored_candidates_never_overlap_what_is_kept(nlp):
     text = (
         "Ridel read a prepared statement about the closure of the docks, and Vey cast the "
@@ -764,6 +785,12 @@ def test_training_refuses_the_dev_split(tmp_path):
 
     assert main(["train", str(tmp_path / "dev"), "--out", str(tmp_path / "s.json")]) == 2
     assert not (tmp_path / "s.json").exists()
+
+
+def test_held_out_measuring_refuses_the_dev_split(tmp_path):
+    from crosswire.evaluate.statements import main
+
+    assert main(["held-out", str(tmp_path / "dev")]) == 2
 
 
 def test_boundary_rows_mark_the_first_cut_after_the_gold_content_as_right(nlp):
