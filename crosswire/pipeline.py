@@ -286,6 +286,24 @@ def assemble_analysis(
     )
 
 
+def one_blas_thread() -> Any:
+    """Hold BLAS and OpenMP to one thread while the cross-article stages run (a context).
+
+    Their matrices are small (a batch's TF-IDF, a story's units): extra threads spin-wait more
+    than they compute, and far more so when other work shares the cores. The first refresh of
+    1,000 benchmark articles on 2 shared cores took 48.8 CPU s with the default threads and
+    32.8 with one, same output; Dask's nanny starts its workers with one thread already.
+    """
+    # threadpoolctl limits the thread pools loaded so far: load the stages' numeric libraries
+    # (scipy's own BLAS among them) first
+    import scipy.linalg  # noqa: F401
+    import sklearn.cluster  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
 def analyze_corpus(
     articles: list[Article],
     annotations: dict[str, ArticleAnnotations],
@@ -300,10 +318,12 @@ def analyze_corpus(
     stored_outlets = {a.id: a.outlet for a in articles}
     known = {key: v for found in annotations.values() for key, v in found.embeddings.items()}
     embedder = RememberingEmbedder(load_embedder(), known) if known else None
-    corpus = link_corpus(articles, annotations, previous_stories, embedder)
-    slices = story_slices(corpus)
-    engine = engine or LocalEngine()
-    results = dict(zip([p.story.id for p in slices], engine.analyze_stories(slices), strict=True))
+    with one_blas_thread():
+        corpus = link_corpus(articles, annotations, previous_stories, embedder)
+        slices = story_slices(corpus)
+        engine = engine or LocalEngine()
+        found = engine.analyze_stories(slices)
+        results = dict(zip([p.story.id for p in slices], found, strict=True))
     return assemble_analysis(corpus, stored_outlets, results)
 
 
@@ -376,6 +396,13 @@ def refresh_cross_article(
     per-story stages run only on the stories whose slice changed since the last refresh, and
     the other stories keep their stored results, which are the same by construction.
     """
+    with one_blas_thread():
+        return _refresh_cross_article(store, progress, engine)
+
+
+def _refresh_cross_article(
+    store: Store, progress: Progress | None = None, engine: Any = None
+) -> Analysis:
     articles = store.articles()
     ids = [a.id for a in articles]
     annotations: dict[str, ArticleAnnotations] = {i: ArticleAnnotations() for i in ids}

@@ -176,3 +176,22 @@ def test_the_per_article_stages_embed_articles_for_clustering_where_they_run(tmp
         pipeline.annotate_pending(store)
         assert store.count("stories") == 0
         assert store.count("embeddings") == len(ARTICLES), "embedded before any refresh"
+
+
+def test_the_cross_article_stages_run_with_one_blas_thread(tmp_path, monkeypatch):
+    # Their matrices are small: extra BLAS threads spin-wait and cost more CPU than they save.
+    from threadpoolctl import threadpool_info
+
+    from crosswire import stories
+
+    seen: list[int] = []
+    clustering = stories.cluster_stories
+
+    def spying(*args, **kwargs):
+        seen.extend(pool["num_threads"] for pool in threadpool_info())
+        return clustering(*args, **kwargs)
+
+    monkeypatch.setattr(stories, "cluster_stories", spying)
+    with Store(tmp_path / "s.db") as store:
+        pipeline.analyze(store, [write_corpus(tmp_path / "corpus")])
+    assert seen and set(seen) == {1}
