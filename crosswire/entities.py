@@ -124,6 +124,7 @@ def load_place_heads(path: Path = DATA / "place_heads.tsv") -> frozenset[str]:
 # ---------------------------------------------------------------- names
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
     """Reduce a name to the key two spellings share: ASCII, lower case, no 'the', no possessive."""
     text = unidecode(text).strip()
@@ -632,6 +633,8 @@ class _Linker:
             group.labels[mention.label] += 1
             group.forms[" ".join(mention.span.text.split())] += 1
             group.articles.add(mention.article_id)
+        # the kinds of name to try, names first (asked once here, not on every lookup)
+        self.kinds = ("NAME", *sorted({kind for kind, _ in self.groups} - {"NAME"}))
         self._merge_spelling_variants()
         self._index_surnames()
         self._merge_organisation_cores()
@@ -721,9 +724,8 @@ class _Linker:
         """Return the entity a name (such as a statement's speaker name) belongs to, if any."""
         _, name_words = split_title(re.findall(r"[\w.\-'\u2019]+", name))
         keys = [k for k in dict.fromkeys((self.key(name), self.key(" ".join(name_words)))) if k]
-        kinds = ("NAME", *sorted({k for k, _ in self.groups} - {"NAME"}))
         for key in keys:
-            for kind in kinds:
+            for kind in self.kinds:
                 if (kind, key) in self.groups:
                     return self.root((kind, key))
         for key in keys:
