@@ -945,6 +945,15 @@ def canonicalize_entities(
     return _build_entities(members, linker, created, by_id)
 
 
+def _is_bare_description(speaker_name: str | None, speaker_text: str) -> bool:
+    """Tell whether a speaker's name is just the head words of the words that name the speaker,
+    left unresolved in its article ("the spokeswoman" -> "spokeswoman", "Shop owners on the
+    waterfront" -> "Shop owners"), not a name the article resolved them to."""
+    key = name_key(speaker_name or "")
+    described = name_key(re.sub(r"(?i)^(?:the|a|an|his|her|their|its)\s+", "", speaker_text))
+    return bool(key) and (described == key or described.startswith(key + " "))
+
+
 def _names_someone(speaker_name: str, mention: Mention) -> bool:
     """Tell whether a speaker name is a name, not the unresolved description itself ("locals")."""
     key = name_key(speaker_name)
@@ -1121,7 +1130,14 @@ def _speaker_entity(
         # an entity the article itself mentions first: which of several entities with this name
         # comes first corpus-wide changes as the corpus grows
         key = load_aliases().canonical_key(name_key(statement.speaker_name))
-        found = in_article.get((statement.article_id, key)) or by_key.get(key)
+        found = in_article.get((statement.article_id, key))
+        is_name = statement.speaker_name[:1].isupper() and not (
+            speaker is not None and _is_bare_description(statement.speaker_name, speaker.text)
+        )
+        if found is None and is_name:
+            # a name, not "the spokeswoman" left unresolved ("spokeswoman"): whoever another
+            # story's spokeswoman was is not this one
+            found = by_key.get(key)
         if found is not None:
             return found
     if speaker is not None:

@@ -480,3 +480,50 @@ def test_a_described_organisation_speaker_links_to_the_organisation_named_before
     assert described.speaker_name == "Ruritanian Ministry of Defence"
     # a capitalised name is left to name matching, never re-read as a description
     assert name.speaker_entity_id is None
+
+
+def test_an_unresolved_description_speaker_never_links_to_whom_another_story_described_so():
+    from crosswire.records import Entity, Mention
+
+    text = "The spokeswoman said the ferry was turned back. She said Ana Bel agreed."
+    article = Article(id="a-here", text=text, outlet="Wire")
+    unresolved = Statement(
+        id="s1",
+        article_id=article.id,
+        content=Span.of(text, 21, 46),
+        kind="indirect",
+        speaker=Span.of(text, 0, 15),
+        speaker_name="spokeswoman",
+        speaker_type="PERSON",
+    )
+    pronoun = Statement(
+        id="s2",
+        article_id=article.id,
+        content=Span.of(text, 57, 71),
+        kind="indirect",
+        speaker=Span.of(text, 48, 51),
+        speaker_name="spokeswoman",
+        speaker_type="PERSON",
+    )
+    named = Statement(
+        id="s3",
+        article_id=article.id,
+        content=Span.of(text, 21, 46),
+        kind="indirect",
+        speaker_name="Ana Bel",
+        speaker_type="PERSON",
+    )
+    # another story's spokeswoman, "the spokeswoman" among her aliases there
+    other = Entity(
+        "e-bel",
+        "Ana Bel",
+        "PERSON",
+        aliases=["the spokeswoman"],
+        mentions=[
+            Mention("a-other", Span(0, 7, "Ana Bel"), "PERSON"),
+            Mention("a-other", Span(20, 35, "the spokeswoman"), "PERSON", kind="description"),
+        ],
+    )
+    first, second, third = link_speakers([unresolved, pronoun, named], [other])
+    assert first.speaker_entity_id is None and second.speaker_entity_id is None
+    assert third.speaker_entity_id == "e-bel"  # a name still links across articles
