@@ -388,51 +388,46 @@ def test_different_counts_of_the_same_seized_boats_are_one_claim_with_a_numeric_
     assert [c["kind"] for c in claim.conflicts] == ["numeric"]
 
 
-def test_trailing_time_clause_joins_the_claim_other_outlets_state_on_its_own():
-    courier = Article(
-        id="a",
-        text="Three workers were injured when drones struck the fuel depot in Tarniv overnight.",
-        outlet="Courier",
-    )
-    wire = Article(id="b", text="Drones struck a fuel depot in Tarniv overnight.", outlet="Wire")
-    radio = Article(id="c", text="Three people were injured, the hospital said.", outlet="Radio")
-    both = statement(courier, courier.text.rstrip("."), "mayor")
-    struck = statement(wire, wire.text.rstrip("."), "officials")
-    injured = statement(radio, "Three people were injured", "hospital")
-    articles = [courier, wire, radio]
+@pytest.mark.parametrize(
+    ("both_text", "strike_text", "injury_text", "strike_span", "injury_span"),
+    [
+        (  # a trailing time clause
+            "Three workers were injured when drones struck the fuel depot in Tarniv overnight.",
+            "Drones struck a fuel depot in Tarniv overnight.",
+            "Three people were injured, the hospital said.",
+            "when drones struck the fuel depot in Tarniv overnight",
+            "Three workers were injured",
+        ),
+        (  # a trailing participle clause with its own object
+            "Rockets hit a grain silo in the port of Brask on Friday, injuring four dockers there.",
+            "Rockets hit a grain silo in Brask on Friday.",
+            "Four dockers were injured, the hospital said.",
+            "Rockets hit a grain silo in the port of Brask on Friday",
+            "injuring four dockers there",
+        ),
+    ],
+)
+def test_trailing_clause_joins_the_claim_other_outlets_state_on_its_own(
+    both_text, strike_text, injury_text, strike_span, injury_span
+):
+    first = Article(id="a", text=both_text, outlet="Courier")
+    second = Article(id="b", text=strike_text, outlet="Wire")
+    third = Article(id="c", text=injury_text, outlet="Radio")
+    both = statement(first, both_text.rstrip("."), "mayor")
+    struck = statement(second, strike_text.rstrip("."), "officials")
+    injured = statement(third, injury_text.split(",")[0], "hospital")
+    articles = [first, second, third]
     claims = group_claims([one_story(*articles)], articles, [both, struck, injured], [])
     strike = claim_with(claims, struck.id)
     injuries = claim_with(claims, injured.id)
     assert strike.id != injuries.id
     (in_strike,) = [w for w in strike.wordings if w["statement_id"] == both.id]
     (in_injuries,) = [w for w in injuries.wordings if w["statement_id"] == both.id]
-    assert in_strike["span"]["text"] == "when drones struck the fuel depot in Tarniv overnight"
-    assert in_injuries["span"]["text"] == "Three workers were injured"
+    assert in_strike["span"]["text"] == strike_span
+    assert in_injuries["span"]["text"] == injury_span
     for wording in (in_strike, in_injuries):
         span = wording["span"]
-        assert courier.text[span["start"] : span["end"]] == span["text"]
-
-
-def test_trailing_participle_clause_joins_the_claim_other_outlets_state_on_its_own():
-    wire = Article(
-        id="a",
-        text="Rockets hit a grain silo in the port of Brask on Friday, injuring four dockers there.",
-        outlet="Wire",
-    )
-    radio = Article(id="b", text="Rockets hit a grain silo in Brask on Friday.", outlet="Radio")
-    paper = Article(id="c", text="Four dockers were injured, the hospital said.", outlet="Paper")
-    both = statement(wire, wire.text.rstrip("."), "officials")
-    struck = statement(radio, radio.text.rstrip("."), "police")
-    injured = statement(paper, "Four dockers were injured", "hospital")
-    articles = [wire, radio, paper]
-    claims = group_claims([one_story(*articles)], articles, [both, struck, injured], [])
-    strike = claim_with(claims, struck.id)
-    injuries = claim_with(claims, injured.id)
-    assert strike.id != injuries.id
-    (in_injuries,) = [w for w in injuries.wordings if w["statement_id"] == both.id]
-    assert in_injuries["span"]["text"] == "injuring four dockers there"
-    (in_strike,) = [w for w in strike.wordings if w["statement_id"] == both.id]
-    assert in_strike["span"]["text"] == "Rockets hit a grain silo in the port of Brask on Friday"
+        assert first.text[span["start"] : span["end"]] == span["text"]
 
 
 def test_clauses_joined_by_a_semicolon_are_two_propositions():

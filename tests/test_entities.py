@@ -487,32 +487,22 @@ def test_an_unresolved_description_speaker_never_links_to_whom_another_story_des
 
     text = "The spokeswoman said the ferry was turned back. She said Ana Bel agreed."
     article = Article(id="a-here", text=text, outlet="Wire")
-    unresolved = Statement(
-        id="s1",
-        article_id=article.id,
-        content=Span.of(text, 21, 46),
-        kind="indirect",
-        speaker=Span.of(text, 0, 15),
-        speaker_name="spokeswoman",
-        speaker_type="PERSON",
-    )
-    pronoun = Statement(
-        id="s2",
-        article_id=article.id,
-        content=Span.of(text, 57, 71),
-        kind="indirect",
-        speaker=Span.of(text, 48, 51),
-        speaker_name="spokeswoman",
-        speaker_type="PERSON",
-    )
-    named = Statement(
-        id="s3",
-        article_id=article.id,
-        content=Span.of(text, 21, 46),
-        kind="indirect",
-        speaker_name="Ana Bel",
-        speaker_type="PERSON",
-    )
+
+    def said(sid, content, speaker, name):
+        start = text.index(content)
+        return Statement(
+            id=sid,
+            article_id=article.id,
+            content=Span.of(text, start, start + len(content)),
+            kind="indirect",
+            speaker=Span.of(text, *speaker) if speaker else None,
+            speaker_name=name,
+            speaker_type="PERSON",
+        )
+
+    unresolved = said("s1", "the ferry was turned back", (0, 15), "spokeswoman")
+    pronoun = said("s2", "Ana Bel agreed", (48, 51), "spokeswoman")
+    named = said("s3", "the ferry was turned back", None, "Ana Bel")
     # another story's spokeswoman, "the spokeswoman" among her aliases there
     other = Entity(
         "e-bel",
