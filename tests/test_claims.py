@@ -566,6 +566,17 @@ def mention_of(article, form, entity_id, label="GPE"):
     return Mention(article.id, Span.of(article.text, start, start + len(form)), label, entity_id)
 
 
+def named_entity(article, name, entity_id, label, aliases=()):
+    """An entity named once, by its own name, in the article."""
+    return Entity(
+        id=entity_id,
+        name=name,
+        label=label,
+        aliases=list(aliases),
+        mentions=[mention_of(article, name, entity_id, label)],
+    )
+
+
 def test_a_resolved_mention_counts_as_its_entity_whatever_its_spelling():
     text = "Officials said shelling damaged a hospital in Kiev overnight."
     article = Article(id="a", text=text, outlet="A")
@@ -611,12 +622,7 @@ def test_two_offices_of_one_state_are_one_independent_source_and_a_union_is_anot
         outlet="Paper",
     )
     minister = statement(wire, "41 fishing boats had been seized", "Anna Berg")
-    berg = Entity(
-        id="berg",
-        name="Anna Berg",
-        label="PERSON",
-        mentions=[mention_of(wire, "Anna Berg", "berg", "PERSON")],
-    )
+    berg = named_entity(wire, "Anna Berg", "berg", "PERSON")
     ministry = statement(radio, "41 fishing boats were seized on Sunday", "Ruritanian Ministry")
     union = statement(paper, "41 fishing boats were seized at sea", "Ruritanian Fishermen's Union")
     articles = [wire, radio, paper]
@@ -679,18 +685,8 @@ def test_a_president_and_the_side_of_his_country_are_one_source_when_the_demonym
     )
     president = statement(wire, "the talks in Sarkine would resume in May", "Ivo Tal")
     side = statement(radio, "the talks would resume in May", "Sarkinian side")
-    tal = Entity(
-        id="tal",
-        name="Ivo Tal",
-        label="PERSON",
-        mentions=[mention_of(wire, "Ivo Tal", "tal", "PERSON")],
-    )
-    country = Entity(
-        id="sarkine",
-        name="Sarkine",
-        label="GPE",
-        mentions=[mention_of(wire, "Sarkine", "sarkine")],
-    )
+    tal = named_entity(wire, "Ivo Tal", "tal", "PERSON")
+    country = named_entity(wire, "Sarkine", "sarkine", "GPE")
     articles = [wire, radio]
     (claim,) = group_claims([one_story(*articles)], articles, [president, side], [tal, country])
     assert claim.independent_sources == 1
@@ -772,18 +768,8 @@ def test_a_title_or_a_first_name_ending_like_a_demonym_is_no_state():
         "Regional governor Stefan Kral said the port was calm."
     )
     article = Article(id="a", text=text, outlet="Wire")
-    dorn = Entity(
-        id="dorn",
-        name="Mila Dorn",
-        label="PERSON",
-        mentions=[mention_of(article, "Mila Dorn", "dorn", "PERSON")],
-    )
-    kral = Entity(
-        id="kral",
-        name="Stefan Kral",
-        label="PERSON",
-        mentions=[mention_of(article, "Stefan Kral", "kral", "PERSON")],
-    )
+    dorn = named_entity(article, "Mila Dorn", "dorn", "PERSON")
+    kral = named_entity(article, "Stefan Kral", "kral", "PERSON")
     keys = SpeakerKeys([dorn, kral], {"a": article})
     said = statement(article, "talks would resume", "Mila Dorn")
     assert keys.state_of(replace(said, speaker_entity_id="dorn")) is None
@@ -802,19 +788,8 @@ def test_a_chief_executive_and_the_company_titled_with_him_are_one_source():
     )
     company = statement(wire, "its insurers had declined cover for the route", "Acme Ferries")
     boss = statement(wire, "the insurers had declined cover", "Jo Tal")
-    acme = Entity(
-        id="acme",
-        name="Acme Ferries",
-        label="ORG",
-        aliases=["Acme"],
-        mentions=[mention_of(wire, "Acme Ferries", "acme", "ORG")],
-    )
-    tal = Entity(
-        id="tal",
-        name="Jo Tal",
-        label="PERSON",
-        mentions=[mention_of(wire, "Jo Tal", "tal", "PERSON")],
-    )
+    acme = named_entity(wire, "Acme Ferries", "acme", "ORG", aliases=["Acme"])
+    tal = named_entity(wire, "Jo Tal", "tal", "PERSON")
     (claim,) = group_claims([one_story(wire)], [wire], [company, boss], [acme, tal])
     assert claim.independent_sources == 1
 
@@ -827,19 +802,11 @@ def test_an_officer_titled_by_a_state_force_speaks_for_that_state():
         "The Ruritanian Coast Guard patrols the strait."
     )
     article = Article(id="a", text=text, outlet="Wire")
-    guard = Entity(
-        id="guard",
-        name="Ruritanian Coast Guard",
-        label="ORG",
-        aliases=["the Coast Guard"],
-        mentions=[mention_of(article, "Ruritanian Coast Guard", "guard", "ORG")],
+    guard = named_entity(
+        article, "Ruritanian Coast Guard", "guard", "ORG", aliases=["the Coast Guard"]
     )
-    pek = Entity(
-        id="pek",
-        name="Ivo Pek",
-        label="PERSON",
-        aliases=["commander of the Coast Guard"],
-        mentions=[mention_of(article, "Ivo Pek", "pek", "PERSON")],
+    pek = named_entity(
+        article, "Ivo Pek", "pek", "PERSON", aliases=["commander of the Coast Guard"]
     )
     keys = SpeakerKeys([guard, pek], {"a": article})
     said = replace(statement(article, "the boats were seized", "Ivo Pek"), speaker_entity_id="pek")
