@@ -887,12 +887,11 @@ def _story_units(
                 followers[child.id].append(statement)
             following.add(statement.id)
     leading = [s for s in statements if s.id not in following]
-    unread = [s for s in leading if s.propositions is None]
-    if unread:
-        read_propositions_alone(unread, min_words)
+    alone = _propositions_alone([s for s in leading if s.propositions is None], min_words)
     units, parses = [], []
     for statement in leading:
-        for found in statement.propositions or []:
+        read = statement.propositions
+        for found in alone.get(statement.id, []) if read is None else read:
             span = found.span
             units.append(ClaimUnit(statement, span.start, span.end, span.text))
             parses.append(UnitParse(frozenset(found.predicates), found.modal, found.negates))
@@ -921,20 +920,27 @@ def read_propositions(doc: Any, statements: list[Statement], min_words: int | No
             ]
 
 
-def read_propositions_alone(statements: list[Statement], min_words: int) -> None:
-    """Read propositions of statements whose article parse is not at hand: parse each unit alone."""
+def _propositions_alone(
+    statements: list[Statement], min_words: int
+) -> dict[str, list[Proposition]]:
+    """Read the propositions of statements whose article parse is not at hand (built by hand,
+    or stored by an older version): parse each unit alone. The statements stay as they are."""
+    if not statements:
+        return {}
     from crosswire.models import load_nlp
 
     marks = load_claim_lexicons().clause_marks
     units = {s.id: _content_units(s, min_words) if _claimable(s) else [] for s in statements}
     texts = list(dict.fromkeys(u.text for found in units.values() for u in found))
     docs = dict(zip(texts, load_nlp().pipe(texts, disable=("ner",)), strict=True))
-    for statement in statements:
-        statement.propositions = [
+    return {
+        statement_id: [
             found
-            for unit in units[statement.id]
+            for unit in found_units
             for found in _unit_propositions(unit, docs[unit.text], unit.start, min_words, marks)
         ]
+        for statement_id, found_units in units.items()
+    }
 
 
 def _unit_min_words() -> int:
