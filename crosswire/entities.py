@@ -311,8 +311,6 @@ def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Me
     taken = [(m.span.start, m.span.end) for m in found]
     added: list[Mention] = []
     for form, votes in sorted(labels.items(), key=lambda item: -len(item[0])):
-        if form not in article.text:
-            continue
         for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", article.text):
             start, end = match.span()
             if _overlaps(start, end, taken) or not _is_proper_name(doc, start, end):
@@ -950,8 +948,13 @@ def _is_bare_description(speaker_name: str | None, speaker_text: str) -> bool:
     left unresolved in its article ("the spokeswoman" -> "spokeswoman", "Shop owners on the
     waterfront" -> "Shop owners"), not a name the article resolved them to."""
     key = name_key(speaker_name or "")
-    described = name_key(re.sub(r"(?i)^(?:the|a|an|his|her|their|its)\s+", "", speaker_text))
+    described = _described_key(speaker_text)
     return bool(key) and (described == key or described.startswith(key + " "))
+
+
+def _described_key(text: str) -> str:
+    """Return the name key of a description without its determiner ("the spokeswoman")."""
+    return name_key(re.sub(r"(?i)^(?:the|a|an|his|her|their|its)\s+", "", text))
 
 
 def _names_someone(speaker_name: str, mention: Mention) -> bool:
@@ -959,7 +962,7 @@ def _names_someone(speaker_name: str, mention: Mention) -> bool:
     key = name_key(speaker_name)
     if not key or not speaker_name[:1].isupper():
         return False
-    described = name_key(re.sub(r"(?i)^(?:the|a|an|his|her|their|its)\s+", "", mention.span.text))
+    described = _described_key(mention.span.text)
     return key != described and not (" " not in key and described.startswith(key + " "))
 
 

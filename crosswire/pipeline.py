@@ -292,7 +292,7 @@ def one_blas_thread() -> Any:
     Their matrices are small (a batch's TF-IDF, a story's units): extra threads spin-wait more
     than they compute, and far more so when other work shares the cores. The first refresh of
     1,000 benchmark articles on 2 shared cores took 48.8 CPU s with the default threads and
-    32.8 with one, same output; Dask's nanny starts its workers with one thread already.
+    32.4 with one, same output; Dask's nanny starts its workers with one thread already.
     """
     # threadpoolctl limits the thread pools loaded so far: load the stages' numeric libraries
     # (scipy's own BLAS among them) first
