@@ -355,6 +355,11 @@ def _title_run(text: str, start: int) -> str:
     return " ".join(run)
 
 
+@functools.lru_cache(maxsize=65536)
+def _word_pattern(form: str) -> re.Pattern[str]:
+    return re.compile(rf"\b{re.escape(form)}\b")
+
+
 class SpeakerKeys:
     """Resolve speaker names to one key per original source (entity, else surname-aware name).
 
@@ -376,6 +381,10 @@ class SpeakerKeys:
             if entity.label == "GPE":
                 for form in [entity.name, *entity.aliases]:
                     self.places.setdefault(_place_word_key(form), entity.id)
+        # each entity's forms, listed once: scanning all aliases per mention made claims quadratic
+        self.forms_of: dict[str, set[str]] = defaultdict(set)
+        for alias, entity_id in self.alias_to_entity.items():
+            self.forms_of[entity_id].add(alias)
         self._affiliations: dict[tuple[str | None, str | None], str | None] = {}
         self._organisations: dict[str, str | None] = {}
 
@@ -533,8 +542,8 @@ class SpeakerKeys:
             forms.add(name.split()[-1])
         entity = statement.speaker_entity_id or self.alias_to_entity.get(name)
         if entity:
-            forms |= {alias for alias, eid in self.alias_to_entity.items() if eid == entity}
-        return any(re.search(rf"\b{re.escape(form)}\b", lowered) for form in forms if form)
+            forms |= self.forms_of.get(entity, set())
+        return any(_word_pattern(form).search(lowered) for form in forms if form)
 
 
 # ---------------------------------------------------------------- grouping
