@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from strike_corpus import ARTICLES, write_corpus
 
 from crosswire import pipeline, report
@@ -178,20 +179,39 @@ def test_the_per_article_stages_embed_articles_for_clustering_where_they_run(tmp
         assert store.count("embeddings") == len(ARTICLES), "embedded before any refresh"
 
 
-def test_the_cross_article_stages_run_with_one_blas_thread(tmp_path, monkeypatch):
+def test_the_cross_article_stages_run_with_one_blas_thread_and_no_cyclic_collector(
+    tmp_path, monkeypatch
+):
     # Their matrices are small: extra BLAS threads spin-wait and cost more CPU than they save.
+    # The collector would re-walk the whole store's records; it comes back on afterwards.
+    import gc
+
     from threadpoolctl import threadpool_info
 
     from crosswire import stories
 
     seen: list[int] = []
+    collecting: list[bool] = []
     clustering = stories.cluster_stories
 
     def spying(*args, **kwargs):
         seen.extend(pool["num_threads"] for pool in threadpool_info())
+        collecting.append(gc.isenabled())
         return clustering(*args, **kwargs)
 
     monkeypatch.setattr(stories, "cluster_stories", spying)
+    assert gc.isenabled()
     with Store(tmp_path / "s.db") as store:
         pipeline.analyze(store, [write_corpus(tmp_path / "corpus")])
     assert seen and set(seen) == {1}
+    assert collecting and not any(collecting)
+    assert gc.isenabled()
+
+
+def test_the_collector_comes_back_on_when_a_cross_article_stage_fails():
+    import gc
+
+    with pytest.raises(RuntimeError), pipeline.cross_article_runtime():
+        assert not gc.isenabled()
+        raise RuntimeError("a stage failed")
+    assert gc.isenabled()
