@@ -657,12 +657,38 @@ class _Linker:
             if kind == "NORP" and key.endswith("s") and (kind, key[:-1]) in self.groups:
                 self.sets.union((kind, key), (kind, key[:-1]))
         for members in buckets.values():
-            for i, left in enumerate(members):
-                for right in members[i + 1 :]:
-                    if _kinds_clash(self.groups[left], self.groups[right]):
-                        continue
-                    if are_spelling_variants(left[1], right[1]):
-                        self.sets.union(left, right)
+            self._join_variants(members)
+
+    def _join_variants(self, members: list[tuple[str, str]]) -> None:
+        """Join the names of one skeleton bucket that are all spelling variants of each other.
+
+        Two sets join only when every name of one is a variant of every name of the other:
+        chaining pairs would make "Mios" ~ "Miossu" ~ "Mosu" one entity although "Mios" and
+        "Mosu" are not variants (short names share skeletons easily), and each new article
+        could extend such a chain across stories.
+        """
+        pairs = [
+            (fuzz.ratio(left[1], right[1]), left, right)
+            for i, left in enumerate(members)
+            for right in members[i + 1 :]
+            if not _kinds_clash(self.groups[left], self.groups[right])
+            and are_spelling_variants(left[1], right[1])
+        ]
+        joined = {member: [member] for member in members}
+        for _, left, right in sorted(pairs, key=lambda pair: (-pair[0], pair[1], pair[2])):
+            ours, theirs = joined[left], joined[right]
+            if ours is theirs:
+                continue
+            if all(
+                are_spelling_variants(a[1], b[1])
+                and not _kinds_clash(self.groups[a], self.groups[b])
+                for a in ours
+                for b in theirs
+            ):
+                ours.extend(theirs)
+                for member in theirs:
+                    joined[member] = ours
+                self.sets.union(left, right)
 
     def _index_surnames(self) -> None:
         """Index full person names by the skeleton of their last word."""
