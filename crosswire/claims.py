@@ -597,15 +597,16 @@ def _similarities(
     units: list[ClaimUnit],
     vectors: np.ndarray,
     thresholds: dict[str, float],
+    parses: list[UnitParse],
     speaker_keys: list[str] | None = None,
-    parses: list[UnitParse] | None = None,
     items: list[UnitItems] | None = None,
     english: list[bool] | None = None,
 ) -> np.ndarray:
     """Return pairwise similarity: embedding cosine plus bonuses for shared numbers and names.
 
-    ``items`` holds each unit's names and content words, resolved mentions read as entities
-    (by default, the unit's capitalised words and content words as written). ``english`` says
+    ``parses`` says what each unit's parse reads in it (verbs, modality, negation). ``items``
+    holds each unit's names and content words, resolved mentions read as entities (by default,
+    the unit's capitalised words and content words as written). ``english`` says
     which units are in English: the parse, the modal auxiliaries and the negation words are
     English, so a unit in another language has no predicates, modality or negation to compare
     (only the multilingual embedding, numbers, names and words).
@@ -622,7 +623,6 @@ def _similarities(
     counted = [{q.head for q in found} for found in quantities]
     names = [set(found.names) for found in items]
     negated = [is_negated(u.text, lexicons) for u in units]
-    parses = parses or _parse_units([u.text for u in units])
     predicates = [set(parse.predicates) for parse in parses]
     modal = [parse.modal for parse in parses]
     if english is not None:
@@ -740,16 +740,6 @@ class UnitParse:
 
 NEGATIVE_DETERMINERS = frozenset({"no"})
 NEGATIVE_PRONOUNS = frozenset({"nobody", "nothing", "none", "no-one"})
-
-
-def _parse_units(texts: list[str]) -> list[UnitParse]:
-    """Parse each distinct text on its own, once: verbs, modality and negation."""
-    from crosswire.models import load_nlp
-
-    missing = list(dict.fromkeys(texts))
-    docs = load_nlp().pipe(missing, disable=("ner",))
-    found = {text: _read_unit(doc[:]) for text, doc in zip(missing, docs, strict=True)}
-    return [found[text] for text in texts]
 
 
 def _roots(span: Any) -> list[Any]:
@@ -1221,7 +1211,7 @@ def _story_claims(
     ]
     english = [context.articles[u.statement.article_id].is_english for u in units]
     closeness = _similarities(
-        units, vectors, context.thresholds, speaker_keys, parses, items, english
+        units, vectors, context.thresholds, parses, speaker_keys, items, english
     )
     # a denial (or a negation, with negation_contests) is its own claim: it contests, never joins
     apart = np.not_equal.outer(np.array(contesting), np.array(contesting))

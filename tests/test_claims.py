@@ -814,8 +814,8 @@ def test_an_officer_titled_by_a_state_force_speaks_for_that_state():
 
 
 def test_a_unit_in_another_language_pays_no_penalty_for_what_the_english_parse_reads_in_it():
-    from crosswire.claims import ClaimUnit, _parse_units, _similarities, load_claim_thresholds
-    from crosswire.models import load_embedder
+    from crosswire.claims import ClaimUnit, _read_unit, _similarities, load_claim_thresholds
+    from crosswire.models import load_embedder, load_nlp
     from crosswire.settings import load_settings
 
     texts = ["Three dockers were hurt in the blast", "Trois personnes ont été blessées"]
@@ -826,8 +826,8 @@ def test_a_unit_in_another_language_pays_no_penalty_for_what_the_english_parse_r
     units = [ClaimUnit(s, 0, len(t), t) for s, t in zip(said, texts, strict=True)]
     vectors = np.asarray(load_embedder().encode(texts), dtype=np.float32)
     thresholds = load_claim_thresholds(load_settings().embedding_model)
-    parses = _parse_units(texts)
-    as_english = _similarities(units, vectors, thresholds, parses=parses, english=[True, True])
-    as_french = _similarities(units, vectors, thresholds, parses=parses, english=[True, False])
+    parses = [_read_unit(doc[:]) for doc in load_nlp().pipe(texts)]
+    as_english = _similarities(units, vectors, thresholds, parses, english=[True, True])
+    as_french = _similarities(units, vectors, thresholds, parses, english=[True, False])
     assert as_french[0, 1] > as_english[0, 1]
     assert as_french[0, 1] == pytest.approx(float(vectors[0] @ vectors[1]), abs=0.2)
