@@ -322,8 +322,7 @@ class Store:
         ``embeddings`` is ``(model, {text key: vector})`` to remember with them.
         """
         with self.transaction() as db:
-            for article_id, statements, mentions, time_expressions in batch:
-                _write_annotations(db, article_id, statements, mentions, time_expressions, version)
+            _write_annotations(db, batch, version)
             if embeddings and embeddings[1]:
                 _insert_embeddings(db, *embeddings)
 
@@ -736,29 +735,38 @@ _TABLES = {
 
 def _write_annotations(
     db: sqlite3.Connection,
-    article_id: str,
-    statements: list[Statement],
-    mentions: list[Mention],
-    time_expressions: list[TemporalExpression],
+    batch: list[tuple[str, list[Statement], list[Mention], list[TemporalExpression]]],
     version: int,
 ) -> None:
-    """Replace one article's annotations and mark it analysed (inside the caller's transaction)."""
+    """Replace the batch's articles' annotations and mark them analysed (in the caller's transaction).
+
+    One statement per table for the whole batch, not one per article.
+    """
+    ids = [(article_id,) for article_id, _, _, _ in batch]
     for table in ("statements", "mentions", "time_expressions"):
-        db.execute(f"DELETE FROM {table} WHERE article_id = ?", (article_id,))
-    _insert_statements(db, statements, found=True)
+        db.executemany(f"DELETE FROM {table} WHERE article_id = ?", ids)
+    _insert_statements(db, [s for _, statements, _, _ in batch for s in statements], found=True)
     db.executemany(
         "INSERT INTO mentions (article_id, start, end, label, entity_id, data) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [
             (article_id, m.span.start, m.span.end, m.label, m.entity_id, _dump(m.to_dict()))
+            for article_id, _, mentions, _ in batch
             for m in mentions
         ],
     )
     db.executemany(
         "INSERT INTO time_expressions (article_id, start, end, data) VALUES (?, ?, ?, ?)",
-        [(article_id, t.span.start, t.span.end, _dump(t.to_dict())) for t in time_expressions],
+        [
+            (article_id, t.span.start, t.span.end, _dump(t.to_dict()))
+            for article_id, _, _, time_expressions in batch
+            for t in time_expressions
+        ],
     )
-    db.execute("UPDATE articles SET analysed_version = ? WHERE id = ?", (version, article_id))
+    db.executemany(
+        "UPDATE articles SET analysed_version = ? WHERE id = ?",
+        [(version, article_id) for (article_id,) in ids],
+    )
 
 
 def _insert_embeddings(db: sqlite3.Connection, model: str, vectors: dict[str, Any]) -> None:
@@ -788,20 +796,23 @@ def _insert_statements(
         "kind = excluded.kind, speaker_name = excluded.speaker_name, "
         "cue_stance = excluded.cue_stance, data = excluded.data, "
         "found = coalesce(excluded.found, statements.found)",
-        [
-            (
-                s.id,
-                s.article_id,
-                s.content.start,
-                s.content.end,
-                s.kind,
-                s.speaker_name,
-                s.cue_stance,
-                _dump(s.to_dict()),
-                _dump(s.to_dict()) if found else None,
-            )
-            for s in statements
-        ],
+        [_statement_row(s, found) for s in statements],
+    )
+
+
+def _statement_row(statement: Statement, found: bool) -> tuple[Any, ...]:
+    """Return a statement's column values, serialising it once (``data`` and ``found`` alike)."""
+    data = _dump(statement.to_dict())
+    return (
+        statement.id,
+        statement.article_id,
+        statement.content.start,
+        statement.content.end,
+        statement.kind,
+        statement.speaker_name,
+        statement.cue_stance,
+        data,
+        data if found else None,
     )
 
 
