@@ -7,6 +7,7 @@ The JSON schema in ``crosswire/schemas/output.schema.json`` describes these reco
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import PurePath
@@ -36,12 +37,17 @@ class Span:
         return cls(int(data["start"]), int(data["end"]), data["text"])
 
 
+_LEAF_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """Turn a record into JSON-ready dicts and lists, as ``dataclasses.asdict`` would.
 
     ``asdict`` deep-copies every leaf; records hold only strings, numbers, spans, lists and
     dicts of those, so building new containers is enough, and several times faster.
     """
+    if type(value) in _LEAF_TYPES:  # most values: one set lookup (subclasses are caught below)
+        return value
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, Span):
@@ -53,8 +59,14 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: plain(v) for k, v in value.items()}
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
     return value
+
+
+@functools.cache
+def _field_names(record_type: type) -> tuple[str, ...]:
+    """Return a dataclass's field names in order (``fields`` rebuilds them on every call)."""
+    return tuple(f.name for f in fields(record_type))
 
 
 def stable_id(*parts: str, prefix: str = "", length: int = 16) -> str:
