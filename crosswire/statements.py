@@ -283,6 +283,14 @@ def _token_span(tokens: Iterable[Any]) -> tuple[int, int] | None:
     return start, end
 
 
+def _subtree_span(token: Any) -> tuple[int, int]:
+    """Return the characters of a token's subtree, as ``_token_span(token.subtree)`` without the walk.
+
+    A subtree runs from its left edge to its right edge, whatever tokens it skips between.
+    """
+    return token.left_edge.idx, token.right_edge.idx + len(token.right_edge.text)
+
+
 def _trim(doc: Any, start: int, end: int) -> tuple[int, int]:
     """Trim spaces, commas and stray quotation marks from both ends of a character range."""
     text = _text(doc)
@@ -509,10 +517,12 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
     """Find statements introduced by a cue verb: ``X said (that) ...``, ``"...," X said``."""
     found = []
     for token in doc:
+        if token.pos_ not in {"VERB", "AUX"}:
+            continue
         lemma = _cue_lemma(token, lexicon.verbs)
         if lemma is None and _reports_a_clause(token):
             lemma = ""  # an unlisted verb with a "that" clause: "learned that", "made clear that"
-        if lemma is None or token.pos_ not in {"VERB", "AUX"}:
+        if lemma is None:
             continue
         if _inside(quotes, token.idx):
             continue
@@ -673,10 +683,9 @@ def find_phrase_attributions(
     """Find statements introduced by ``according to X`` and ``in X's words``."""
     found = []
     for token in doc:
-        if _inside(quotes, token.idx):
-            continue
+        # the cue words first: they rule out nearly every token without scanning the quotes
         attribution = _according_to(doc, token, lexicon) or _in_words(doc, token, lexicon)
-        if attribution is not None:
+        if attribution is not None and not _inside(quotes, token.idx):
             found.append(attribution)
     return found
 
@@ -832,8 +841,10 @@ def _passive_cue(token: Any, lexicon: CueLexicon) -> bool:
 
 def _impression_cue(token: Any, lexicon: CueLexicon) -> bool:
     """Say whether a verb reports how things look, with no one named: "X seems weak"."""
+    if token.pos_ not in {"VERB", "AUX"}:
+        return False
     lemma = _cue_lemma(token, lexicon.verbs)
-    if token.pos_ not in {"VERB", "AUX"} or "sourceless" not in lexicon.takes.get(lemma or "", ()):
+    if "sourceless" not in lexicon.takes.get(lemma or "", ()):
         return False
     return any(
         c.dep_ in {"xcomp", "ccomp", "acomp", "attr", "oprd"} or c.lower_ == "like"
@@ -1318,7 +1329,7 @@ def find_channel_and_date(doc: Any, attribution: Attribution, lexicon: CueLexico
         blocked = [(q.start, q.end) for q in attribution.quotes] + [attribution.speaker]
     for head in heads:
         for child in head.children:
-            span = _token_span(child.subtree)
+            span = _subtree_span(child)
             if span is None or any(_overlaps(span, other) for other in blocked):
                 continue
             if attribution.channel is None and child.dep_ == "prep" and _is_channel(child, lexicon):
