@@ -1036,8 +1036,17 @@ def word_counts(texts: Iterable[str]) -> Counter:
     """Count lower-case words (numbers left out) over texts."""
     counts: Counter = Counter()
     for text in texts:
-        counts.update(w.lower() for w in WORD.findall(text) if not any(c.isdigit() for c in w))
+        counts.update(w.lower() for w in WORD.findall(text) if not any(map(str.isdigit, w)))
     return counts
+
+
+def _counts_without(total: Counter, part: Counter) -> Counter:
+    """Return ``total`` less ``part`` (a part of it), keeping only the words left over.
+
+    The other outlets' counts, found once from everyone's: adding them up outlet by outlet
+    made a story with many outlets quadratic.
+    """
+    return Counter({w: n - part.get(w, 0) for w, n in total.items() if n > part.get(w, 0)})
 
 
 def distinctive_vocabulary(
@@ -1055,12 +1064,12 @@ def distinctive_vocabulary(
     prior = word_counts(a.text for a in background_articles)
     for counter in counts.values():
         prior.update(counter)
+    everyone: Counter = Counter()
+    for counter in counts.values():
+        everyone.update(counter)
     found = {}
     for outlet, own in counts.items():
-        rest: Counter = Counter()
-        for other, counter in counts.items():
-            if other != outlet:
-                rest.update(counter)
+        rest = _counts_without(everyone, own)
         if not rest:
             found[outlet] = []
             continue
