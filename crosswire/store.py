@@ -740,8 +740,10 @@ def _write_annotations(
 ) -> None:
     """Replace the batch's articles' annotations and mark them analysed (in the caller's transaction).
 
-    One statement per table for the whole batch, not one per article.
+    One statement per table for the whole batch, not one per article. An article listed twice
+    keeps its last annotations, as writing it twice one after the other would.
     """
+    batch = list({entry[0]: entry for entry in batch}.values())
     ids = [(article_id,) for article_id, _, _, _ in batch]
     for table in ("statements", "mentions", "time_expressions"):
         db.executemany(f"DELETE FROM {table} WHERE article_id = ?", ids)

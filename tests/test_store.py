@@ -58,6 +58,22 @@ def test_article_annotations_round_trip_with_exact_spans(tmp_path):
         assert store.article_ids_needing_analysis(2) == [article.id]
 
 
+def test_a_batch_writes_each_article_once_and_an_article_listed_twice_keeps_its_last_entry(
+    tmp_path,
+):
+    first, second = make_article(), make_article("Officials in Kyiv said the port was calm.")
+    port = Mention(article_id=first.id, span=Span.of(first.text, 22, 26), label="FAC")
+    minister = Mention(article_id=first.id, span=Span.of(first.text, 4, 12), label="PERSON")
+    kyiv = Mention(article_id=second.id, span=Span.of(second.text, 13, 17), label="GPE")
+    with Store(tmp_path / "s.db") as store:
+        store.add_article(first)
+        store.add_article(second)
+        batch = [(first.id, [], [port, minister], []), (second.id, [], [kyiv], [])]
+        store.save_annotation_batch([*batch, (first.id, [], [port], [])], version=1)
+        assert sorted(m.span.text for m in store.mentions()) == ["Kyiv", "port"]
+        assert store.article_ids_needing_analysis(1) == []
+
+
 def test_failed_write_leaves_previous_annotations_intact(tmp_path):
     article = make_article()
     good = Statement(
