@@ -70,6 +70,7 @@ def find_duplicates(
 
     lsh = MinHashLSH(threshold=threshold, num_perm=MINHASH_PERMUTATIONS)
     signatures: dict[str, Any] = {}
+    seen: dict[str, int] = {}  # each original's place in the order they were read
     copies: dict[str, str] = {}
     for article in _chronological(list(articles)):
         if article.id in signatures or article.id in copies:
@@ -81,9 +82,12 @@ def find_duplicates(
         signature.update_batch([s.encode("utf-8") for s in shingles])
         matches = [m for m in lsh.query(signature) if signature.jaccard(signatures[m]) >= threshold]
         if matches:
-            best = max(matches, key=lambda m: signature.jaccard(signatures[m]))
+            # LSH answers in set order, which changes with the hash seed: on equal similarity,
+            # the earliest original wins, so the same corpus always gives the same copies
+            best = max(matches, key=lambda m: (signature.jaccard(signatures[m]), -seen[m]))
             copies[article.id] = best
             continue
+        seen[article.id] = len(seen)
         signatures[article.id] = signature
         lsh.insert(article.id, signature)
     return copies
