@@ -272,6 +272,7 @@ class Attribution:
     quotes: list[Quote] = field(default_factory=list)
     fragments: list[Quote] = field(default_factory=list)  # quoted fragments inside the content
     host: Attribution | None = None  # the reported speech a partial quotation belongs to
+    within: Quote | None = None  # the quotation whose speaker reports this ("He said they ...")
 
 
 def _token_span(tokens: Iterable[Any]) -> tuple[int, int] | None:
@@ -524,8 +525,7 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
             lemma = ""  # an unlisted verb with a "that" clause: "learned that", "made clear that"
         if lemma is None:
             continue
-        if _inside(quotes, token.idx):
-            continue
+        quoted = _inside(quotes, token.idx)
         subject = _subject_of(token)
         if subject is None or subject.lower_ == "there":
             continue
@@ -533,10 +533,13 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
             continue
         if subject.lower_ == "it" and not _speaks_as_organisation(token, lexicon):
             continue
-        if subject.dep_ == "nsubj" and _inside(quotes, subject.idx):
+        if quoted is None and subject.dep_ == "nsubj" and _inside(quotes, subject.idx):
             continue
         speaker = _speaker_span(subject)
         found_content = _clause_content(token, lexicon)
+        stance = lexicon.verbs.get(lemma)
+        if quoted is not None and not _reported_within(doc, quoted, subject, found_content, stance):
+            continue
         content = found_content.bounds if found_content else None
         if content is None:
             quote = _quote_near(doc, quotes, token, speaker)
@@ -551,7 +554,6 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         content = _trim(doc, *_within_paragraph(_text(doc), content, token.idx))
         if content[1] - content[0] < 3 or _overlaps(content, speaker):
             continue
-        stance = lexicon.verbs.get(lemma)
         if stance is None and not (_is_animate(subject, lexicon) or _is_a_source_text(subject)):
             continue
         clausal = found_content is None or found_content.clausal
@@ -573,9 +575,39 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
                 speaker_token=subject,
                 speaker=speaker,
                 anchor=token,
+                within=quoted,
             )
         )
     return found
+
+
+NESTED_QUOTE_STANCES = frozenset({"neutral", "emphatic", "distancing", "denial", "belief"})
+
+
+def _reported_within(
+    doc: Any, quote: Quote, subject: Any, content: ContentFound | None, stance: str | None
+) -> bool:
+    """Say whether a cue inside a quotation reports a clause inside it, by someone named there.
+
+    ``"My brother called me. He said they were hitting people"``: the quoted speaker reports
+    what another said or believes; the statement is nested in the quotation. Only a listed
+    verb of saying or believing with a finite clause counts: ``"they wanted me to confess"``
+    and ``"we will find out that ..."`` are the quoted speaker's own talk.
+    """
+    if content is None or not content.clausal or stance not in NESTED_QUOTE_STANCES:
+        return False
+    start, end = content.bounds
+    if not (quote.start <= subject.idx < quote.end and quote.start <= start and end <= quote.end):
+        return False
+    clause = doc.char_span(start, end, alignment_mode="expand")
+    return clause is not None and _is_finite(clause.root)
+
+
+def _is_finite(verb: Any) -> bool:
+    """Say whether a verb heads a finite clause: a tensed verb or auxiliary ("they were
+    hitting", "it is"), not an infinitive or participle ("me to confess")."""
+    verbs = [verb, *(c for c in verb.children if c.dep_ in {"aux", "auxpass"})]
+    return any("Fin" in t.morph.get("VerbForm") for t in verbs)
 
 
 def _speaks_as_organisation(cue: Any, lexicon: CueLexicon) -> bool:
@@ -970,6 +1002,8 @@ def classify_quotes(doc: Any, found: list[Attribution], quotes: list[Quote]) -> 
         inner = [q for q in quotes if q.start < end and start < q.end]
         if not inner:
             continue
+        if attribution.within is not None:
+            continue  # reported inside a quotation ("He said they ..."): nested, not the quote
         attribution.quotes = inner
         quoted = sum(min(end, q.end) - max(start, q.start) for q in inner)
         if quoted >= 0.8 * (end - start) or any(q.start <= start and end <= q.end for q in inner):
@@ -1156,7 +1190,7 @@ def find_quote_frames(
     that sits right after the closing mark or right before the opening one.
     """
     text = _text(doc)
-    used = [a.content for a in found]
+    used = [a.content for a in found if a.within is None]
     added = []
     for quote in quotes:
         if any(_overlaps((quote.start, quote.end), span) for span in used):
@@ -1227,7 +1261,7 @@ def attach_orphan_quotes(
     ``"...," she said. "More words."`` and a quoted paragraph following a quoted paragraph are the
     same speaker talking on; short scare quotes and titles are left alone.
     """
-    used = [a.content for a in found] + [a.cue for a in found]
+    used = [span for a in found if a.within is None for span in (a.content, a.cue)]
     paragraphs = _paragraph_bounds(_text(doc))
     added = []
     for quote in quotes:
@@ -1528,6 +1562,10 @@ def resolve_speaker(
         proxy = replace(attribution, speaker_token=antecedent, speaker=_speaker_span(antecedent))
         return resolve_speaker(doc, proxy, index, earlier, lexicon)
     if head.lower_ in lexicon.pronouns:
+        if attribution.within is not None:
+            # "They write that ...", inside a quotation: whom the quoted speaker means is not
+            # told by who spoke last in the article; the mention stays as written
+            return ResolvedSpeaker(None, None)
         return _resolve_pronoun(doc, head, index, earlier, lexicon)
     tokens = [t for t in doc.char_span(*attribution.speaker, alignment_mode="expand")]
     appositive = {t.i for c in head.rights if c.dep_ == "appos" for t in c.subtree}
@@ -2075,7 +2113,8 @@ def _deduplicate(found: list[Attribution]) -> list[Attribution]:
     return [
         a
         for a in unique
-        if not any(_overlaps(a.cue, b.content) and _same_quote(a, b) for b in unique if b is not a)
+        if a.within is not None
+        or not any(_overlaps(a.cue, b.content) and _same_quote(a, b) for b in unique if b is not a)
     ]
 
 
@@ -2186,7 +2225,9 @@ def extract_statements(
     unique = {s.id: s for s in reversed(list(by_attribution.values()))}  # one per content span
     statements = sorted(unique.values(), key=lambda s: (s.content.start, s.content.end))
     _link_nesting(statements)
-    return statements
+    # a report inside a quotation nobody is found to have said would stand as the article's own
+    reported_within = {by_attribution[id(a)].id for a, _ in resolved if a.within is not None}
+    return [s for s in statements if s.id not in reported_within or s.nested_in is not None]
 
 
 def _to_statement(

@@ -811,3 +811,31 @@ def test_boundary_rows_leave_a_content_that_ends_with_gold_uncut(nlp):
     gold = _brat_gold(text, "Senator Ana Vey", "said", "she would", len(text) - 1)
     rows = boundary_training_rows(nlp(text), Article(id="a1", text=text), gold)
     assert rows and not any(right for _, right in rows)
+
+
+def test_a_report_inside_a_quotation_is_nested_in_it_and_its_pronoun_left_as_written(nlp):
+    statements = statements_of(
+        nlp,
+        'Olena Marchuk told reporters: "My brother called me from the boat. He said they were '
+        'hitting people with rifle butts."',
+    )
+    quote = one_with(statements, "My brother called me")
+    assert quote.kind == "direct" and quote.speaker_name == "Olena Marchuk"
+    report = next(s for s in statements if s.content.text.startswith("they were hitting"))
+    assert report.content.text == "they were hitting people with rifle butts"
+    assert report.kind == "indirect" and report.cue.text == "said"
+    assert report.nested_in == quote.id
+    # whom "He" means is in the quotation, not the last speaker the article named
+    assert report.speaker.text == "He" and report.speaker_name is None
+
+
+def test_a_quoted_speakers_own_words_are_not_a_report_nested_in_the_quotation(nlp):
+    statements = statements_of(
+        nlp,
+        'Ivan Tomarov said: "They wanted me to confess to things I never did. '
+        'If they want a fight, they will find out that we can fight too."',
+    )
+    assert [s.content.text for s in statements] == [
+        "They wanted me to confess to things I never did. If they want a fight, they will "
+        "find out that we can fight too."
+    ]
