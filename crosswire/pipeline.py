@@ -22,6 +22,7 @@ from crosswire import claims, entities, framing, statements, stories, timeline
 from crosswire.engine.local import LocalEngine
 from crosswire.ingest import read_paths
 from crosswire.models import RememberingEmbedder, load_embedder, text_key
+from crosswire.parse import is_french
 from crosswire.records import (
     Article,
     Claim,
@@ -34,10 +35,11 @@ from crosswire.records import (
     TimelineEvent,
 )
 from crosswire.settings import Settings, load_settings
+from crosswire.statements_french import extract_french_statements
 from crosswire.store import Store
 
 # Bump when a per-article stage changes its output, so stored articles are analysed again.
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 Progress = Callable[[str, int, int], None]
 
@@ -111,8 +113,14 @@ def embed_for_stories(articles: list[Article]) -> list[tuple[str, Any]]:
 
 def annotate_article(doc: Any, article: Article) -> ArticleAnnotations:
     """Run the per-article stages on one parsed article."""
+    if is_french(article):
+        # French has its own pipeline and statement rules; mentions, time expressions and the
+        # narrator's assertions are read in English only for now
+        found = extract_french_statements(doc, article.with_outlet_label())
+        claims.read_propositions(doc, found)
+        return ArticleAnnotations(statements=found)
     if not article.is_english:
-        # The configured pipeline is English: other languages are stored and flagged, not parsed.
+        # Other languages are stored and flagged, not read.
         return ArticleAnnotations()
     article = article.with_outlet_label()
     extract = statements.statement_extractor(load_settings().statement_extractor)

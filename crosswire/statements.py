@@ -2217,6 +2217,17 @@ def extract_statements(
     for attribution in sorted(found, key=lambda a: (a.speaker or a.cue)[0]):
         find_channel_and_date(doc, attribution, lexicon)
         resolved.append((attribution, resolve_speaker(doc, attribution, index, resolved, lexicon)))
+    return assemble_statements(doc, article, resolved)
+
+
+def assemble_statements(
+    doc: Any, article: Article, resolved: list[tuple[Attribution, ResolvedSpeaker]]
+) -> list[Statement]:
+    """Turn attributions with their resolved speakers into statements, in text order.
+
+    One statement per content span; a partial quotation is nested in the reported speech it
+    belongs to, and any statement whose cue and content lie inside another's content in it.
+    """
     by_attribution = {id(a): _to_statement(doc, article, a, s) for a, s in resolved}
     for attribution, _ in resolved:
         if attribution.host is not None:

@@ -512,16 +512,19 @@ def evaluate_items(
 
     ``scorers`` replaces the learned scorers of the weights file (see ``extract_statements``).
     """
-    from crosswire.models import load_nlp
+    from crosswire.parse import is_french, parse_articles
     from crosswire.statements import extract_statements
+    from crosswire.statements_french import extract_french_statements
 
     if docs is None:
-        nlp = nlp or load_nlp()
-        docs = nlp.pipe((article.text for article, _ in items), batch_size=16)
+        docs = (doc for _, doc in parse_articles((article for article, _ in items), nlp))
     predicted: list[Statement] = []
     gold: list[GoldStatement] = []
     for doc, (article, _) in zip(docs, items, strict=True):
-        predicted.extend(extract_statements(doc, article, scorers=scorers))
+        if is_french(article):
+            predicted.extend(extract_french_statements(doc, article))
+        else:
+            predicted.extend(extract_statements(doc, article, scorers=scorers))
     for _, statements in items:
         gold.extend(statements)
     return score_statements(predicted, gold, univocal=univocal), predicted
