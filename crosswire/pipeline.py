@@ -37,6 +37,7 @@ from crosswire.records import (
 from crosswire.settings import Settings, load_settings
 from crosswire.statements_french import extract_french_statements
 from crosswire.store import Store
+from crosswire.timeline_french import find_french_time_expressions
 
 # Bump when a per-article stage changes its output, so stored articles are analysed again.
 ANALYSIS_VERSION = 3
@@ -114,11 +115,13 @@ def embed_for_stories(articles: list[Article]) -> list[tuple[str, Any]]:
 def annotate_article(doc: Any, article: Article) -> ArticleAnnotations:
     """Run the per-article stages on one parsed article."""
     if is_french(article):
-        # French has its own pipeline and statement rules; mentions, time expressions and the
+        # French has its own pipeline, statement rules and time words; mentions and the
         # narrator's assertions are read in English only for now
         found = extract_french_statements(doc, article.with_outlet_label())
         claims.read_propositions(doc, found)
-        return ArticleAnnotations(statements=found)
+        return ArticleAnnotations(
+            statements=found, time_expressions=find_french_time_expressions(doc, article)
+        )
     if not article.is_english:
         # Other languages are stored and flagged, not read.
         return ArticleAnnotations()

@@ -157,16 +157,21 @@ def _normal(name: str) -> str:
 def annotate(
     articles: list[Article], nlp: Any = None
 ) -> Iterator[tuple[Article, list[Statement], list[Mention], list[TemporalExpression]]]:
-    """Run the per-article stages the entity and timeline scores need."""
+    """Run the per-article stages the entity and timeline scores need (French articles: their
+    statements and time expressions; mentions are read in English only)."""
     from crosswire.entities import find_mentions
-    from crosswire.models import load_nlp
+    from crosswire.parse import is_french, parse_articles
     from crosswire.statements import extract_statements
+    from crosswire.statements_french import extract_french_statements
     from crosswire.timeline import find_time_expressions
+    from crosswire.timeline_french import find_french_time_expressions
 
-    nlp = nlp or load_nlp()
-    english = [a for a in articles if a.is_english]
-    pairs = ((article.text, article) for article in english)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=16):
+    readable = [a for a in articles if a.is_english or is_french(a)]
+    for article, doc in parse_articles(readable, nlp):
+        if is_french(article):
+            said = extract_french_statements(doc, article)
+            yield article, said, [], find_french_time_expressions(doc, article)
+            continue
         statements = extract_statements(doc, article)
         yield (
             article,
