@@ -20,6 +20,7 @@ from typing import Any
 
 from crosswire import claims, entities, framing, statements, stories, timeline
 from crosswire.engine.local import LocalEngine
+from crosswire.entities_french import find_french_mentions
 from crosswire.ingest import read_paths
 from crosswire.models import RememberingEmbedder, load_embedder, text_key
 from crosswire.parse import is_french
@@ -115,12 +116,15 @@ def embed_for_stories(articles: list[Article]) -> list[tuple[str, Any]]:
 def annotate_article(doc: Any, article: Article) -> ArticleAnnotations:
     """Run the per-article stages on one parsed article."""
     if is_french(article):
-        # French has its own pipeline, statement rules and time words; mentions and the
-        # narrator's assertions are read in English only for now
-        found = extract_french_statements(doc, article.with_outlet_label())
+        # French has its own pipeline, statement rules and time words, and its names are
+        # mentions; descriptions, pronouns and the narrator's assertions are read in English only
+        article = article.with_outlet_label()
+        found = extract_french_statements(doc, article)
         claims.read_propositions(doc, found)
         return ArticleAnnotations(
-            statements=found, time_expressions=find_french_time_expressions(doc, article)
+            statements=found,
+            mentions=find_french_mentions(doc, article),
+            time_expressions=find_french_time_expressions(doc, article),
         )
     if not article.is_english:
         # Other languages are stored and flagged, not read.
