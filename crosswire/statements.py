@@ -1392,12 +1392,19 @@ def _is_channel(preposition: Any, lexicon: CueLexicon) -> bool:
 
 
 def _is_date(child: Any) -> bool:
+    """Say whether a phrase on the cue dates the statement ("on Monday", "last week").
+
+    The phrase itself or its object must be the date: "of carrying out the attack ... on
+    Sunday" holds a date but is what the cue reports.
+    """
     if child.dep_ not in {"prep", "npadvmod", "advmod", "obl", "nmod"}:
         return False
-    tokens = list(child.subtree)
-    if any(t.ent_type_ in {"DATE", "TIME"} for t in tokens):
+    heads = [child, *(c for c in child.children if c.dep_ in {"pobj", "npadvmod"})]
+    if any(t.ent_type_ in {"DATE", "TIME"} for t in heads):
         return True
-    return child.lower_ in DATE_WORDS
+    tokens = list(child.subtree)
+    dated = sum(t.ent_type_ in {"DATE", "TIME"} for t in tokens)
+    return dated * 2 >= len(tokens) or child.lower_ in DATE_WORDS
 
 
 # ---------------------------------------------------------------- speakers

@@ -839,3 +839,23 @@ def test_a_quoted_speakers_own_words_are_not_a_report_nested_in_the_quotation(nl
         "They wanted me to confess to things I never did. If they want a fight, they will "
         "find out that we can fight too."
     ]
+
+
+def test_an_accusation_reports_its_of_phrase_even_when_a_date_lies_inside_it(nlp):
+    (statement,) = statements_of(
+        nlp,
+        "The defence minister, Yuriy Hordynskyi, accused Velmara of carrying out the attack in "
+        "retaliation for the seizure of fishing boats on Sunday.",
+    )
+    assert statement.cue.text == "accused" and statement.cue_stance == "distancing"
+    assert statement.content.text == (
+        "Velmara of carrying out the attack in retaliation for the seizure of fishing boats on "
+        "Sunday"
+    )
+    assert statement.date is None  # "on Sunday" dates the seizure, not the accusation
+
+
+def test_a_date_phrase_on_the_cue_still_dates_the_statement(nlp):
+    (statement,) = statements_of(nlp, "The minister said on Monday that the port would reopen.")
+    assert statement.date is not None and statement.date.text == "on Monday"
+    assert statement.content.text.endswith("the port would reopen")
