@@ -1,7 +1,7 @@
 """Benchmark crosswire end to end against the ceiling: bare spaCy ``nlp.pipe`` on the same text.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--articles 1000 [10000 ...]]
-        [--engine local|dask] [--workers N] [--input jsonl|parquet]
+        [--engine local|dask] [--workers N] [--input jsonl|parquet] [--corpus REAL.jsonl]
 
 For each corpus size, prints per stage the articles/second, words/second and peak memory:
 ingest (reading a JSONL or Parquet file into the store), the per-article stages (parse,
@@ -26,7 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.corpus import synthetic_articles, write_jsonl, write_parquet  # noqa: E402
+from benchmarks.corpus import (  # noqa: E402
+    read_real_corpus,
+    synthetic_articles,
+    write_articles_jsonl,
+    write_jsonl,
+    write_parquet,
+)
 from crosswire import pipeline  # noqa: E402
 from crosswire.engine import make_engine  # noqa: E402
 from crosswire.models import load_nlp  # noqa: E402
@@ -87,7 +93,10 @@ def line(name: str, articles: int, words: int, clock: Clock, extra: str = "") ->
 
 def run_size(count: int, args: argparse.Namespace, nlp) -> dict[str, Clock]:
     extra_count = max(1, int(count * GROWTH))
-    everything = list(synthetic_articles(count + extra_count))
+    if args.corpus:
+        everything = read_real_corpus(args.corpus, count + extra_count)
+    else:
+        everything = list(synthetic_articles(count + extra_count))
     texts = [a.text for a in everything[:count]]
     n_words = sum(len(t.split()) for t in texts)
     print(f"\n{count} articles, {n_words} words, engine {args.engine}", flush=True)
@@ -106,8 +115,11 @@ def run_size(count: int, args: argparse.Namespace, nlp) -> dict[str, Clock]:
     options = {"workers": args.workers} if args.engine == "dask" else {}
     with tempfile.TemporaryDirectory() as folder, make_engine(args.engine, **options) as engine:
         root = Path(folder)
-        writer = write_parquet if args.input == "parquet" else write_jsonl
-        corpus = writer(root / f"corpus.{args.input}", count)
+        if args.corpus:
+            corpus = write_articles_jsonl(root / "corpus.jsonl", everything[:count])
+        else:
+            writer = write_parquet if args.input == "parquet" else write_jsonl
+            corpus = writer(root / f"corpus.{args.input}", count)
         with Store(root / "bench.db") as store:
             with Clock(engine) as clocks["ingest"]:
                 pipeline.ingest(store, [corpus])
@@ -163,6 +175,11 @@ def main() -> None:
     parser.add_argument("--engine", choices=["local", "dask"], default="local")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--input", choices=["jsonl", "parquet"], default="jsonl")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="a real corpus in JSON Lines instead of the synthetic one (its first N articles)",
+    )
     args = parser.parse_args()
 
     nlp = load_nlp()

@@ -127,6 +127,33 @@ def _records(count: int) -> Iterator[dict]:
         }
 
 
+def read_real_corpus(path: Path, count: int) -> list[Article]:
+    """Read the first ``count`` articles of a real corpus in JSON Lines (one article a line:
+    ``text`` or ``body``, optional ``outlet``, ``date``, ``title``...), as crosswire ingests it."""
+    from crosswire.ingest import article_from_record
+
+    found: list[Article] = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if len(found) >= count:
+                break
+            if line.strip():
+                found.append(article_from_record(json.loads(line), f"{path}:{number}"))
+    if len(found) < count:
+        raise SystemExit(f"{path}: {len(found)} articles, {count} wanted")
+    return found
+
+
+def write_articles_jsonl(path: Path, articles: list[Article]) -> Path:
+    """Write articles as JSON Lines, for ``crosswire`` to ingest."""
+    with path.open("w", encoding="utf-8") as out:
+        for article in articles:
+            record = {"text": article.text, "title": article.title, "outlet": article.outlet}
+            record |= {"date": article.date, "language": article.language}
+            out.write(json.dumps(record) + "\n")
+    return path
+
+
 def write_jsonl(path: Path, count: int) -> Path:
     """Write a synthetic corpus as JSON Lines, the format real corpora come in."""
     with path.open("w", encoding="utf-8") as out:
