@@ -73,11 +73,8 @@ def extract_french_statements(doc: Any, article: Article) -> list[Statement]:
     cues = load_french_cues()
     quotes = find_quotes(doc.text)
     verbal = find_verb_reports(doc, quotes, cues)
-    found = verbal + find_selon_reports(doc, quotes, cues)
-    phrases = {id(a) for a in verbal if a.kind == "phrase"}
-    for attribution in found:
-        if attribution.kind == "phrase":
-            attribution.kind = "indirect"
+    found = [report.attribution for report in verbal] + find_selon_reports(doc, quotes, cues)
+    phrases = {id(report.attribution) for report in verbal if report.noun_phrase}
     classify_quotes(doc, found, quotes)
     found = split_partial_quotes(doc, found)
     # a noun phrase around a quotation ("d'une « provocation mise en scène »"): the quote is it
@@ -164,7 +161,15 @@ def _with_quote_after(text: str, content: tuple[int, int], quotes: list[Quote]) 
     return content
 
 
-def find_verb_reports(doc: Any, quotes: list[Quote], cues: FrenchCues) -> list[Attribution]:
+@dataclass
+class VerbReport:
+    """A statement a cue verb introduces, and whether the verb governs only a noun phrase."""
+
+    attribution: Attribution
+    noun_phrase: bool
+
+
+def find_verb_reports(doc: Any, quotes: list[Quote], cues: FrenchCues) -> list[VerbReport]:
     """Find statements introduced by a cue verb with a subject."""
     found = []
     for verb in doc:
@@ -181,6 +186,7 @@ def find_verb_reports(doc: Any, quotes: list[Quote], cues: FrenchCues) -> list[A
         if speaker is None:
             continue
         quote = _framed_quote(verb, quotes)
+        noun_phrase = False
         if quote is not None:
             kind, content = "direct", (quote.start, quote.end)
         else:
@@ -188,20 +194,20 @@ def find_verb_reports(doc: Any, quotes: list[Quote], cues: FrenchCues) -> list[A
             if governed is None:
                 continue
             shape, content = governed
-            if shape == "phrase":
+            noun_phrase = shape == "phrase"
+            if noun_phrase:
                 content = _with_quote_after(doc.text, content, quotes)
-            kind = "belief" if stance == "belief" else "indirect" if shape == "clause" else "phrase"
-        found.append(
-            Attribution(
-                cue=_cue_bounds(verb),
-                stance=stance,
-                content=_bounds(list(doc.char_span(*content, alignment_mode="expand"))) or content,
-                kind=kind,
-                speaker_token=subject,
-                speaker=speaker,
-                anchor=verb,
-            )
+            kind = "belief" if stance == "belief" else "indirect"
+        attribution = Attribution(
+            cue=_cue_bounds(verb),
+            stance=stance,
+            content=_bounds(list(doc.char_span(*content, alignment_mode="expand"))) or content,
+            kind=kind,
+            speaker_token=subject,
+            speaker=speaker,
+            anchor=verb,
         )
+        found.append(VerbReport(attribution, noun_phrase))
     return found
 
 
