@@ -922,7 +922,12 @@ def _canonical_name(group_ids: list[tuple[str, str]], linker: _Linker, forms: Co
     for _, key in group_ids:
         if key in linker.aliases.labels:
             return linker.aliases.canonical[key]
-    return max(forms.items(), key=lambda item: (len(item[0].split()), item[1], item[0]))[0]
+    # a capitalised form before a commoner lower-case one ("News.com.au", "news.com.au"): which
+    # spelling is commoner changes as articles arrive, and the name with it
+    return max(
+        forms.items(),
+        key=lambda item: (len(item[0].split()), item[0][:1].isupper(), item[1], item[0]),
+    )[0]
 
 
 def canonicalize_entities(

@@ -14,7 +14,7 @@ from crosswire.entities import (
     load_aliases,
     name_key,
 )
-from crosswire.records import Article, Span, Statement, stable_id
+from crosswire.records import Article, Mention, Span, Statement, stable_id
 
 
 def _article(text: str, article_id: str = "a1", outlet: str = "Wire", date: str = "2025-12-29"):
@@ -532,3 +532,21 @@ def test_an_unresolved_description_speaker_never_links_to_whom_another_story_des
     first, second, third = link_speakers([unresolved, pronoun, named], [other])
     assert first.speaker_entity_id is None and second.speaker_entity_id is None
     assert third.speaker_entity_id == "e-bel"  # a name still links across articles
+
+
+def test_a_name_keeps_its_capitalised_spelling_whichever_case_is_commoner():
+    # the canonical name must not flip as articles arrive and a lower-case spelling gains votes
+    def canonical(lower: int, upper: int) -> str:
+        articles, mentions = [], []
+        for index in range(lower + upper):
+            form = "news.com.au" if index < lower else "News.com.au"
+            article = _article(f"The report was first published by {form} on Monday.", f"a{index}")
+            start = article.text.index(form)
+            articles.append(article)
+            mentions.append(
+                Mention(article.id, Span.of(article.text, start, start + len(form)), "ORG")
+            )
+        (entity,) = canonicalize_entities(articles, mentions, [])
+        return entity.name
+
+    assert canonical(lower=1, upper=2) == canonical(lower=3, upper=1) == "News.com.au"
