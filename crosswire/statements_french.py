@@ -54,18 +54,18 @@ class FrenchCues:
 
     verbs: dict[str, str]
     phrases: dict[str, str]
+    channels: frozenset[str]  # nouns that name where something was said: communiqué, presse
 
 
 @functools.cache
 def load_french_cues(path: Path = DATA / "cues_fr.tsv") -> FrenchCues:
     """Read the French cue lexicon once per process."""
-    verbs: dict[str, str] = {}
-    phrases: dict[str, str] = {}
+    tables: dict[str, dict[str, str]] = {"verb": {}, "phrase": {}, "channel": {}}
     lines = path.read_text(encoding="utf-8").splitlines()
     rows = [line.split("\t") for line in lines if line and not line.startswith("#")]
     for lemma, stance, pos in rows[1:]:
-        (phrases if pos == "phrase" else verbs)[lemma] = stance
-    return FrenchCues(verbs, phrases)
+        tables[pos][lemma] = stance
+    return FrenchCues(tables["verb"], tables["phrase"], frozenset(tables["channel"]))
 
 
 def extract_french_statements(doc: Any, article: Article) -> list[Statement]:
@@ -122,24 +122,26 @@ def _framed_quote(verb: Any, quotes: list[Quote]) -> Quote | None:
     return None
 
 
-def _governed(verb: Any) -> tuple[str, tuple[int, int]] | None:
+def _governed(verb: Any, aside: set[int]) -> tuple[str, tuple[int, int]] | None:
     """Return ("clause" or "phrase", range) for what the verb governs to its right.
 
-    The small French model often leaves a cue's object unattached ("a rejeté | les
-    accusations" as two roots): a cue that governs nothing takes the rest of its sentence.
+    ``aside`` holds the channel and date phrases on the verb, which are not what was said. The
+    small French model often leaves a cue's object unattached ("a rejeté | les accusations" as
+    two roots): a cue that governs nothing takes the rest of its sentence.
     """
     for child in verb.rights:
         if child.dep_ in CLAUSE_DEPS and child.pos_ in {"VERB", "AUX"}:
             tokens = [t for t in child.subtree if not (t.dep_ == "mark" and t.head.i == child.i)]
             bounds = _bounds(tokens)
             return ("clause", bounds) if bounds else None
-    phrase = [c for c in verb.rights if c.dep_ in PHRASE_DEPS | CLAUSE_DEPS]
+    phrase = [c for c in verb.rights if c.dep_ in PHRASE_DEPS | CLAUSE_DEPS and c.i not in aside]
     if not phrase:
         rest = []
         for token in verb.doc[verb.i + 1 : verb.i + 1 + MAX_REST_TOKENS]:
             if token.text in SENTENCE_ENDS or token.is_space or token.is_quote:
                 break  # not the sentence's end: the parser's sentences are cut by the same error
-            rest.append(token)
+            if token.i not in aside:
+                rest.append(token)
         words = [t for t in rest if not (t.is_punct or t.is_space)]
         bounds = _bounds(rest) if len(words) >= 2 else None
         return ("phrase", bounds) if bounds else None
@@ -150,6 +152,31 @@ def _governed(verb: Any) -> tuple[str, tuple[int, int]] | None:
         tokens = [t for t in tokens if t.i > leading_case[-1].i]
     bounds = _bounds(tokens)
     return ("phrase", bounds) if bounds else None
+
+
+def _channel_and_date(
+    verb: Any, cues: FrenchCues
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None, set[int]]:
+    """Return the channel (``dans un communiqué``, ``devant la presse``) and the date
+    (``jeudi``, ``hier``) on a cue verb, and the tokens they cover."""
+    from crosswire.timeline_french import load_french_time_words
+
+    words = load_french_time_words()
+    day_words = set(words.weekdays) | set(words.relative)
+    channel = date = None
+    covered: set[int] = set()
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS or child.dep_ in CLAUSE_DEPS:
+            continue
+        tokens = list(child.subtree)
+        if date is None and child.lower_ in day_words:
+            date = _bounds(tokens)
+            covered |= {t.i for t in tokens}
+        elif channel is None and child.lemma_.lower() in cues.channels:
+            if any(c.dep_ == "case" for c in child.children):
+                channel = _bounds(tokens)
+                covered |= {t.i for t in tokens}
+    return channel, date, covered
 
 
 def _with_quote_after(text: str, content: tuple[int, int], quotes: list[Quote]) -> tuple[int, int]:
@@ -185,12 +212,13 @@ def find_verb_reports(doc: Any, quotes: list[Quote], cues: FrenchCues) -> list[V
         speaker = _bounds([t for s in subjects for t in s.subtree])
         if speaker is None:
             continue
+        channel, date, aside = _channel_and_date(verb, cues)
         quote = _framed_quote(verb, quotes)
         noun_phrase = False
         if quote is not None:
             kind, content = "direct", (quote.start, quote.end)
         else:
-            governed = _governed(verb)
+            governed = _governed(verb, aside)
             if governed is None:
                 continue
             shape, content = governed
@@ -205,6 +233,8 @@ def find_verb_reports(doc: Any, quotes: list[Quote], cues: FrenchCues) -> list[V
             kind=kind,
             speaker_token=subject,
             speaker=speaker,
+            channel=channel,
+            date=date,
             anchor=verb,
         )
         found.append(VerbReport(attribution, noun_phrase))

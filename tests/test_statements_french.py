@@ -118,3 +118,25 @@ def test_french_can_be_switched_off_and_is_then_left_unread(monkeypatch):
     assert not is_french(french)
     ((_, doc),) = parse_articles([french])
     assert annotate_article(doc, french).statements == []
+
+
+def test_the_channel_and_date_on_the_cue_are_kept_apart_from_what_was_said(french_nlp):
+    statements = statements_of(
+        french_nlp,
+        "Claire Martin a rejeté les accusations. "
+        "« Nous ne céderons pas », a-t-elle déclaré jeudi devant la presse. "
+        "Le syndicat a démenti hier toute négociation secrète.",
+    )
+    quote = only(statements, "direct")
+    assert (quote.channel.text, quote.date.text) == ("devant la presse", "jeudi")
+    denial = next(s for s in statements if s.cue.text == "a démenti")
+    assert denial.content.text == "toute négociation secrète"
+    assert denial.date.text == "hier" and denial.channel is None
+
+
+def test_a_channel_before_the_speaker_is_the_statement_s_channel(french_nlp):
+    (statement,) = statements_of(
+        french_nlp, "Dans une interview au Monde, la ministre a affirmé que le budget serait voté."
+    )
+    assert statement.content.text == "le budget serait voté"
+    assert statement.channel.text == "Dans une interview au Monde"
