@@ -146,7 +146,10 @@ def extract_assertions(doc: Any, article: Article, statements: list[Statement]) 
 
     A sentence qualifies when no attributed statement, cue or speaker lies in it, it is not a
     question or in the first person, it has a verb, and it names an entity or gives a number.
+    Only an English parse is read.
     """
+    if doc.lang_ != "en":
+        return []
     taken = _statement_extents(statements)
     text = article.text
     assertions = []

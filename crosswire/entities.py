@@ -26,6 +26,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from unidecode import unidecode
 
+from crosswire.entities_french import find_french_mentions
 from crosswire.records import Article, Entity, Mention, Span, Statement, stable_id
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -466,7 +467,12 @@ def resolve_anaphor(description: Span, names: list[Mention]) -> Mention | None:
 
 
 def find_mentions(doc: Any, article: Article, statements: list[Statement]) -> list[Mention]:
-    """Find the entity mentions of one article: names, speaker pronouns and clear descriptions."""
+    """Find the entity mentions of one article: names, speaker pronouns and clear descriptions.
+
+    A French parse gives its names only (``entities_french``).
+    """
+    if doc.lang_ == "fr":
+        return find_french_mentions(doc, article)
     names = _name_mentions(doc, article)
     names += _repeated_names(doc, article, names)
     names = _relabel_surnames(names)

@@ -25,18 +25,15 @@ def parse_articles(
     """Yield each article with its spaCy Doc, in input order; ``doc.text == article.text`` so
     token offsets are spans. ``nlp`` replaces the main pipeline, not the French one."""
     articles = list(articles)
-    french = [a for a in articles if is_french(a)]
-    docs = {}
-    if french:
+    french = [is_french(article) for article in articles]
+    docs: dict[int, Any] = {}
+    if any(french):
         french_nlp = load_nlp(load_settings().french_pipeline)
-        pairs = ((article.text, article) for article in french)
-        for doc, article in french_nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            docs[id(article)] = doc
+        pairs = ((a.text, i) for i, a in enumerate(articles) if french[i])
+        for doc, index in french_nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            docs[index] = doc
     nlp = nlp or load_nlp()
-    others = ((article.text, article) for article in articles if not is_french(article))
+    others = ((a.text, i) for i, a in enumerate(articles) if not french[i])
     parsed = nlp.pipe(others, as_tuples=True, batch_size=batch_size)
-    for article in articles:
-        if id(article) in docs:
-            yield article, docs.pop(id(article))
-        else:
-            yield article, next(parsed)[0]
+    for index, article in enumerate(articles):
+        yield article, docs.pop(index) if french[index] else next(parsed)[0]

@@ -20,7 +20,6 @@ from typing import Any
 
 from crosswire import claims, entities, framing, statements, stories, timeline
 from crosswire.engine.local import LocalEngine
-from crosswire.entities_french import find_french_mentions
 from crosswire.ingest import read_paths
 from crosswire.models import RememberingEmbedder, load_embedder, text_key
 from crosswire.parse import is_french
@@ -36,9 +35,7 @@ from crosswire.records import (
     TimelineEvent,
 )
 from crosswire.settings import Settings, load_settings
-from crosswire.statements_french import extract_french_statements
 from crosswire.store import Store
-from crosswire.timeline_french import find_french_time_expressions
 
 # Bump when a per-article stage changes its output, so stored articles are analysed again.
 ANALYSIS_VERSION = 3
@@ -115,19 +112,9 @@ def embed_for_stories(articles: list[Article]) -> list[tuple[str, Any]]:
 
 def annotate_article(doc: Any, article: Article) -> ArticleAnnotations:
     """Run the per-article stages on one parsed article."""
-    if is_french(article):
-        # French has its own pipeline, statement rules and time words, and its names are
-        # mentions; descriptions, pronouns and the narrator's assertions are read in English only
-        article = article.with_outlet_label()
-        found = extract_french_statements(doc, article)
-        claims.read_propositions(doc, found)
-        return ArticleAnnotations(
-            statements=found,
-            mentions=find_french_mentions(doc, article),
-            time_expressions=find_french_time_expressions(doc, article),
-        )
-    if not article.is_english:
-        # Other languages are stored and flagged, not read.
+    if not (article.is_english or is_french(article)):
+        # Other languages are stored and flagged, not read. French is parsed by the French
+        # pipeline, and each stage reads a French parse with its French rules.
         return ArticleAnnotations()
     article = article.with_outlet_label()
     extract = statements.statement_extractor(load_settings().statement_extractor)

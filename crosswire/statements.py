@@ -2209,7 +2209,12 @@ def extract_statements(
 
     ``scorers`` replaces the learned scorers from ``statement_scorer.json`` (``{}``: rules alone),
     so that scorers fitted on part of a split can be measured on the rest before being written.
+    A French parse is read by the French rules (``statements_french``), which learn nothing.
     """
+    if doc.lang_ == "fr":
+        from crosswire.statements_french import extract_french_statements
+
+        return extract_french_statements(doc, article)
     lexicon = load_cue_lexicon()
     quotes = find_quotes(_text(doc))
     scorers = load_attribution_scorers() if scorers is None else scorers

@@ -33,6 +33,7 @@ from crosswire.statements import (
     find_quotes,
     split_partial_quotes,
 )
+from crosswire.timeline_french import load_french_time_words
 
 DATA = Path(__file__).parent / "data"
 SUBJECT_DEPS = frozenset({"nsubj", "nsubj:pass"})
@@ -159,8 +160,6 @@ def _channel_and_date(
 ) -> tuple[tuple[int, int] | None, tuple[int, int] | None, set[int]]:
     """Return the channel (``dans un communiqué``, ``devant la presse``) and the date
     (``jeudi``, ``hier``) on a cue verb, and the tokens they cover."""
-    from crosswire.timeline_french import load_french_time_words
-
     words = load_french_time_words()
     day_words = set(words.weekdays) | set(words.relative)
     channel = date = None

@@ -34,6 +34,7 @@ from crosswire.records import (
     TimelineEvent,
     stable_id,
 )
+from crosswire.timeline_french import find_french_time_expressions
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -358,7 +359,10 @@ def _longest_first(bounds: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def find_time_expressions(doc: Any, article: Article) -> list[TemporalExpression]:
-    """Find the time expressions of one article and resolve them against its date."""
+    """Find the time expressions of one article and resolve them against its date (a French
+    parse with the French time words of ``timeline_french``)."""
+    if doc.lang_ == "fr":
+        return find_french_time_expressions(doc, article)
     text = article.text
     found = []
     for start, end in _longest_first(_candidate_bounds(doc, text)):

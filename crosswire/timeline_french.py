@@ -133,7 +133,7 @@ def find_french_time_expressions(doc: Any, article: Article) -> list[TemporalExp
             end < len(article.text) and article.text[end].isalnum()
         ):
             continue  # part of a longer word
-        value = granularity = end_value = None
+        value = end_value = None
         granularity = "night" if match["night"] else "day"
         if base is not None:
             forward = points_forward(doc, start, end, words)

@@ -257,8 +257,7 @@ def read_articles(articles: list[Article], statements: list[Statement]) -> list[
     propositions off the parse, and return the entities crosswire itself finds and links."""
     from crosswire.claims import read_propositions
     from crosswire.entities import canonicalize_entities, find_mentions
-    from crosswire.entities_french import find_french_mentions
-    from crosswire.parse import is_french, parse_articles
+    from crosswire.parse import parse_articles
 
     said: dict[str, list[Statement]] = defaultdict(list)
     for statement in statements:
@@ -266,10 +265,7 @@ def read_articles(articles: list[Article], statements: list[Statement]) -> list[
     mentions = []
     for article, doc in parse_articles(articles):
         read_propositions(doc, said[article.id])
-        if is_french(article):
-            mentions.extend(find_french_mentions(doc, article))
-        else:
-            mentions.extend(find_mentions(doc, article, said[article.id]))
+        mentions.extend(find_mentions(doc, article, said[article.id]))
     return canonicalize_entities(articles, mentions, statements)
 
 

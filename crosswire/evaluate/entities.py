@@ -157,21 +157,15 @@ def _normal(name: str) -> str:
 def annotate(
     articles: list[Article], nlp: Any = None
 ) -> Iterator[tuple[Article, list[Statement], list[Mention], list[TemporalExpression]]]:
-    """Run the per-article stages the entity and timeline scores need (French articles: their
-    statements and time expressions; mentions are read in English only)."""
+    """Run the per-article stages the entity and timeline scores need, on the articles the
+    pipeline reads (English, and French with its own pipeline)."""
     from crosswire.entities import find_mentions
     from crosswire.parse import is_french, parse_articles
     from crosswire.statements import extract_statements
-    from crosswire.statements_french import extract_french_statements
     from crosswire.timeline import find_time_expressions
-    from crosswire.timeline_french import find_french_time_expressions
 
     readable = [a for a in articles if a.is_english or is_french(a)]
     for article, doc in parse_articles(readable, nlp):
-        if is_french(article):
-            said = extract_french_statements(doc, article)
-            yield article, said, [], find_french_time_expressions(doc, article)
-            continue
         statements = extract_statements(doc, article)
         yield (
             article,

@@ -512,19 +512,15 @@ def evaluate_items(
 
     ``scorers`` replaces the learned scorers of the weights file (see ``extract_statements``).
     """
-    from crosswire.parse import is_french, parse_articles
+    from crosswire.parse import parse_articles
     from crosswire.statements import extract_statements
-    from crosswire.statements_french import extract_french_statements
 
     if docs is None:
         docs = (doc for _, doc in parse_articles((article for article, _ in items), nlp))
     predicted: list[Statement] = []
     gold: list[GoldStatement] = []
     for doc, (article, _) in zip(docs, items, strict=True):
-        if is_french(article):
-            predicted.extend(extract_french_statements(doc, article))
-        else:
-            predicted.extend(extract_statements(doc, article, scorers=scorers))
+        predicted.extend(extract_statements(doc, article, scorers=scorers))
     for _, statements in items:
         gold.extend(statements)
     return score_statements(predicted, gold, univocal=univocal), predicted
