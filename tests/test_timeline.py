@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -11,6 +12,8 @@ from crosswire.records import Article, Span, Statement, Story
 from crosswire.timeline import (
     build_timeline,
     find_time_expressions,
+    load_time_rules,
+    required_literal,
     resolve_time,
     split_clauses,
     split_sentences,
@@ -49,6 +52,33 @@ def _article(text: str, article_id: str = "a1", outlet: str = "Wire", date: str 
 )
 def test_expressions_resolve_against_the_article_date(expression, expected):
     assert resolve_time(expression, MONDAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [
+        (r"(?:on\s+)?the night of\s+(?P<date>May \d+)", "the night of"),
+        (r"(?:earlier|later)\s+today", "today"),
+        (r"(?:in|at)\s+(?:sun|moon)", ""),
+        (r"(?:ab)+c(?:de)?", "ab"),
+        (r"x(?:yz)w", "xyzw"),
+    ],
+)
+def test_required_literal_is_the_longest_run_every_match_contains(pattern, literal):
+    assert required_literal(re.compile(pattern, re.IGNORECASE)) == literal
+
+
+def test_time_rules_find_the_same_matches_as_their_full_patterns():
+    texts = [
+        "Ships left overnight to May 3 and returned the day before, LAST WEEK.",
+        "Talks resume next week; earlier this month the ministry met on the same day.",
+        "The \u212aelvin sign and a long \u017f: no rule is about them. On Sunday night, fire.",
+        "",
+    ]
+    for rule in load_time_rules().rules:
+        for text in texts:
+            expected = [m.span() for m in rule.pattern.finditer(text)]
+            assert [m.span() for m in rule.finditer(text)] == expected
 
 
 def test_a_date_without_a_year_takes_the_year_nearest_the_article():
