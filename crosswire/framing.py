@@ -221,9 +221,13 @@ def find_terms(
         by_first[entry.words[0]].append(entry)
     for candidates in by_first.values():
         candidates.sort(key=lambda e: -len(e.words))
+    first_words = frozenset(by_first)
     found = []
     i = 0
     while i < len(tokens):
+        if tokens[i].lemmas.isdisjoint(first_words):  # most words start no term
+            i += 1
+            continue
         match = None
         for lemma in sorted(tokens[i].lemmas):  # sets iterate in a per-process order
             for entry in by_first.get(lemma, []):
@@ -382,13 +386,13 @@ def find_naming_frames(article: Article, tokens: Sequence[Token]) -> list[dict[s
     text = article.text
     frames: list[dict[str, Any]] = []
     covered: set[int] = set()
+    head_lemmas = frozenset(naming["head"])
     for i, token in enumerate(tokens):
-        # the shortest lemma (the base form) first: sets iterate in a per-process order
-        heads = sorted(
-            (lemma for lemma in token.lemmas if lemma in naming["head"]), key=lambda w: (len(w), w)
-        )
-        head = heads[0] if heads else None
-        if head is None or not _is_phrase_head(text, tokens, i, naming):
+        if token.lemmas.isdisjoint(head_lemmas):  # most words head no naming phrase
+            continue
+        # the shortest lemma (the base form): sets iterate in a per-process order
+        head = min(token.lemmas & head_lemmas, key=lambda w: (len(w), w))
+        if not _is_phrase_head(text, tokens, i, naming):
             continue
         first = _extend_left(text, tokens, i)
         if first == i:
