@@ -10,6 +10,7 @@ join; undated articles skip the window.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -62,6 +63,16 @@ def _chronological(articles: list[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (a.date is None, a.date or "", order[a.id]))
 
 
+@functools.cache
+def _minhash_permutations() -> tuple[Any, str]:
+    """Return a default MinHash's permutations and scheme, drawn once, not once per article."""
+    from datasketch import MinHash
+
+    template = MinHash(num_perm=MINHASH_PERMUTATIONS)
+    template.permutations.setflags(write=False)  # shared by every signature from now on
+    return template.permutations, template.scheme
+
+
 def find_duplicates(
     articles: list[Article], *, threshold: float = DUPLICATE_JACCARD
 ) -> dict[str, str]:
@@ -78,7 +89,8 @@ def find_duplicates(
         shingles = _shingles(article.text)
         if not shingles:
             continue
-        signature = MinHash(num_perm=MINHASH_PERMUTATIONS)
+        permutations, scheme = _minhash_permutations()
+        signature = MinHash(num_perm=MINHASH_PERMUTATIONS, permutations=permutations, scheme=scheme)
         signature.update_batch([s.encode("utf-8") for s in shingles])
         matches = [m for m in lsh.query(signature) if signature.jaccard(signatures[m]) >= threshold]
         if matches:
