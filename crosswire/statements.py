@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -1809,7 +1810,7 @@ class AttributionScorer:
 
     def probability(self, features: Iterable[str]) -> float:
         """Return the probability that a candidate is an attribution."""
-        total = self.bias + sum(self.weights.get(feature, 0.0) for feature in features)
+        total = self.bias + sum(map(self.weights.get, features, repeat(0.0)))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total))))
 
 
