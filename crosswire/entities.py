@@ -45,6 +45,10 @@ TITLE_WINDOW_CHARS = 80
 UNKNOWN_OUTLET = "unknown"
 ORGANISATION_LABELS = frozenset({"ORG", "FAC"})
 LOCATIVE_BEFORE = re.compile(r"\b(?:in|from|near)\s+$")
+VOWELS = re.compile(r"[aeiouy]")
+DOUBLED_LETTERS = re.compile(r"(.)\1+")
+NON_SPACE_RUN = re.compile(r"\S+")
+LEADING_DETERMINER = re.compile(r"(?i)^(?:the|a|an|his|her|their|its)\s+")
 
 
 # ---------------------------------------------------------------- lexicons
@@ -137,13 +141,14 @@ def name_key(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def spelling_skeleton(key: str) -> str:
     """Drop vowels and doubled letters, the parts transliterations disagree on (Hrushevskyy → hrshvsk)."""
     tokens = []
     for token in key.split():
         token = token.replace("x", "ks")
-        token = re.sub(r"[aeiouy]", "", token)
-        tokens.append(re.sub(r"(.)\1+", r"\1", token))
+        token = VOWELS.sub("", token)
+        tokens.append(DOUBLED_LETTERS.sub(r"\1", token))
     return " ".join(tokens)
 
 
@@ -312,7 +317,7 @@ def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Me
     taken = [(m.span.start, m.span.end) for m in found]
     added: list[Mention] = []
     for form, votes in sorted(labels.items(), key=lambda item: -len(item[0])):
-        for match in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", article.text):
+        for match in _standalone(form).finditer(article.text):
             start, end = match.span()
             if _overlaps(start, end, taken) or not _is_proper_name(doc, start, end):
                 continue
@@ -320,6 +325,12 @@ def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Me
             added.append(_mention(article, start, end, label, "name"))
             taken.append((start, end))
     return added
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _standalone(form: str) -> re.Pattern[str]:
+    """Compile the pattern of a name form standing alone (the forms outnumber ``re``'s cache)."""
+    return re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])")
 
 
 def _alias_label(form: str) -> str:
@@ -853,7 +864,7 @@ def _names_known_elsewhere(articles: list[Article], mentions: list[Mention]) -> 
     added = []
     for article in articles:
         for run in CAPITALISED_RUN.finditer(article.text):
-            words = list(re.finditer(r"\S+", run.group()))
+            words = list(NON_SPACE_RUN.finditer(run.group()))
             i = 0
             while i < len(words):
                 for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
@@ -991,7 +1002,7 @@ def _is_bare_description(speaker_name: str | None, speaker_text: str) -> bool:
 
 def _described_key(text: str) -> str:
     """Return the name key of a description without its determiner ("the spokeswoman")."""
-    return name_key(re.sub(r"(?i)^(?:the|a|an|his|her|their|its)\s+", "", text))
+    return name_key(LEADING_DETERMINER.sub("", text))
 
 
 def _names_someone(speaker_name: str, mention: Mention) -> bool:
