@@ -80,6 +80,7 @@ def find_duplicates(
     from datasketch import MinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=threshold, num_perm=MINHASH_PERMUTATIONS)
+    permutations, scheme = _minhash_permutations()
     signatures: dict[str, Any] = {}
     seen: dict[str, int] = {}  # each original's place in the order they were read
     copies: dict[str, str] = {}
@@ -89,7 +90,6 @@ def find_duplicates(
         shingles = _shingles(article.text)
         if not shingles:
             continue
-        permutations, scheme = _minhash_permutations()
         signature = MinHash(num_perm=MINHASH_PERMUTATIONS, permutations=permutations, scheme=scheme)
         signature.update_batch([s.encode("utf-8") for s in shingles])
         matches = [m for m in lsh.query(signature) if signature.jaccard(signatures[m]) >= threshold]
