@@ -57,7 +57,9 @@ MONTHS = frozenset(
     " jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _WORD = re.compile(r"[\w'’-]+", re.UNICODE)
-_DIGITS = re.compile(r"^\d{1,3}(?:[,.]\d{3})*(?:\.\d+)?$")
+_DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+# a number with its thousands commas and decimals kept whole ("1,500", "2.5"), or a word
+_QUANTITY_TOKEN = re.compile(r"\d+(?:[,.]\d+)*(?!\w)|[\w'’][\w'’-]*", re.UNICODE)
 
 
 # ---------------------------------------------------------------- lexicons
@@ -199,7 +201,13 @@ def _number_value(words: list[str], index: int, lexicons: ClaimLexicons) -> tupl
     """Read a number starting at words[index]; return (value, words used) or (nan, 0)."""
     word = words[index].lower()
     if _DIGITS.match(word):
-        return float(word.replace(",", "")), 1
+        value = float(word.replace(",", ""))
+        scale = (
+            lexicons.number_words.get(words[index + 1].lower()) if index + 1 < len(words) else None
+        )
+        if scale and scale[1] == "scale":  # "2.5 million"
+            return value * scale[0], 2
+        return value, 1
     total, current, used = 0, 0, 0
     for position in range(index, len(words)):
         parts = words[position].lower().split("-")
@@ -252,7 +260,7 @@ def _default_quantities(text: str) -> tuple[Quantity, ...]:
 
 
 def _find_quantities(text: str, lexicons: ClaimLexicons) -> list[Quantity]:
-    words = _WORD.findall(text)
+    words = _QUANTITY_TOKEN.findall(text)
     quantities = []
     index = 0
     while index < len(words):

@@ -172,6 +172,22 @@ def test_quantity_reads_digits_and_number_words_with_what_they_count():
     assert people.value == 230
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "noun"),
+    [
+        ("Around 1,500 people a week used the route", 1500, "person"),
+        ("Some 12,000 people were evacuated", 12000, "person"),
+        ("1500 people were evacuated", 1500, "person"),
+        ("2.5 million people fled the city", 2_500_000, "person"),
+        ("a 91-drone attack on the depot", 91, "drone"),
+    ],
+)
+def test_quantity_reads_thousands_decimals_scales_and_hyphenated_counts(text, value, noun):
+    (quantity,) = find_quantities(text)
+    assert quantity.value == value
+    assert noun in quantity.nouns
+
+
 def test_dates_and_years_are_not_quantities():
     assert find_quantities("overnight to December 29 in 2025, on 1 March") == []
 
