@@ -302,19 +302,24 @@ def numeric_conflicts(
     left: Statement, right: Statement, lexicons: ClaimLexicons
 ) -> list[dict[str, Any]]:
     """Return the counts two statements give differently for the same counted thing."""
-    conflicts = []
-    for a in find_quantities(left.content.text, lexicons):
-        for b in find_quantities(right.content.text, lexicons):
-            if a.value == b.value or not (a.nouns & b.nouns):
-                continue
-            conflicts.append(
-                {
-                    "kind": "numeric",
-                    "statements": [left.id, right.id],
-                    "values": [a.text, b.text],
-                }
-            )
-    return conflicts[:1]
+    return _numeric_conflicts(left.id, left.content.text, right.id, right.content.text, lexicons)
+
+
+def _numeric_conflicts(
+    left_id: str, left_text: str, right_id: str, right_text: str, lexicons: ClaimLexicons
+) -> list[dict[str, Any]]:
+    """Return the first count two wordings give differently for the same counted thing."""
+    for a in find_quantities(left_text, lexicons):
+        for b in find_quantities(right_text, lexicons):
+            if a.value != b.value and a.nouns & b.nouns:
+                return [
+                    {
+                        "kind": "numeric",
+                        "statements": [left_id, right_id],
+                        "values": [a.text, b.text],
+                    }
+                ]
+    return []
 
 
 # ---------------------------------------------------------------- speakers
@@ -1242,17 +1247,6 @@ def _story_claims(
         units_of[claim.id] = indices
         claims.append(claim)
     lexicons = load_claim_lexicons()
-    # only wordings of opposite polarity within one claim are compared (negation conflicts)
-    mixed = [
-        s
-        for members in members_of.values()
-        if len({is_negated(m.content.text, lexicons) for m in members}) > 1
-        for s in members
-    ]
-    mixed = list({s.id: s for s in mixed}.values())
-    vector_of = dict(
-        zip([s.id for s in mixed], embedder.encode([s.content.text for s in mixed]), strict=True)
-    )
     about_denier = _about_denier(context, units, contesting, items)
     targets = _contest_targets(
         units,
@@ -1267,7 +1261,8 @@ def _story_claims(
         targets[denial_id] |= claim_ids
     for claim in claims:
         _mark_contestation(context, claim, members_of, statements, targets)
-        claim.conflicts = _conflicts(members_of[claim.id], lexicons, context.thresholds, vector_of)
+        wordings = _claim_wordings(units_of[claim.id], units, vectors)
+        claim.conflicts = _conflicts(wordings, lexicons, context.thresholds)
         claim.conflicts += _denial_conflicts(claim, members_of[claim.id], statements)
     claims.sort(key=lambda c: (-len(c.outlets), -c.independent_sources, c.id))
     return claims
@@ -1477,25 +1472,101 @@ def _mark_contestation(
     claim.contested = bool(contesting)
 
 
+@dataclass(frozen=True)
+class _Wording:
+    """What one statement says within one claim: the text of its units there, and their vector."""
+
+    statement_id: str
+    text: str
+    vector: np.ndarray
+
+
+def _claim_wordings(
+    indices: list[int], units: list[ClaimUnit], vectors: np.ndarray
+) -> list[_Wording]:
+    """Return each statement's wording in a claim, from the units of it the claim holds.
+
+    A statement whose other sentences or clauses went to other claims is compared only by
+    the part of it that is this claim, so a number elsewhere in it is no conflict.
+    """
+    by_statement: dict[str, list[int]] = {}
+    for index in sorted(indices, key=lambda i: (units[i].statement.id, units[i].start)):
+        by_statement.setdefault(units[index].statement.id, []).append(index)
+    wordings = []
+    for statement_id, held in by_statement.items():
+        total = vectors[held].sum(axis=0)
+        wordings.append(
+            _Wording(
+                statement_id,
+                " ".join(units[i].text for i in held),
+                total / max(float(np.linalg.norm(total)), 1e-12),
+            )
+        )
+    return wordings
+
+
+# words after a negation marker, up to the clause's next punctuation, that the marker bears on
+NEGATION_REACH = 4
+_WORD_OR_MARK = re.compile(r"[\w'’-]+|[,;:.!?()\"“”«»—–]", re.UNICODE)
+
+
+def negated_words(text: str, lexicons: ClaimLexicons | None = None) -> frozenset[str]:
+    """Return the content-word stems a text's negation markers bear on.
+
+    "the army did not shell the harbour" negates {shell, harbo}; "such attacks would not go
+    unanswered, and talks go on" negates {unans} only, so it does not negate the talks.
+    """
+    lexicons = lexicons or load_claim_lexicons()
+    found: set[str] = set()
+    reach = 0
+    for match in _WORD_OR_MARK.finditer(text):
+        token = match.group(0)
+        word = token.lower().replace("’", "'")
+        if not (token[0].isalnum() or token[0] == "_"):
+            reach = 0  # punctuation ends the negated phrase
+        elif word in lexicons.negations or word.endswith("n't"):
+            reach = NEGATION_REACH
+        elif reach:
+            found |= _content_words(token)
+            reach -= 1
+    return frozenset(found)
+
+
+def _opposite_polarity(left: _Wording, right: _Wording, lexicons: ClaimLexicons) -> bool:
+    """Say whether one wording negates what the other states and not the reverse.
+
+    A negation counts only where it bears on words the other wording uses, so "a commercial
+    decision, not a political one" is no negation of "purely commercial", and two wordings
+    that both say "does not take sides" agree.
+    """
+    left_negates = bool(negated_words(left.text, lexicons) & _content_words(right.text))
+    right_negates = bool(negated_words(right.text, lexicons) & _content_words(left.text))
+    return left_negates != right_negates
+
+
 def _conflicts(
-    members: list[Statement],
-    lexicons: ClaimLexicons,
-    thresholds: dict[str, float],
-    vector_of: dict[str, np.ndarray],
+    wordings: list[_Wording], lexicons: ClaimLexicons, thresholds: dict[str, float]
 ) -> list[dict[str, Any]]:
+    """Return the numeric and negation conflicts between a claim's wordings.
+
+    A negation conflict pairs two close wordings of opposite polarity ("the army shelled the
+    village" / "the army did not shell the village").
+    """
     conflicts: list[dict[str, Any]] = []
-    for i, left in enumerate(members):
-        for right in members[i + 1 :]:
-            conflicts += numeric_conflicts(left, right, lexicons)
-            if is_negated(left.content.text, lexicons) == is_negated(right.content.text, lexicons):
+    for i, left in enumerate(wordings):
+        for right in wordings[i + 1 :]:
+            conflicts += _numeric_conflicts(
+                left.statement_id, left.text, right.statement_id, right.text, lexicons
+            )
+            if not _opposite_polarity(left, right, lexicons):
                 continue
-            if float(vector_of[left.id] @ vector_of[right.id]) < thresholds["negation"]:
+            if float(left.vector @ right.vector) < thresholds["negation"]:
                 continue
             conflicts.append(
                 {
                     "kind": "negation",
-                    "statements": [left.id, right.id],
-                    "values": [left.content.text, right.content.text],
+                    "statements": [left.statement_id, right.statement_id],
+                    "values": [left.text, right.text],
                 }
             )
     return conflicts

@@ -404,6 +404,57 @@ def test_different_counts_of_the_same_seized_boats_are_one_claim_with_a_numeric_
     assert [c["kind"] for c in claim.conflicts] == ["numeric"]
 
 
+def test_a_negation_elsewhere_in_a_statement_is_no_conflict_with_the_claim_it_shares():
+    # the wire's sentence also says the attacks "would not go unanswered": another proposition,
+    # so its wording of the talks claim is not the negation of the radio's
+    wire = Article(
+        id="a",
+        text="The envoy said the ministry expressed that such attacks would not go unanswered, "
+        "and that the ministry intends to keep working closely with the mediators on a settlement.",
+        outlet="W",
+    )
+    radio = Article(
+        id="b",
+        text="The envoy said the ministry intends to keep working closely with the mediators "
+        "on a settlement.",
+        outlet="R",
+    )
+    both = statement(
+        wire,
+        "the ministry expressed that such attacks would not go unanswered, and that the ministry "
+        "intends to keep working closely with the mediators on a settlement",
+        "envoy",
+    )
+    talks = statement(
+        radio,
+        "the ministry intends to keep working closely with the mediators on a settlement",
+        "envoy",
+    )
+    claims = group_claims([one_story(wire, radio)], [wire, radio], [both, talks], [])
+    claim = claim_with(claims, talks.id)
+    assert {w["statement_id"] for w in claim.wordings} == {both.id, talks.id}
+    assert claim.conflicts == []
+
+
+def test_a_negated_main_clause_is_a_negation_conflict_within_a_claim():
+    wire = Article(
+        id="a", text="The mayor said the army shelled the harbour on Monday.", outlet="W"
+    )
+    radio = Article(
+        id="b", text="The general said the army did not shell the harbour on Monday.", outlet="R"
+    )
+    shelled = statement(wire, "the army shelled the harbour on Monday", "mayor")
+    denied = statement(radio, "the army did not shell the harbour on Monday", "general")
+    claims = group_claims([one_story(wire, radio)], [wire, radio], [shelled, denied], [])
+    claim = claim_with(claims, shelled.id)
+    assert {w["statement_id"] for w in claim.wordings} == {shelled.id, denied.id}
+    assert [c["kind"] for c in claim.conflicts] == ["negation"]
+    assert claim.conflicts[0]["values"] == [
+        "the army shelled the harbour on Monday",
+        "the army did not shell the harbour on Monday",
+    ]
+
+
 @pytest.mark.parametrize(
     ("both_text", "strike_text", "injury_text", "strike_span", "injury_span"),
     [
