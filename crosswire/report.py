@@ -118,15 +118,21 @@ def _outlet(article: dict[str, Any]) -> str:
 
 
 def claim_matrix(claims: list[dict[str, Any]], outlets: list[str]) -> list[dict[str, Any]]:
-    """Mark, for each claim and outlet: carried, omitted, contested, or conflicting numbers."""
+    """Mark, for each claim and outlet: carried, omitted, contested, or conflicting.
+
+    "conflicting" marks the outlets whose wordings of the claim disagree with each other (91
+    drones against 90, "three injured" against "no casualties"). A denial paired with the
+    wording it answers is not a wording of the claim: it makes the claim contested.
+    """
     rows = []
     for claim in claims:
         carried = set(claim.get("outlets", []))
+        outlet_of = {w.get("statement_id"): w.get("outlet") for w in claim.get("wordings", [])}
         conflicting = {
-            w.get("outlet")
+            outlet_of[statement_id]
             for conflict in claim.get("conflicts", [])
-            for w in claim.get("wordings", [])
-            if w.get("statement_id") in set(conflict.get("statements", []))
+            if all(s in outlet_of for s in conflict.get("statements", []))
+            for statement_id in conflict.get("statements", [])
         }
         cells = {}
         for outlet in outlets:

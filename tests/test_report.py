@@ -79,6 +79,30 @@ def test_claim_matrix_marks_outlets_that_omit_a_claim():
     assert row["cells"] == {"A": "contested", "B": "omitted"}
 
 
+def test_claim_matrix_marks_conflicting_wordings_but_a_denial_only_contests():
+    wordings = [
+        {"statement_id": "s1", "outlet": "A"},
+        {"statement_id": "s2", "outlet": "B"},
+        {"statement_id": "s3", "outlet": "C"},
+    ]
+    numbers = {"kind": "numeric", "statements": ["s1", "s2"], "values": ["91", "90"]}
+    denial = {"kind": "negation", "statements": ["s3", "d1"], "values": ["x", "denied x"]}
+    claim = {
+        "id": "c",
+        "outlets": ["A", "B", "C"],
+        "contested": True,
+        "conflicts": [numbers, denial],
+        "wordings": wordings,
+    }
+    [row] = report.claim_matrix([claim], ["A", "B", "C", "D"])
+    assert row["cells"] == {
+        "A": "conflicting",
+        "B": "conflicting",
+        "C": "contested",
+        "D": "omitted",
+    }
+
+
 def test_markdown_report_shows_offsets_of_every_statement(tmp_path):
     with hostile_store(tmp_path) as store:
         text = report.to_markdown(report.build_document(store))
