@@ -39,6 +39,9 @@ from crosswire.store import Store
 
 # Bump when a per-article stage changes its output, so stored articles are analysed again.
 ANALYSIS_VERSION = 3
+# Bump when a per-story stage (claims, timeline, framing, summary) changes its output, so the
+# next refresh analyses every story again without parsing any article again.
+STORY_STAGES_VERSION = 2  # 2: claim conflicts compare each statement's wording in the claim
 
 Progress = Callable[[str, int, int], None]
 
@@ -165,6 +168,7 @@ class StorySlice:
         payload = repr(
             (
                 ANALYSIS_VERSION,
+                STORY_STAGES_VERSION,
                 self.story,
                 self.articles,
                 self.statements,

@@ -72,7 +72,7 @@ def document(store: Store) -> dict:
     return json.loads(json.dumps(found, sort_keys=True))
 
 
-def test_adding_an_article_reanalyses_only_its_story_and_keeps_the_others(tmp_path):
+def test_adding_an_article_reanalyses_only_its_story_and_keeps_the_others(tmp_path, monkeypatch):
     strike = write_corpus(tmp_path / "strike")
     flood = write(tmp_path / "flood", "valley-courier.jsonl", FLOOD_ARTICLE)
     with Store(tmp_path / "s.db") as store:
@@ -100,6 +100,13 @@ def test_adding_an_article_reanalyses_only_its_story_and_keeps_the_others(tmp_pa
         pipeline.refresh_cross_article(store, engine=third)
         assert third.analysed == [], "nothing changed, so no story is analysed again"
         incremental = document(store)
+
+        # a new version of the per-story stages analyses every story again, parsing nothing
+        monkeypatch.setattr(pipeline, "STORY_STAGES_VERSION", pipeline.STORY_STAGES_VERSION + 1)
+        fourth = CountingEngine()
+        pipeline.refresh_cross_article(store, engine=fourth)
+        assert sorted(fourth.analysed) == sorted([strike_id, flood_id])
+        assert document(store) == incremental
 
     # The same three articles analysed in one go give the same report.
     with Store(tmp_path / "once.db") as store:
