@@ -49,6 +49,9 @@ FACT_ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "PRODUCT", "LAW"}
 )
 NUMBER_ENTITY_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
+# counted-noun groups too general to say two counts are of the same thing: "1,500 people a
+# week used the route" and "its sample, 600 people, was small" count different people
+GENERIC_COUNTED = frozenset({"person"})
 MIN_ASSERTION_TOKENS = 6
 QUOTE_CHARS = '"“”«»„'
 FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our"})
@@ -636,7 +639,7 @@ def _similarities(
     rarity = _rarity(words)
     quantities = [find_quantities(u.text, lexicons) for u in units]
     numbers = [{q.value for q in found} for found in quantities]
-    counted = [{q.head for q in found} for found in quantities]
+    counted = [{q.head for q in found} - GENERIC_COUNTED for found in quantities]
     names = [set(found.names) for found in items]
     negated = [is_negated(u.text, lexicons) for u in units]
     predicates = [set(parse.predicates) for parse in parses]

@@ -455,6 +455,18 @@ def test_a_negated_main_clause_is_a_negation_conflict_within_a_claim():
     ]
 
 
+def test_counts_of_people_in_general_do_not_make_two_statements_one_claim():
+    ferry = Article(
+        id="a", text="The operator said around 1,500 people a week used the route.", outlet="W"
+    )
+    poll = Article(id="b", text="The pollster said its sample of 600 people was small.", outlet="R")
+    riders = statement(ferry, "around 1,500 people a week used the route", "operator")
+    sample = statement(poll, "its sample of 600 people was small", "pollster")
+    claims = group_claims([one_story(ferry, poll)], [ferry, poll], [riders, sample], [])
+    assert claim_with(claims, riders.id) is not claim_with(claims, sample.id)
+    assert all(c.conflicts == [] for c in claims)
+
+
 @pytest.mark.parametrize(
     ("both_text", "strike_text", "injury_text", "strike_span", "injury_span"),
     [
