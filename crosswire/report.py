@@ -86,6 +86,7 @@ def story_views(document: dict[str, Any]) -> list[dict[str, Any]]:
     statements_by_article: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for statement in document["statements"]:
         statements_by_article[statement["article_id"]].append(statement)
+    statements_by_id = {s["id"]: s for s in document["statements"]}
     views = []
     for story in document["stories"]:
         members = [
@@ -103,7 +104,7 @@ def story_views(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "outlets": outlets,
                 "statements": {a["id"]: statements_by_article[a["id"]] for a in members},
                 "claims": claims,
-                "matrix": claim_matrix(claims, outlets),
+                "matrix": claim_matrix(claims, outlets, statements_by_id),
                 "timeline": [t for t in document["timeline"] if t.get("story_id") == story["id"]],
                 "entities": _story_entities(document["entities"], set(story["article_ids"])),
                 "framing": document["framing"].get(story["id"], {}),
@@ -117,8 +118,25 @@ def _outlet(article: dict[str, Any]) -> str:
     return outlet_label(article.get("outlet"), article.get("source_path"), article["id"])
 
 
-def claim_matrix(claims: list[dict[str, Any]], outlets: list[str]) -> list[dict[str, Any]]:
+def claim_label(claim: dict[str, Any], statements: dict[str, dict[str, Any]]) -> str:
+    """Return the text a claim's row shows: a denial says who denies ("X denied: the claims")."""
+    said = [statements.get(w.get("statement_id")) for w in claim.get("wordings", [])]
+    if not said or not all(s and s.get("cue_stance") == "denial" for s in said):
+        return claim.get("text", "")
+    first = said[0]
+    cue = (first.get("cue") or {}).get("text") or "denied"
+    speaker = first.get("speaker_name") or (first.get("speaker") or {}).get("text") or "someone"
+    return f"{speaker} {cue}: {claim.get('text', '')}"
+
+
+def claim_matrix(
+    claims: list[dict[str, Any]],
+    outlets: list[str],
+    statements: dict[str, dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
     """Mark, for each claim and outlet: carried, omitted, contested, or conflicting.
+
+    Each row's ``label`` is the claim's text, said as a denial where the claim is one.
 
     "conflicting" marks the outlets whose wordings of the claim disagree with each other (91
     drones against 90, "three injured" against "no casualties"). A denial paired with the
@@ -144,7 +162,7 @@ def claim_matrix(claims: list[dict[str, Any]], outlets: list[str]) -> list[dict[
                 cells[outlet] = "contested"
             else:
                 cells[outlet] = "carried"
-        rows.append({"claim": claim, "cells": cells})
+        rows.append({"claim": claim, "label": claim_label(claim, statements or {}), "cells": cells})
     return rows
 
 
@@ -197,7 +215,7 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
             claim = row["claim"]
             cells = " | ".join(row["cells"][o] for o in view["outlets"])
             lines.append(
-                f"| {_md(shorten(claim['text']))} | {claim.get('independent_sources', 0)} | {cells} |"
+                f"| {_md(shorten(row['label']))} | {claim.get('independent_sources', 0)} | {cells} |"
             )
         lines.append("")
     lines += ["### Who said what", ""]

@@ -103,6 +103,32 @@ def test_claim_matrix_marks_conflicting_wordings_but_a_denial_only_contests():
     }
 
 
+def test_a_claim_that_is_a_denial_is_labelled_with_who_denies_it():
+    statements = {
+        "d1": {
+            "id": "d1",
+            "cue_stance": "denial",
+            "cue": {"start": 10, "end": 16, "text": "denied"},
+            "speaker_name": "Ana Varga",
+        },
+        "s1": {"id": "s1", "cue_stance": "neutral", "speaker_name": "Ion Petru"},
+    }
+    denial = {
+        "id": "c1",
+        "text": "the reports",
+        "outlets": ["A"],
+        "wordings": [{"statement_id": "d1", "outlet": "A"}],
+    }
+    plain = {
+        "id": "c2",
+        "text": "the port closed",
+        "outlets": ["A"],
+        "wordings": [{"statement_id": "s1", "outlet": "A"}],
+    }
+    rows = report.claim_matrix([denial, plain], ["A"], statements)
+    assert [row["label"] for row in rows] == ["Ana Varga denied: the reports", "the port closed"]
+
+
 def test_markdown_report_shows_offsets_of_every_statement(tmp_path):
     with hostile_store(tmp_path) as store:
         text = report.to_markdown(report.build_document(store))

@@ -195,7 +195,7 @@ def matrix_cells(
                         }
                     )
             cells.append({"outlet": outlet, "state": row["cells"][outlet], "spans": spans})
-        rows.append({"claim": claim, "cells": cells})
+        rows.append({"claim": claim, "label": row["label"], "cells": cells})
     return rows
 
 
