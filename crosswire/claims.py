@@ -1482,6 +1482,8 @@ class _Wording:
     statement_id: str
     text: str
     vector: np.ndarray
+    words: frozenset[str]  # content-word stems
+    negated: frozenset[str]  # the stems its negations bear on
 
 
 def _claim_wordings(
@@ -1498,11 +1500,14 @@ def _claim_wordings(
     wordings = []
     for statement_id, held in by_statement.items():
         total = vectors[held].sum(axis=0)
+        text = " ".join(units[i].text for i in held)
         wordings.append(
             _Wording(
                 statement_id,
-                " ".join(units[i].text for i in held),
+                text,
                 total / max(float(np.linalg.norm(total)), 1e-12),
+                frozenset(_content_words(text)),
+                negated_words(text),
             )
         )
     return wordings
@@ -1535,16 +1540,14 @@ def negated_words(text: str, lexicons: ClaimLexicons | None = None) -> frozenset
     return frozenset(found)
 
 
-def _opposite_polarity(left: _Wording, right: _Wording, lexicons: ClaimLexicons) -> bool:
+def _opposite_polarity(left: _Wording, right: _Wording) -> bool:
     """Say whether one wording negates what the other states and not the reverse.
 
     A negation counts only where it bears on words the other wording uses, so "a commercial
     decision, not a political one" is no negation of "purely commercial", and two wordings
     that both say "does not take sides" agree.
     """
-    left_negates = bool(negated_words(left.text, lexicons) & _content_words(right.text))
-    right_negates = bool(negated_words(right.text, lexicons) & _content_words(left.text))
-    return left_negates != right_negates
+    return bool(left.negated & right.words) != bool(right.negated & left.words)
 
 
 def _conflicts(
@@ -1561,7 +1564,7 @@ def _conflicts(
             conflicts += _numeric_conflicts(
                 left.statement_id, left.text, right.statement_id, right.text, lexicons
             )
-            if not _opposite_polarity(left, right, lexicons):
+            if not _opposite_polarity(left, right):
                 continue
             if float(left.vector @ right.vector) < thresholds["negation"]:
                 continue
