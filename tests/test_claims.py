@@ -271,7 +271,34 @@ def test_narrator_assertion_counts_the_outlet_as_a_source_and_copies_do_not(nlp)
     assert claim.independent_sources == 2  # the copy is Meridian Wire's report, not Daily Post's
 
 
-def test_body_denying_the_headline_claim_contests_it():
+@pytest.mark.parametrize(
+    ("body", "stance"),
+    [
+        (
+            "A council spokesman denied that the mayor of Dunmore had resigned after the audit.",
+            "disagree",
+        ),
+        ("The mayor of Dunmore resigned after the audit on Friday, the council said.", "agree"),
+        (
+            "The opposition claimed that the mayor of Dunmore had resigned after the audit.",
+            "discuss",
+        ),
+    ],
+)
+def test_the_pipeline_tells_a_body_contesting_the_headline_from_one_carrying_or_relaying_it(
+    body, stance
+):
+    from crosswire.evaluate.claims import pipeline_stance
+    from crosswire.parse import parse_articles
+    from crosswire.pipeline import annotate_article
+
+    article = Article(id="body", text=body, outlet="Body", language="en")
+    ((_, doc),) = parse_articles([article])
+    found = annotate_article(doc, article).statements
+    assert pipeline_stance("Mayor of Dunmore resigns after audit", article, found) == stance
+
+
+def test_keyword_baseline_tells_a_denying_body_from_others():
     from crosswire.evaluate.claims import contest_stance
 
     headline = "Mayor of Dunmore resigns after audit"
