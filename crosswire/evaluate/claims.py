@@ -174,6 +174,9 @@ def score_fnc1_contestation(folder: Path, console: Any, seed: int = 0) -> dict[s
 
     bodies, sample = _fnc1_sample(folder, seed)
     wanted = sorted({row["Body ID"] for row in sample})
+    console.print(
+        f"FNC-1: reading {len(wanted)} bodies through the per-article stages (about a minute)"
+    )
     articles = [
         Article(id=f"body-{i}", text=bodies[i], outlet="Body", language="en") for i in wanted
     ]
