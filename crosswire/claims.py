@@ -296,9 +296,13 @@ def _default_negated(text: str) -> bool:
     return _is_negated(text, load_claim_lexicons())
 
 
+def _is_negation_word(word: str, lexicons: ClaimLexicons) -> bool:
+    word = word.lower().replace("’", "'")
+    return word in lexicons.negations or word.endswith("n't")
+
+
 def _is_negated(text: str, lexicons: ClaimLexicons) -> bool:
-    words = [w.lower().replace("’", "'") for w in _WORD.findall(text)]
-    return any(w in lexicons.negations or w.endswith("n't") for w in words)
+    return any(_is_negation_word(w, lexicons) for w in _WORD.findall(text))
 
 
 def numeric_conflicts(
@@ -1497,6 +1501,8 @@ def _claim_wordings(
     by_statement: dict[str, list[int]] = {}
     for index in sorted(indices, key=lambda i: (units[i].statement.id, units[i].start)):
         by_statement.setdefault(units[index].statement.id, []).append(index)
+    if len(by_statement) < 2:
+        return []  # one statement's wording conflicts with nothing
     wordings = []
     for statement_id, held in by_statement.items():
         total = vectors[held].sum(axis=0)
@@ -1529,10 +1535,9 @@ def negated_words(text: str, lexicons: ClaimLexicons | None = None) -> frozenset
     reach = 0
     for match in _WORD_OR_MARK.finditer(text):
         token = match.group(0)
-        word = token.lower().replace("’", "'")
         if not (token[0].isalnum() or token[0] == "_"):
             reach = 0  # punctuation ends the negated phrase
-        elif word in lexicons.negations or word.endswith("n't"):
+        elif _is_negation_word(token, lexicons):
             reach = NEGATION_REACH
         elif reach:
             found |= _content_words(token)
@@ -1581,7 +1586,9 @@ def _conflicts(
 def _denial_conflicts(
     claim: Claim, members: list[Statement], statements: list[Statement]
 ) -> list[dict[str, Any]]:
-    """Pair each contesting denial with the claim wording it follows in the same article."""
+    """Pair each contesting denial with the claim wording it follows in the same article (kind
+    ``denial``: the denial is not a wording of the claim, unlike a ``numeric`` or ``negation``
+    conflict between two of its wordings)."""
     by_id = {s.id: s for s in statements}
     conflicts = []
     for denial_id in claim.contested_by:
@@ -1590,7 +1597,7 @@ def _denial_conflicts(
         target = min(same_article, key=lambda s: abs(s.content.start - denial.content.start))
         conflicts.append(
             {
-                "kind": "negation",
+                "kind": "denial",
                 "statements": [target.id, denial.id],
                 "values": [target.content.text, denial.content.text],
             }

@@ -140,17 +140,17 @@ def claim_matrix(
 
     "conflicting" marks the outlets whose wordings of the claim disagree with each other (91
     drones against 90, "three injured" against "no casualties"). A denial paired with the
-    wording it answers is not a wording of the claim: it makes the claim contested.
+    wording it answers (a ``denial`` conflict) makes the claim contested instead.
     """
     rows = []
     for claim in claims:
         carried = set(claim.get("outlets", []))
-        outlet_of = {w.get("statement_id"): w.get("outlet") for w in claim.get("wordings", [])}
         conflicting = {
-            outlet_of[statement_id]
+            w.get("outlet")
             for conflict in claim.get("conflicts", [])
-            if all(s in outlet_of for s in conflict.get("statements", []))
-            for statement_id in conflict.get("statements", [])
+            if conflict.get("kind") != "denial"
+            for w in claim.get("wordings", [])
+            if w.get("statement_id") in conflict.get("statements", [])
         }
         cells = {}
         for outlet in outlets:

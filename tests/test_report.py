@@ -86,7 +86,7 @@ def test_claim_matrix_marks_conflicting_wordings_but_a_denial_only_contests():
         {"statement_id": "s3", "outlet": "C"},
     ]
     numbers = {"kind": "numeric", "statements": ["s1", "s2"], "values": ["91", "90"]}
-    denial = {"kind": "negation", "statements": ["s3", "d1"], "values": ["x", "denied x"]}
+    denial = {"kind": "denial", "statements": ["s3", "d1"], "values": ["x", "denied x"]}
     claim = {
         "id": "c",
         "outlets": ["A", "B", "C"],
