@@ -1205,6 +1205,17 @@ def _held_by(
     return not inside or bool(inside & spans_here)
 
 
+def representative_index(vectors: np.ndarray, tolerance: float = 1e-4) -> int:
+    """Index of the wording closest to all the others: the claim's label.
+
+    Wordings within ``tolerance`` of the closest tie, and a tie goes to the first (the earliest
+    in the story), so float noise cannot pick the label: two wordings, for one, are always
+    equally close to each other.
+    """
+    closeness = vectors @ vectors.sum(0)
+    return int(np.flatnonzero(closeness >= closeness.max() - tolerance)[0])
+
+
 def _story_claims(
     context: _StoryContext, statements: list[Statement], embedder: _CachedEmbedder
 ) -> list[Claim]:
@@ -1248,7 +1259,7 @@ def _story_claims(
     units_of: dict[str, list[int]] = {}
     for indices in groups.values():
         members = _members_with_followers([units[i] for i in indices], followers, unit_spans)
-        representative = units[indices[int(np.argmax(vectors[indices] @ vectors[indices].sum(0)))]]
+        representative = units[indices[representative_index(vectors[indices])]]
         claim = _build_claim(context, members, representative.text)
         members_of[claim.id] = [m[0] for m in members]
         units_of[claim.id] = indices

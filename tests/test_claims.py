@@ -14,6 +14,7 @@ from crosswire.claims import (
     is_negated,
     load_claim_lexicons,
     numeric_conflicts,
+    representative_index,
     story_summary,
     unit_items,
 )
@@ -937,3 +938,15 @@ def test_a_unit_in_another_language_pays_no_penalty_for_what_the_english_parse_r
     as_french = _similarities(units, vectors, thresholds, parses, english=[True, False])
     assert as_french[0, 1] > as_english[0, 1]
     assert as_french[0, 1] == pytest.approx(float(vectors[0] @ vectors[1]), abs=0.2)
+
+
+def test_a_claims_label_is_not_picked_by_float_noise():
+    first = np.array([0.6, 0.8, 0.0], dtype=np.float32)
+    second = np.array([0.8, 0.6, 0.0], dtype=np.float32)
+    second_nudged = second * np.float32(1.0000003)  # rounding noise in the second's favour
+    assert float(second_nudged @ (first + second_nudged)) > float(first @ (first + second_nudged))
+    assert representative_index(np.stack([first, second_nudged])) == 0
+    assert representative_index(np.stack([second_nudged, first])) == 0
+    left, right = np.eye(3, dtype=np.float32)[:2]
+    between = (left + right) / np.sqrt(np.float32(2))  # the one really closest to both others
+    assert representative_index(np.stack([left, right, between])) == 2
