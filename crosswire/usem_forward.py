@@ -110,17 +110,20 @@ class PieceCachingUsemBackend:
         local = np.empty((len(unique) + 1, self.row_dim), dtype=np.float32)
         local[-1] = 0.0
         slots = self.slot[unique]
-        known = slots >= 0
-        local[:-1][known] = self.rows[slots[known]]
-        missing = unique[~known]
-        if len(missing):
-            computed = self._compute_rows(missing)
-            local[:-1][~known] = computed
-            room = min(len(missing), len(self.rows) - self.used)
-            if room:
-                self.rows[self.used : self.used + room] = computed[:room]
-                self.slot[missing[:room]] = np.arange(self.used, self.used + room)
-                self.used += room
+        unknown = np.flatnonzero(slots < 0)
+        if not len(unknown):
+            local[:-1] = self.rows[slots]
+            return local
+        known = np.flatnonzero(slots >= 0)
+        local[known] = self.rows[slots[known]]
+        missing = unique[unknown]
+        computed = self._compute_rows(missing)
+        local[unknown] = computed
+        room = min(len(missing), len(self.rows) - self.used)
+        if room:  # remember the first pieces met, while there is room
+            self.rows[self.used : self.used + room] = computed[:room]
+            self.slot[missing[:room]] = np.arange(self.used, self.used + room)
+            self.used += room
         return local
 
     # ---------- encoder ----------
