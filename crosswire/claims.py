@@ -1037,6 +1037,8 @@ def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
             continue
         elif doc[start].lower_ not in marks:
             continue
+        elif token.dep_ == "relcl" and token.head.dep_ == "attr" and _relative_subject(token):
+            continue  # "X were the ones who caused it": the relative clause says what X did
         rest = [t for t in doc[end + 1 : last + 1] if not t.is_punct]
         if any(_is_main_clause_core(t, roots) for t in rest):
             continue  # the clause sits inside the main clause ("The boats that entered ... were")
@@ -1045,6 +1047,11 @@ def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
         if len(before) >= min_words and len(after) >= min_words:
             return doc[start].idx - span.start_char
     return None
+
+
+def _relative_subject(clause: Any) -> bool:
+    """Say whether a relative clause's subject is its relative pronoun ("who caused it")."""
+    return any(c.dep_ in SUBJECTS and c.tag_ in {"WP", "WDT"} for c in clause.children)
 
 
 def _is_participle_clause(token: Any) -> bool:

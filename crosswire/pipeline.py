@@ -41,7 +41,9 @@ from crosswire.store import Store
 ANALYSIS_VERSION = 3
 # Bump when a per-story stage (claims, timeline, framing, summary) changes its output, so the
 # next refresh analyses every story again without parsing any article again.
-STORY_STAGES_VERSION = 2  # 2: claim conflicts compare each statement's wording in the claim
+# 2: claim conflicts compare each statement's wording in the claim; 3: labels chosen with a
+# tolerance, relative clauses saying what a copula's subject did stay with it
+STORY_STAGES_VERSION = 3
 
 Progress = Callable[[str, int, int], None]
 

@@ -578,6 +578,15 @@ def test_relative_clause_inside_the_main_clause_is_not_cut():
     assert [w["span"]["text"] for w in claim.wordings] == [text.rstrip(".")]
 
 
+def test_a_relative_clause_saying_what_the_subject_did_is_not_cut_from_it():
+    text = "The previous administrations were the ones who caused problems in the region."
+    article = Article(id="a", text=text, outlet="W")
+    said = statement(article, text.rstrip("."), "spokeswoman")
+    (claim,) = group_claims([one_story(article)], [article], [said], [])
+    assert claim.text == text.rstrip(".")  # not "who caused problems in the region"
+    assert [w["span"]["text"] for w in claim.wordings] == [text.rstrip(".")]
+
+
 def test_partial_quote_goes_with_the_clause_that_holds_it():
     wire = Article(
         id="a",
