@@ -129,6 +129,22 @@ def claim_label(claim: dict[str, Any], statements: dict[str, dict[str, Any]]) ->
     return f"{speaker} {cue}: {claim.get('text', '')}"
 
 
+# What each mark of the claim x outlet matrix says, for the legends of every report
+MATRIX_MARKS = {
+    "carried": "the outlet's articles state or quote the claim",
+    "contested": "carried, and a statement in the story denies the claim (see its denial row)",
+    "conflicting": "carried, in a wording that disagrees with another outlet's (a number, a negation)",
+    "omitted": "other outlets carry the claim, this one does not",
+}
+SOURCES_NOTE = "sources: the distinct original speakers (or outlets, in their own voice) behind it"
+
+
+def matrix_legend() -> str:
+    """One line saying what the matrix marks and its sources column mean."""
+    marks = "; ".join(f"{mark}: {meaning}" for mark, meaning in MATRIX_MARKS.items())
+    return f"{marks}. {SOURCES_NOTE}."
+
+
 def claim_matrix(
     claims: list[dict[str, Any]],
     outlets: list[str],
@@ -217,7 +233,7 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
             lines.append(
                 f"| {_md(shorten(row['label']))} | {claim.get('independent_sources', 0)} | {cells} |"
             )
-        lines.append("")
+        lines += ["", f"*{_md(matrix_legend())}*", ""]
     lines += ["### Who said what", ""]
     for a in view["articles"]:
         found = view["statements"][a["id"]]
@@ -284,7 +300,9 @@ def to_html(document: dict[str, Any]) -> str:
     env.filters["highlight"] = highlight_article
     env.filters["short"] = shorten
     env.filters["pretty"] = lambda data: json.dumps(data, indent=1, ensure_ascii=False)
-    return env.get_template("report.html").render(document=document, views=story_views(document))
+    return env.get_template("report.html").render(
+        document=document, views=story_views(document), legend=matrix_legend()
+    )
 
 
 def highlight_article(article: dict[str, Any], statements: list[dict[str, Any]]) -> str:

@@ -221,3 +221,21 @@ def test_timeline_chart_spaces_days_by_rank_and_labels_at_most_ten():
     assert len(xs) == 31 and len({round(b - a, 1) for a, b in zip(xs, xs[1:], strict=False)}) == 1
     assert 0 < len([t for t in chart["ticks"] if t["label"]]) <= 10
     assert len(chart["points"]) == 31  # the undated event stays in the table only
+
+
+def test_every_report_says_what_the_matrix_marks_mean(client, store_path, strike_story):
+    import html
+
+    from crosswire import report
+
+    assert strike_story["matrix"], "the strike story should have a claim matrix"
+    page = html.unescape(client.get(f"/stories/{strike_story['story']['id']}").text)
+    with Store(store_path, read_only=True) as store:
+        document = report.build_document(store)
+    markdown = report.to_markdown(document)
+    rendered = html.unescape(report.to_html(document))
+    for mark, meaning in report.MATRIX_MARKS.items():
+        assert f'title="{meaning}">{mark}<' in page
+        assert f"{mark}: {meaning}" in markdown
+        assert f"{mark}: {meaning}" in rendered
+    assert report.SOURCES_NOTE in page and report.SOURCES_NOTE in markdown

@@ -212,6 +212,8 @@ def _template_environment() -> Environment:
     env.filters["script_json"] = script_json
     env.filters["pretty"] = lambda data: json.dumps(data, indent=1, ensure_ascii=False)
     env.filters["speaker_css"] = speaker_css
+    env.globals["matrix_marks"] = report.MATRIX_MARKS
+    env.globals["matrix_legend"] = report.matrix_legend()
     return env
 
 
