@@ -145,6 +145,15 @@ def matrix_legend() -> str:
     return f"{marks}. {SOURCES_NOTE}."
 
 
+ARTICLE_DATE_NOTE = "no date in the text: the article's date"
+
+
+def dated_by_article_only(event: dict[str, Any]) -> bool:
+    """Say whether an event's date comes only from its articles' dates, not from its text."""
+    evidence = event.get("evidence") or []
+    return bool(evidence) and all(e.get("date_basis") == "article date" for e in evidence)
+
+
 def claim_matrix(
     claims: list[dict[str, Any]],
     outlets: list[str],
@@ -246,8 +255,11 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
         lines += ["### Timeline", ""]
         for event in view["timeline"]:
             outlets = ", ".join(event.get("outlets", []))
+            when = f"{event.get('granularity')}"
+            if dated_by_article_only(event):
+                when += f"; {ARTICLE_DATE_NOTE}"
             lines.append(
-                f"- {event.get('date') or '?'} ({event.get('granularity')}) "
+                f"- {event.get('date') or '?'} ({when}) "
                 f"{event.get('event_type')}: {_md(shorten(event.get('description', '')))} — {outlets}"
             )
         lines.append("")
@@ -300,8 +312,12 @@ def to_html(document: dict[str, Any]) -> str:
     env.filters["highlight"] = highlight_article
     env.filters["short"] = shorten
     env.filters["pretty"] = lambda data: json.dumps(data, indent=1, ensure_ascii=False)
+    env.tests["dated_by_article_only"] = dated_by_article_only
     return env.get_template("report.html").render(
-        document=document, views=story_views(document), legend=matrix_legend()
+        document=document,
+        views=story_views(document),
+        legend=matrix_legend(),
+        article_date_note=ARTICLE_DATE_NOTE,
     )
 
 

@@ -239,3 +239,22 @@ def test_every_report_says_what_the_matrix_marks_mean(client, store_path, strike
         assert f"{mark}: {meaning}" in markdown
         assert f"{mark}: {meaning}" in rendered
     assert report.SOURCES_NOTE in page and report.SOURCES_NOTE in markdown
+
+
+def test_events_dated_only_by_their_article_say_so(client, store_path, strike_story):
+    from crosswire import report
+
+    events = strike_story["timeline"]
+    weak = [e for e in events if report.dated_by_article_only(e)]
+    assert weak and len(weak) < len(events), "the strike story dates events both ways"
+    page = client.get(f"/stories/{strike_story['story']['id']}").text
+    note = report.ARTICLE_DATE_NOTE.replace("'", "&#39;")
+    assert page.count(note) == len(weak)
+    with Store(store_path, read_only=True) as store:
+        document = report.build_document(store)
+    all_weak = sum(report.dated_by_article_only(e) for e in document["timeline"])
+    assert report.to_markdown(document).count(report.ARTICLE_DATE_NOTE) == all_weak
+    assert report.to_html(document).count(note) == all_weak
+    assert not report.dated_by_article_only({"evidence": []})
+    mixed = [{"date_basis": "article date"}, {"date_basis": "expression"}]
+    assert not report.dated_by_article_only({"evidence": mixed})

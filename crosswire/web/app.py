@@ -214,6 +214,8 @@ def _template_environment() -> Environment:
     env.filters["speaker_css"] = speaker_css
     env.globals["matrix_marks"] = report.MATRIX_MARKS
     env.globals["matrix_legend"] = report.matrix_legend()
+    env.globals["article_date_note"] = report.ARTICLE_DATE_NOTE
+    env.tests["dated_by_article_only"] = report.dated_by_article_only
     return env
 
 
