@@ -394,7 +394,25 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
         sources_right += gold["independent_sources"] == claim.independent_sources
     result["contested agrees"] = f"{contested_right}/{len(gold_claims)}"
     result["independent sources exact"] = f"{sources_right}/{len(gold_claims)}"
+    result.update(conflicts_found(data.get("conflicts", []), claims))
     return result
+
+
+def conflicts_found(gold: list[dict[str, Any]], claims: list[Any]) -> dict[str, str]:
+    """Count the gold conflicts (a pair of statements, numeric or negation) that some claim
+    flags between the same two statements, by kind. The gold lists one or two pairs per
+    conflicting claim, not every pair, so this is recall only."""
+    flagged = {
+        frozenset(conflict["statements"]) for claim in claims for conflict in claim.conflicts
+    }
+    found: Counter = Counter()
+    total: Counter = Counter()
+    for conflict in gold:
+        total[conflict["kind"]] += 1
+        found[conflict["kind"]] += frozenset(conflict["statements"]) in flagged
+    return {f"{kind} conflicts found": f"{found[kind]}/{total[kind]}" for kind in sorted(total)} | {
+        "conflicts flagged": str(sum(len(c.conflicts) for c in claims))
+    }
 
 
 def run(paths: list[str], console: Any) -> int:
