@@ -83,6 +83,7 @@ class ClaimLexicons:
     quantity_groups: dict[str, str]
     claim_nouns: dict[str, str]
     clause_marks: frozenset[str] = frozenset()
+    casualty_words: dict[str, str] = field(default_factory=dict)
 
 
 @functools.cache
@@ -94,6 +95,7 @@ def load_claim_lexicons() -> ClaimLexicons:
         quantity_groups={w: g for w, g in _read_tsv("quantity_nouns.tsv")},
         claim_nouns={n: v for n, v in _read_tsv("claim_nouns.tsv")},
         clause_marks=frozenset(row[0] for row in _read_tsv("claim_clause_marks.tsv")),
+        casualty_words={w: k for w, k in _read_tsv("casualty_words.tsv")},
     )
 
 
@@ -282,6 +284,84 @@ def _find_quantities(text: str, lexicons: ClaimLexicons) -> list[Quantity]:
                 quantities.append(Quantity(value, phrase, frozenset(counted), counted[-1]))
         index += used
     return quantities
+
+
+@dataclass(frozen=True)
+class CasualtyCount:
+    """People a text says were harmed: how many, what harm (any, injury, fatality), the words."""
+
+    value: float
+    kind: str
+    text: str
+
+
+# between a count and its harm word: counted people and auxiliaries ("three workers were injured")
+_CASUALTY_GAP = 4
+_NO_ONE = ("nobody", "none", "noone", "no-one")
+_FILLERS = frozenset({"were", "was", "had", "have", "has", "been", "be", "are", "is", "being"})
+
+
+def casualty_counts(text: str, lexicons: ClaimLexicons | None = None) -> list[CasualtyCount]:
+    """Find the counts of people harmed in a text, zero ones included.
+
+    "three workers were injured", "two dead", "injuring three people" and "no casualties", "no
+    one had been hurt", "nobody was killed" (0). A partitive ("two of the injured") is no count
+    of the harmed, and dates are no counts.
+    """
+    lexicons = lexicons or load_claim_lexicons()
+    harm = lexicons.casualty_words
+    words = [w.lower() for w in _QUANTITY_TOKEN.findall(text)]
+    found = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in _NO_ONE or (word == "no" and words[index + 1 : index + 2] == ["one"]):
+            start = index + (2 if word == "no" else 1)
+            kind, end = _harm_after(words, start, harm)
+            if kind:
+                found.append(CasualtyCount(0.0, kind, " ".join(words[index:end])))
+            index = start
+            continue
+        if word == "no" and index + 1 < len(words) and words[index + 1] in harm:
+            found.append(
+                CasualtyCount(0.0, harm[words[index + 1]], " ".join(words[index : index + 2]))
+            )
+            index += 2
+            continue
+        value, used = _number_value(words, index, lexicons)
+        if not used or words[index] in ("no", "none", "zero"):
+            index += 1
+            continue
+        after = words[index + used : index + used + 1]
+        is_date = (index and words[index - 1] in MONTHS) or (after and after[0] in MONTHS)
+        if not is_date and after != ["of"]:
+            kind, end = _harm_after(words, index + used, harm)
+            before = harm.get(words[index - 1]) if index else None  # "injuring three people"
+            if kind or before:
+                first = index if kind else index - 1
+                end = end if kind else index + used + 1
+                found.append(CasualtyCount(value, kind or before, " ".join(words[first:end])))
+        index += used
+    return found
+
+
+def _harm_after(words: list[str], start: int, harm: dict[str, str]) -> tuple[str | None, int]:
+    """The harm word within a few words after ``start`` (counted people, auxiliaries between)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    for position in range(start, min(len(words), start + _CASUALTY_GAP)):
+        word = words[position]
+        if word in harm:
+            return harm[word], position + 1
+        if word in ENGLISH_STOP_WORDS and word not in _FILLERS:
+            break
+    return None, start
+
+
+def casualty_conflict(left: CasualtyCount, right: CasualtyCount) -> bool:
+    """Say whether two counts of the harmed contradict: none against some, of a covered kind."""
+    zero, some = (left, right) if left.value == 0 else (right, left)
+    return zero.value == 0 and some.value > 0 and zero.kind in ("any", some.kind)
 
 
 def is_negated(text: str, lexicons: ClaimLexicons | None = None) -> bool:
@@ -1289,6 +1369,7 @@ def _story_claims(
         wordings = _claim_wordings(units_of[claim.id], units, vectors)
         claim.conflicts = _conflicts(wordings, lexicons, context.thresholds)
         claim.conflicts += _denial_conflicts(claim, members_of[claim.id], statements)
+    _add_casualty_conflicts(claims, units_of, units, lexicons)
     claims.sort(key=lambda c: (-len(c.outlets), -c.independent_sources, c.id))
     return claims
 
@@ -1599,6 +1680,44 @@ def _conflicts(
                 }
             )
     return conflicts
+
+
+def _add_casualty_conflicts(
+    claims: list[Claim],
+    units_of: dict[str, list[int]],
+    units: list[ClaimUnit],
+    lexicons: ClaimLexicons,
+) -> None:
+    """Flag, across a story's claims, statements that count the harmed as none against some.
+
+    "No casualties were reported" and "three workers were injured" rarely group as one claim
+    (they share few words), yet they contradict each other: each claim gets a ``numeric``
+    conflict naming both statements, so each outlet's wording is marked where it is carried.
+    """
+    counted = []  # (claim, statement id, its wording's casualty counts)
+    for claim in claims:
+        texts: dict[str, list[str]] = {}
+        for index in sorted(units_of[claim.id], key=lambda i: units[i].start):
+            texts.setdefault(units[index].statement.id, []).append(units[index].text)
+        for statement_id, parts in texts.items():
+            found = casualty_counts(" ".join(parts), lexicons)
+            if found:
+                counted.append((claim, statement_id, " ".join(parts), found))
+    for i, (left_claim, left_id, left_text, left_counts) in enumerate(counted):
+        for right_claim, right_id, right_text, right_counts in counted[i + 1 :]:
+            if left_id == right_id or not any(
+                casualty_conflict(a, b) for a in left_counts for b in right_counts
+            ):
+                continue
+            pair = {left_id, right_id}
+            conflict = {
+                "kind": "numeric",
+                "statements": [left_id, right_id],
+                "values": [left_text, right_text],
+            }
+            for claim in {left_claim.id: left_claim, right_claim.id: right_claim}.values():
+                if not any(set(c["statements"]) == pair for c in claim.conflicts):
+                    claim.conflicts.append(dict(conflict))
 
 
 def _denial_conflicts(

@@ -42,8 +42,9 @@ ANALYSIS_VERSION = 3
 # Bump when a per-story stage (claims, timeline, framing, summary) changes its output, so the
 # next refresh analyses every story again without parsing any article again.
 # 2: claim conflicts compare each statement's wording in the claim; 3: labels chosen with a
-# tolerance, relative clauses saying what a copula's subject did stay with it
-STORY_STAGES_VERSION = 3
+# tolerance, relative clauses saying what a copula's subject did stay with it; 4: counts of
+# people harmed conflict across claims ("no one was hurt" / "three injured")
+STORY_STAGES_VERSION = 4
 
 Progress = Callable[[str, int, int], None]
 

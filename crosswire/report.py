@@ -133,7 +133,8 @@ def claim_label(claim: dict[str, Any], statements: dict[str, dict[str, Any]]) ->
 MATRIX_MARKS = {
     "carried": "the outlet's articles state or quote the claim",
     "contested": "carried, and a statement in the story denies the claim (see its denial row)",
-    "conflicting": "carried, in a wording that disagrees with another outlet's (a number, a negation)",
+    "conflicting": "carried, in a wording another statement in the story contradicts (a count, a "
+    "negation: 'no one was hurt' against 'three injured')",
     "omitted": "other outlets carry the claim, this one does not",
 }
 SOURCES_NOTE = "sources: the distinct original speakers (or outlets, in their own voice) behind it"
@@ -163,9 +164,10 @@ def claim_matrix(
 
     Each row's ``label`` is the claim's text, said as a denial where the claim is one.
 
-    "conflicting" marks the outlets whose wordings of the claim disagree with each other (91
-    drones against 90, "three injured" against "no casualties"). A denial paired with the
-    wording it answers (a ``denial`` conflict) makes the claim contested instead.
+    "conflicting" marks the outlets whose wordings of the claim another statement contradicts:
+    another wording of it (91 drones against 90), or a statement of another claim ("three
+    injured" against "no casualties"). A denial paired with the wording it answers (a
+    ``denial`` conflict) makes the claim contested instead.
     """
     rows = []
     for claim in claims:

@@ -211,6 +211,52 @@ def test_no_casualties_against_three_injured_is_a_numeric_conflict():
     assert numeric_conflicts(left, right, load_claim_lexicons())
 
 
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("that no one had been hurt", [(0, "any")]),
+        ("nobody was killed", [(0, "fatality")]),
+        ("No casualties were reported", [(0, "any")]),
+        ("Three workers were injured when drones struck", [(3, "injury")]),
+        ("injuring three people and setting tanks ablaze", [(3, "injury")]),
+        ("two dead and 14 wounded", [(2, "fatality"), (14, "injury")]),
+        ("2,500 people were killed", [(2500, "fatality")]),
+        ("Two of the injured were taken to hospital", []),  # a part of the harmed, no count
+        ("Three people were rushed to hospital on 3 March", []),
+    ],
+)
+def test_counts_of_people_harmed_are_read_with_zero_ones(text, counts):
+    from crosswire.claims import casualty_counts
+
+    assert [(c.value, c.kind) for c in casualty_counts(text)] == counts
+
+
+def test_no_one_hurt_and_three_injured_conflict_across_claims_and_mark_their_outlets():
+    from crosswire.report import claim_matrix
+
+    wire = Article(
+        id="a", text="Three workers were injured when drones struck the depot.", outlet="W"
+    )
+    radio = Article(id="b", text="The governor said no one had been hurt.", outlet="R")
+    paper = Article(id="c", text="The mayor said no one was killed in the strike.", outlet="P")
+    injured = replace(
+        statement(wire, "Three workers were injured when drones struck the depot", "W"),
+        kind="narrator",
+    )
+    unhurt = statement(radio, "no one had been hurt", "governor")
+    not_killed = statement(paper, "no one was killed in the strike", "mayor")
+    articles = [wire, radio, paper]
+    claims = group_claims([one_story(*articles)], articles, [injured, unhurt, not_killed], [])
+    flagged = {frozenset(c["statements"]) for claim in claims for c in claim.conflicts}
+    assert frozenset({injured.id, unhurt.id}) in flagged
+    assert frozenset({injured.id, not_killed.id}) not in flagged  # deaths, not injuries
+    rows = claim_matrix([c.__dict__ for c in claims], ["W", "R", "P"])
+    marks = {row["claim"]["wordings"][0]["statement_id"]: row["cells"] for row in rows}
+    assert marks[injured.id]["W"] == "conflicting"
+    assert marks[unhurt.id]["R"] == "conflicting"
+    assert marks[not_killed.id]["P"] == "carried"
+
+
 def test_same_count_of_different_things_is_no_conflict():
     text = "91 drones were shot down. 40 boats were seized."
     article = Article(id="a", text=text)
