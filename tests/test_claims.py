@@ -1005,3 +1005,34 @@ def test_a_claims_label_is_not_picked_by_float_noise():
     left, right = np.eye(3, dtype=np.float32)[:2]
     between = (left + right) / np.sqrt(np.float32(2))  # the one really closest to both others
     assert representative_index(np.stack([left, right, between])) == 2
+
+
+def test_gold_conflicts_count_as_found_when_flagged_or_linked_as_contesting():
+    from crosswire.evaluate.claims import conflicts_found
+    from crosswire.records import Claim
+
+    def claim(cid, members, conflicts=(), contested_by=()):
+        return Claim(
+            id=cid,
+            story_id="s",
+            text=cid,
+            wordings=[{"statement_id": m} for m in members],
+            conflicts=[{"kind": "numeric", "statements": list(p)} for p in conflicts],
+            contested_by=list(contested_by),
+        )
+
+    claims = [
+        claim("c1", ["a", "b"], conflicts=[("a", "b")]),
+        claim("c2", ["c"], contested_by=["d"]),
+        claim("c3", ["e"]),
+    ]
+    gold = [
+        {"claim": "C1", "statements": ["b", "a"], "kind": "numeric"},
+        {"claim": "C2", "statements": ["c", "d"], "kind": "negation"},
+        {"claim": "C3", "statements": ["e", "f"], "kind": "negation"},
+    ]
+    scores = conflicts_found(gold, claims)
+    assert scores["numeric conflicts found"] == "1/1"
+    assert scores["negation conflicts found"] == "0/2"
+    assert scores["negation conflicts found or linked as contesting"] == "1/2"
+    assert scores["conflicts flagged"] == "1"

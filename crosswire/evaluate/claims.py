@@ -400,19 +400,32 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
 
 def conflicts_found(gold: list[dict[str, Any]], claims: list[Any]) -> dict[str, str]:
     """Count the gold conflicts (a pair of statements, numeric or negation) that some claim
-    flags between the same two statements, by kind. The gold lists one or two pairs per
-    conflicting claim, not every pair, so this is recall only."""
+    flags between the same two statements, by kind; and those where instead one statement
+    contests the claim holding the other (a denial linked to what it denies). The gold lists
+    one or two pairs per conflicting claim, not every pair, so this is recall only."""
     flagged = {
         frozenset(conflict["statements"]) for claim in claims for conflict in claim.conflicts
     }
+    contests = {
+        frozenset((member["statement_id"], denial))
+        for claim in claims
+        for denial in claim.contested_by
+        for member in claim.wordings
+    }
     found: Counter = Counter()
+    linked: Counter = Counter()
     total: Counter = Counter()
     for conflict in gold:
+        pair = frozenset(conflict["statements"])
         total[conflict["kind"]] += 1
-        found[conflict["kind"]] += frozenset(conflict["statements"]) in flagged
-    return {f"{kind} conflicts found": f"{found[kind]}/{total[kind]}" for kind in sorted(total)} | {
-        "conflicts flagged": str(sum(len(c.conflicts) for c in claims))
-    }
+        found[conflict["kind"]] += pair in flagged
+        linked[conflict["kind"]] += pair in flagged or pair in contests
+    result = {}
+    for kind in sorted(total):
+        result[f"{kind} conflicts found"] = f"{found[kind]}/{total[kind]}"
+        result[f"{kind} conflicts found or linked as contesting"] = f"{linked[kind]}/{total[kind]}"
+    result["conflicts flagged"] = str(sum(len(c.conflicts) for c in claims))
+    return result
 
 
 def run(paths: list[str], console: Any) -> int:
