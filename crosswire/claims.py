@@ -25,7 +25,7 @@ import functools
 import json
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -1292,15 +1292,26 @@ def _held_by(
     return not inside or bool(inside & spans_here)
 
 
-def representative_index(vectors: np.ndarray, tolerance: float = 1e-4) -> int:
+def representative_index(
+    vectors: np.ndarray, eligible: list[bool] | None = None, tolerance: float = 1e-4
+) -> int:
     """Index of the wording closest to all the others: the claim's label.
 
-    Wordings within ``tolerance`` of the closest tie, and a tie goes to the first (the earliest
-    in the story), so float noise cannot pick the label: two wordings, for one, are always
-    equally close to each other.
+    Only ``eligible`` wordings can be the label (all by default). Wordings within ``tolerance``
+    of the closest tie, and a tie goes to the first (the earliest in the story), so float noise
+    cannot pick the label: two wordings, for one, are always equally close to each other.
     """
     closeness = vectors @ vectors.sum(0)
+    if eligible is not None and any(eligible):
+        closeness = np.where(np.asarray(eligible), closeness, -np.inf)
     return int(np.flatnonzero(closeness >= closeness.max() - tolerance)[0])
+
+
+def _label_languages(languages: list[str | None]) -> list[bool]:
+    """Which wordings may label a claim: those in the language most of its wordings use."""
+    counts = Counter(languages)
+    majority = max(counts, key=lambda language: (counts[language], language == "en"))
+    return [language == majority for language in languages]
 
 
 def _story_claims(
@@ -1346,7 +1357,15 @@ def _story_claims(
     units_of: dict[str, list[int]] = {}
     for indices in groups.values():
         members = _members_with_followers([units[i] for i in indices], followers, unit_spans)
-        representative = units[indices[representative_index(vectors[indices])]]
+        languages = [context.articles[units[i].statement.article_id].language for i in indices]
+        eligible = _label_languages(languages)
+        # a label says something: not a bare name ("Velmara") where a wording has a clause
+        worded = [
+            ok and len(units[i].text.split()) >= min_words
+            for ok, i in zip(eligible, indices, strict=True)
+        ]
+        label_index = representative_index(vectors[indices], worded if any(worded) else eligible)
+        representative = units[indices[label_index]]
         claim = _build_claim(context, members, representative.text)
         members_of[claim.id] = [m[0] for m in members]
         units_of[claim.id] = indices

@@ -43,8 +43,9 @@ ANALYSIS_VERSION = 3
 # next refresh analyses every story again without parsing any article again.
 # 2: claim conflicts compare each statement's wording in the claim; 3: labels chosen with a
 # tolerance, relative clauses saying what a copula's subject did stay with it; 4: counts of
-# people harmed conflict across claims ("no one was hurt" / "three injured")
-STORY_STAGES_VERSION = 4
+# people harmed conflict across claims ("no one was hurt" / "three injured"); 5: claim labels
+# in the language most wordings use, never a bare name where a wording has a clause
+STORY_STAGES_VERSION = 5
 
 Progress = Callable[[str, int, int], None]
 

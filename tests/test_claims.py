@@ -1036,3 +1036,15 @@ def test_gold_conflicts_count_as_found_when_flagged_or_linked_as_contesting():
     assert scores["negation conflicts found"] == "0/2"
     assert scores["negation conflicts found or linked as contesting"] == "1/2"
     assert scores["conflicts flagged"] == "1"
+
+
+def test_label_wordings_are_chosen_among_the_eligible_ones():
+    from crosswire.claims import _label_languages
+
+    left, right = np.eye(3, dtype=np.float32)[:2]
+    between = (left + right) / np.sqrt(np.float32(2))  # the most central, but not eligible
+    assert representative_index(np.stack([left, right, between]), [True, True, False]) == 0
+    assert representative_index(np.stack([left, right, between]), [False, False, False]) == 2
+    assert _label_languages(["fr", "en", "en"]) == [False, True, True]
+    assert _label_languages(["fr", "en"]) == [False, True]  # a tie goes to English
+    assert _label_languages(["fr", "fr", "en"]) == [True, True, False]
