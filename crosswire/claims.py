@@ -392,13 +392,29 @@ def numeric_conflicts(
     return _numeric_conflicts(left.id, left.content.text, right.id, right.content.text, lexicons)
 
 
+# durations ("for twenty-six years", "in two years") say how long, not how many of a thing
+DURATION_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade"})
+
+
 def _numeric_conflicts(
     left_id: str, left_text: str, right_id: str, right_text: str, lexicons: ClaimLexicons
 ) -> list[dict[str, Any]]:
-    """Return the first count two wordings give differently for the same counted thing."""
-    for a in find_quantities(left_text, lexicons):
-        for b in find_quantities(right_text, lexicons):
+    """Return the first count two wordings give differently for the same counted thing.
+
+    Durations are no counts, and a count one wording also gives is no disagreement ("58
+    percent, up from 41 percent a year earlier" against "58 percent").
+    """
+    left = [q for q in find_quantities(left_text, lexicons) if q.head not in DURATION_UNITS]
+    right = [q for q in find_quantities(right_text, lexicons) if q.head not in DURATION_UNITS]
+
+    def also_given(count: Quantity, other: list[Quantity]) -> bool:
+        return any(o.value == count.value and o.nouns & count.nouns for o in other)
+
+    for a in left:
+        for b in right:
             if a.value != b.value and a.nouns & b.nouns:
+                if also_given(a, right) or also_given(b, left):
+                    continue
                 return [
                     {
                         "kind": "numeric",

@@ -44,8 +44,9 @@ ANALYSIS_VERSION = 3
 # 2: claim conflicts compare each statement's wording in the claim; 3: labels chosen with a
 # tolerance, relative clauses saying what a copula's subject did stay with it; 4: counts of
 # people harmed conflict across claims ("no one was hurt" / "three injured"); 5: claim labels
-# in the language most wordings use, never a bare name where a wording has a clause
-STORY_STAGES_VERSION = 5
+# in the language most wordings use, never a bare name where a wording has a clause; 6: no
+# numeric conflict over durations or over a count both wordings give
+STORY_STAGES_VERSION = 6
 
 Progress = Callable[[str, int, int], None]
 

@@ -257,6 +257,23 @@ def test_no_one_hurt_and_three_injured_conflict_across_claims_and_mark_their_out
     assert marks[not_killed.id]["P"] == "carried"
 
 
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("58 percent support talks, up from 41 percent a year earlier", "58 percent back talks"),
+        ("we have sailed this water for twenty-six years", "the first talks in two years"),
+    ],
+)
+def test_a_count_both_give_or_a_duration_is_no_numeric_conflict(left, right):
+    article = Article(id="a", text=f"{left}. {right}.")
+    assert (
+        numeric_conflicts(
+            statement(article, left, "A"), statement(article, right, "B"), load_claim_lexicons()
+        )
+        == []
+    )
+
+
 def test_same_count_of_different_things_is_no_conflict():
     text = "91 drones were shot down. 40 boats were seized."
     article = Article(id="a", text=text)
