@@ -105,6 +105,7 @@ def story_views(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "statements": {a["id"]: statements_by_article[a["id"]] for a in members},
                 "claims": claims,
                 "matrix": claim_matrix(claims, outlets, statements_by_id),
+                "conflicts": story_conflicts(claims, statements_by_id, articles),
                 "timeline": [t for t in document["timeline"] if t.get("story_id") == story["id"]],
                 "entities": _story_entities(document["entities"], set(story["article_ids"])),
                 "framing": document["framing"].get(story["id"], {}),
@@ -112,6 +113,47 @@ def story_views(document: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return views
+
+
+def story_conflicts(
+    claims: list[dict[str, Any]],
+    statements: dict[str, dict[str, Any]],
+    articles: dict[str, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """List a story's numeric and negation conflicts once each, both sides with their spans.
+
+    What a "conflicting" cell stands for: which two statements disagree, who said each, where.
+    (Denials show as their own claim rows, "X denied: ...".)
+    """
+    seen: set[frozenset[str]] = set()
+    listed = []
+    for claim in claims:
+        for conflict in claim.get("conflicts", []):
+            pair = frozenset(conflict.get("statements", []))
+            sides = [statements.get(i) for i in conflict.get("statements", [])]
+            if conflict.get("kind") == "denial" or pair in seen or not all(sides):
+                continue
+            seen.add(pair)
+            listed.append(
+                {
+                    "kind": conflict["kind"],
+                    "sides": [
+                        {
+                            "statement_id": side["id"],
+                            "article_id": side["article_id"],
+                            "outlet": _outlet(articles[side["article_id"]]),
+                            "speaker": "narrator"
+                            if side.get("kind") == "narrator"
+                            else side.get("speaker_name")
+                            or (side.get("speaker") or {}).get("text")
+                            or "unknown speaker",
+                            "span": side["content"],
+                        }
+                        for side in sides
+                    ],
+                }
+            )
+    return listed
 
 
 def _outlet(article: dict[str, Any]) -> str:
@@ -245,6 +287,16 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
                 f"| {_md(shorten(row['label']))} | {claim.get('independent_sources', 0)} | {cells} |"
             )
         lines += ["", f"*{_md(matrix_legend())}*", ""]
+    if view["conflicts"]:
+        lines += ["### Conflicting statements", ""]
+        for conflict in view["conflicts"]:
+            left, right = (
+                f"{side['speaker']} ({side['outlet']}): “{_md(shorten(side['span']['text']))}” "
+                f"`[{side['span']['start']}:{side['span']['end']}]`"
+                for side in conflict["sides"]
+            )
+            lines.append(f"- {conflict['kind']}: {left} ↔ {right}")
+        lines.append("")
     lines += ["### Who said what", ""]
     for a in view["articles"]:
         found = view["statements"][a["id"]]

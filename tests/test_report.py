@@ -140,3 +140,34 @@ def test_document_can_be_limited_to_the_stories_of_some_articles(tmp_path):
     with hostile_store(tmp_path) as store:
         assert report.build_document(store, ["other"])["stories"] == []
         assert len(report.build_document(store, ["a1"])["stories"]) == 1
+
+
+def test_conflicts_are_listed_once_with_both_sides_and_their_spans():
+    articles = {
+        "a": {"id": "a", "outlet": "Wire"},
+        "b": {"id": "b", "outlet": "Radio"},
+    }
+    span = {"start": 0, "end": 26, "text": "Three workers were injured"}
+    statements = {
+        "s1": {"id": "s1", "article_id": "a", "kind": "narrator", "content": span},
+        "s2": {
+            "id": "s2",
+            "article_id": "b",
+            "kind": "indirect",
+            "speaker_name": "Bohdan Lys",
+            "content": {"start": 9, "end": 29, "text": "no one had been hurt"},
+        },
+        "s3": {"id": "s3", "article_id": "b", "kind": "indirect", "content": span},
+    }
+    conflict = {"kind": "numeric", "statements": ["s1", "s2"]}
+    claims = [
+        {"id": "c1", "conflicts": [conflict, {"kind": "denial", "statements": ["s1", "s3"]}]},
+        {"id": "c2", "conflicts": [{"kind": "numeric", "statements": ["s2", "s1"]}]},
+    ]
+    (listed,) = report.story_conflicts(claims, statements, articles)
+    assert listed["kind"] == "numeric"
+    assert [(s["speaker"], s["outlet"]) for s in listed["sides"]] == [
+        ("narrator", "Wire"),
+        ("Bohdan Lys", "Radio"),
+    ]
+    assert listed["sides"][1]["span"]["text"] == "no one had been hurt"

@@ -258,3 +258,19 @@ def test_events_dated_only_by_their_article_say_so(client, store_path, strike_st
     assert not report.dated_by_article_only({"evidence": []})
     mixed = [{"date_basis": "article date"}, {"date_basis": "expression"}]
     assert not report.dated_by_article_only({"evidence": mixed})
+
+
+def test_the_story_page_lists_what_each_conflict_opposes(client, store_path):
+    from crosswire import report
+
+    with Store(store_path, read_only=True) as store:
+        views = report.story_views(report.build_document(store))
+    shown = [v for v in views if v["conflicts"]]
+    assert shown, "the strike corpus should have a story whose statements conflict"
+    view = shown[0]
+    page = client.get(f"/stories/{view['story']['id']}").text
+    assert 'id="conflicts"' in page
+    for conflict in view["conflicts"]:
+        for side in conflict["sides"]:
+            where = f"{side['article_id']}:{side['span']['start']}:{side['span']['end']}"
+            assert f'href="#s-{side["statement_id"]}" data-spans="{where}"' in page

@@ -98,6 +98,7 @@ def story_page(store: Store, story_id: str) -> dict[str, Any] | None:
         "speakers": speakers,
         "statement_info": statement_info(statements, speakers, outlet_of_article),
         "matrix": matrix_cells(view["matrix"], view["outlets"], statements, outlet_of_article),
+        "conflicts": view["conflicts"],
         "timeline": view["timeline"],
         "timeline_chart": timeline_chart(view["timeline"]),
         "framing": view["framing"],
