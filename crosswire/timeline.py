@@ -348,6 +348,7 @@ def is_ignored_expression(expression: str) -> bool:
     return any(pattern.fullmatch(text) for pattern in load_time_rules().ignore)
 
 
+@functools.lru_cache(maxsize=16384)
 def resolve_time(
     expression: str, article_date: str | None, prefer_future: bool = False
 ) -> Resolution:
