@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -245,6 +245,80 @@ def _story_entities(entities: list[dict[str, Any]], ids: set[str]) -> list[dict[
     return kept
 
 
+def framing_table(framing: dict[str, Any], outlets: list[str]) -> list[dict[str, Any]]:
+    """Set each outlet's framing counts side by side: voice, loaded terms, hedges, cue stances."""
+    rows = []
+    by_outlet = framing.get("by_outlet", {})
+    for outlet in outlets:
+        found = by_outlet.get(outlet)
+        if not found:
+            continue
+        stances: Counter[str] = Counter()
+        for speaker in found.get("cue_stances", {}).get("by_speaker", {}).values():
+            stances.update({k: v for k, v in speaker.get("counts", {}).items() if v})
+        rows.append(
+            {
+                "outlet": outlet,
+                "narrator_statements": found.get("narrator_statements", 0),
+                "loaded_terms": found.get("loaded_term_counts", {}),
+                "loaded_examples": sorted(
+                    {t.get("term", "") for t in found.get("loaded_terms", [])}
+                ),
+                "hedges": found.get("hedge_counts", {}),
+                "cue_stances": dict(stances),
+                "distinctive_words": [w["word"] for w in found.get("distinctive_words", [])[:8]],
+            }
+        )
+    return rows
+
+
+def naming_differences(framing: dict[str, Any], outlets: list[str]) -> list[dict[str, Any]]:
+    """Entities some outlet names with a loaded frame: each outlet's wordings of them.
+
+    ("Kyiv": TASS "the Kiev regime" (delegitimising); another outlet "Kyiv".)
+    """
+    forms: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for outlet in outlets:
+        for naming in framing.get("by_outlet", {}).get(outlet, {}).get("naming_frames", []):
+            text = " ".join(naming.get("span", {}).get("text", "").split())
+            if text and naming.get("entity"):
+                forms[naming["entity"]][outlet].setdefault(text, naming.get("frame") or "neutral")
+    return [
+        {"entity": entity, "by_outlet": {o: dict(f) for o, f in per_outlet.items()}}
+        for entity, per_outlet in forms.items()
+        if any(frame != "neutral" for f in per_outlet.values() for frame in f.values())
+    ]
+
+
+def summary_sections(
+    summary: dict[str, Any], labels: dict[str, str] | None = None, limit: int = 5
+) -> list[tuple[str, list[str]]]:
+    """The story summary as titled lists of claim lines, most important first.
+
+    ``labels`` gives each claim id the text its matrix row shows ("X denied: ...").
+    """
+    labels = labels or {}
+
+    def line(claim: dict[str, Any]) -> str:
+        text = labels.get(claim.get("id", ""), claim.get("text", ""))
+        outlets = ", ".join(claim.get("outlets", []))
+        sources = claim.get("independent_sources", 0)
+        return f"{shorten(text, 160)} ({outlets}; {sources} source{'s' * (sources != 1)})"
+
+    def first(claims: list[dict[str, Any]]) -> list[str]:
+        more = len(claims) - limit
+        return [line(c) for c in claims[:limit]] + ([f"... and {more} more"] if more > 0 else [])
+
+    sections = [
+        ("Carried by every outlet", first(summary.get("consensus", []))),
+        ("Contested", first(summary.get("contested", []))),
+        ("Carried by one outlet only", first(summary.get("one_side_only", []))),
+    ]
+    for outlet, omitted in summary.get("omissions", {}).items():
+        sections.append((f"Left out by {outlet} (carried by others)", first(omitted)))
+    return [(title, lines) for title, lines in sections if lines]
+
+
 # --- Markdown -------------------------------------------------------------------------------
 
 
@@ -326,8 +400,56 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
             )
             lines.append(f"- **{_md(entity['name'])}** ({entity['label']}) — {_md(spellings)}")
         lines.append("")
+    if view["summary"]:
+        lines += ["### Summary", ""]
+        labels = {row["claim"]["id"]: row["label"] for row in view["matrix"]}
+        for title, entries in summary_sections(view["summary"], labels):
+            lines.append(f"**{_md(title)}**")
+            lines += [f"- {_md(entry)}" for entry in entries]
+            lines.append("")
     if view["framing"]:
-        lines += ["### Framing", "", "```json", json.dumps(view["framing"], indent=1)[:6000], "```"]
+        lines += _markdown_framing(view["framing"], view["outlets"])
+    return lines
+
+
+def _markdown_framing(framing: dict[str, Any], outlets: list[str]) -> list[str]:
+    """Framing as a reader wants it: a table by outlet, loaded naming, how speakers are cued."""
+    lines = ["### Framing", ""]
+    rows = framing_table(framing, outlets)
+    if rows:
+        lines += [
+            "| outlet | own-voice statements | loaded terms | hedges | cue stances |",
+            "|---|---|---|---|---|",
+        ]
+        for row in rows:
+            loaded = ", ".join(f"{k} {v}" for k, v in row["loaded_terms"].items() if v)
+            if row["loaded_examples"]:
+                loaded += f" ({', '.join(row['loaded_examples'][:8])})"
+            hedges = ", ".join(f"{k} {v}" for k, v in row["hedges"].items() if v)
+            stances = ", ".join(f"{k} {v}" for k, v in row["cue_stances"].items())
+            lines.append(
+                f"| {_md(row['outlet'])} | {row['narrator_statements']} | {_md(loaded) or '—'} "
+                f"| {hedges or '—'} | {stances or '—'} |"
+            )
+        lines.append("")
+    naming = naming_differences(framing, outlets)
+    if naming:
+        lines += ["**How outlets name**", ""]
+        for entry in naming:
+            forms = "; ".join(
+                f"{outlet}: "
+                + ", ".join(
+                    f"“{text}”" + (f" ({frame})" if frame != "neutral" else "")
+                    for text, frame in found.items()
+                )
+                for outlet, found in entry["by_outlet"].items()
+            )
+            lines.append(f"- {_md(entry['entity'])} — {_md(forms)}")
+        lines.append("")
+    asymmetries = framing.get("cue_asymmetries", [])
+    if asymmetries:
+        lines += ["**How outlets introduce the same speakers**", ""]
+        lines += [f"- {_md(a.get('message', ''))}" for a in asymmetries]
         lines.append("")
     return lines
 
@@ -367,6 +489,9 @@ def to_html(document: dict[str, Any]) -> str:
     env.filters["short"] = shorten
     env.filters["pretty"] = lambda data: json.dumps(data, indent=1, ensure_ascii=False)
     env.tests["dated_by_article_only"] = dated_by_article_only
+    env.globals["framing_table"] = framing_table
+    env.globals["naming_differences"] = naming_differences
+    env.globals["summary_sections"] = summary_sections
     return env.get_template("report.html").render(
         document=document,
         views=story_views(document),

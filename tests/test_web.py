@@ -274,3 +274,25 @@ def test_the_story_page_lists_what_each_conflict_opposes(client, store_path):
         for side in conflict["sides"]:
             where = f"{side['article_id']}:{side['span']['start']}:{side['span']['end']}"
             assert f'href="#s-{side["statement_id"]}" data-spans="{where}"' in page
+
+
+def test_reports_read_the_summary_and_framing_instead_of_dumping_json(client, store_path):
+    import html
+
+    from crosswire import report
+
+    with Store(store_path, read_only=True) as store:
+        document = report.build_document(store)
+    markdown = report.to_markdown(document)
+    rendered = html.unescape(report.to_html(document))
+    assert "```json" not in markdown  # framing was a raw JSON dump, cut at 6,000 characters
+    view = next(v for v in report.story_views(document) if v["summary"] and v["framing"])
+    labels = {row["claim"]["id"]: row["label"] for row in view["matrix"]}
+    sections = report.summary_sections(view["summary"], labels)
+    assert sections
+    page = html.unescape(client.get(f"/stories/{view['story']['id']}").text)
+    for title, entries in sections:
+        for text in (markdown, rendered, page):
+            assert title in text and entries[0] in text
+    for row in report.framing_table(view["framing"], view["outlets"]):
+        assert f"| {row['outlet']} | {row['narrator_statements']} |" in markdown

@@ -102,8 +102,11 @@ def story_page(store: Store, story_id: str) -> dict[str, Any] | None:
         "timeline": view["timeline"],
         "timeline_chart": timeline_chart(view["timeline"]),
         "framing": view["framing"],
-        "framing_table": framing_table(view["framing"], view["outlets"]),
+        "framing_table": report.framing_table(view["framing"], view["outlets"]),
         "summary": view["summary"],
+        "summary_sections": report.summary_sections(
+            view["summary"], {row["claim"]["id"]: row["label"] for row in view["matrix"]}
+        ),
         "entities": [_entity_summary(e, view["outlets"]) for e in view["entities"]],
     }
 
@@ -254,33 +257,6 @@ def _parse_day(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
-
-
-def framing_table(framing: dict[str, Any], outlets: list[str]) -> list[dict[str, Any]]:
-    """Set each outlet's framing counts side by side: voice, loaded terms, hedges, cue stances."""
-    rows = []
-    by_outlet = framing.get("by_outlet", {})
-    for outlet in outlets:
-        found = by_outlet.get(outlet)
-        if not found:
-            continue
-        stances: Counter[str] = Counter()
-        for speaker in found.get("cue_stances", {}).get("by_speaker", {}).values():
-            stances.update({k: v for k, v in speaker.get("counts", {}).items() if v})
-        rows.append(
-            {
-                "outlet": outlet,
-                "narrator_statements": found.get("narrator_statements", 0),
-                "loaded_terms": found.get("loaded_term_counts", {}),
-                "loaded_examples": sorted(
-                    {t.get("term", "") for t in found.get("loaded_terms", [])}
-                ),
-                "hedges": found.get("hedge_counts", {}),
-                "cue_stances": dict(stances),
-                "distinctive_words": [w["word"] for w in found.get("distinctive_words", [])[:8]],
-            }
-        )
-    return rows
 
 
 def _entity_summary(entity: dict[str, Any], outlets: list[str]) -> dict[str, Any]:
