@@ -272,10 +272,13 @@ def framing_table(framing: dict[str, Any], outlets: list[str]) -> list[dict[str,
     return rows
 
 
-def naming_differences(framing: dict[str, Any], outlets: list[str]) -> list[dict[str, Any]]:
+def naming_differences(
+    framing: dict[str, Any], outlets: list[str], entities: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Entities some outlet names with a loaded frame: each outlet's wordings of them.
 
-    ("Kyiv": TASS "the Kiev regime" (delegitimising); another outlet "Kyiv".)
+    ("Kyiv": TASS "the Kiev regime" (evaluative); another outlet "Kyiv".) An outlet whose
+    framing found no naming of the entity shows its spellings of it, from ``entities``.
     """
     forms: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     for outlet in outlets:
@@ -283,11 +286,20 @@ def naming_differences(framing: dict[str, Any], outlets: list[str]) -> list[dict
             text = " ".join(naming.get("span", {}).get("text", "").split())
             if text and naming.get("entity"):
                 forms[naming["entity"]][outlet].setdefault(text, naming.get("frame") or "neutral")
-    return [
-        {"entity": entity, "by_outlet": {o: dict(f) for o, f in per_outlet.items()}}
-        for entity, per_outlet in forms.items()
-        if any(frame != "neutral" for f in per_outlet.values() for frame in f.values())
-    ]
+    spellings = {e["name"]: e.get("spellings_by_outlet", {}) for e in entities or []}
+    found = []
+    for entity, per_outlet in forms.items():
+        if not any(frame != "neutral" for f in per_outlet.values() for frame in f.values()):
+            continue
+        by_outlet = {}
+        for outlet in outlets:
+            named = per_outlet.get(outlet) or dict.fromkeys(
+                spellings.get(entity, {}).get(outlet, []), "neutral"
+            )
+            if named:
+                by_outlet[outlet] = dict(named)
+        found.append({"entity": entity, "by_outlet": by_outlet})
+    return found
 
 
 def summary_sections(
@@ -408,11 +420,13 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
             lines += [f"- {_md(entry)}" for entry in entries]
             lines.append("")
     if view["framing"]:
-        lines += _markdown_framing(view["framing"], view["outlets"])
+        lines += _markdown_framing(view["framing"], view["outlets"], view["entities"])
     return lines
 
 
-def _markdown_framing(framing: dict[str, Any], outlets: list[str]) -> list[str]:
+def _markdown_framing(
+    framing: dict[str, Any], outlets: list[str], entities: list[dict[str, Any]]
+) -> list[str]:
     """Framing as a reader wants it: a table by outlet, loaded naming, how speakers are cued."""
     lines = ["### Framing", ""]
     rows = framing_table(framing, outlets)
@@ -432,7 +446,7 @@ def _markdown_framing(framing: dict[str, Any], outlets: list[str]) -> list[str]:
                 f"| {hedges or '—'} | {stances or '—'} |"
             )
         lines.append("")
-    naming = naming_differences(framing, outlets)
+    naming = naming_differences(framing, outlets, entities)
     if naming:
         lines += ["**How outlets name**", ""]
         for entry in naming:

@@ -171,3 +171,24 @@ def test_conflicts_are_listed_once_with_both_sides_and_their_spans():
         ("Bohdan Lys", "Radio"),
     ]
     assert listed["sides"][1]["span"]["text"] == "no one had been hurt"
+
+
+def test_loaded_naming_is_shown_beside_how_the_other_outlets_spell_the_name():
+    framing = {
+        "by_outlet": {
+            "Agency": {
+                "naming_frames": [
+                    {"entity": "Kyiv", "frame": "evaluative", "span": {"text": "the Kiev regime"}},
+                    {"entity": "Moscow", "frame": "neutral", "span": {"text": "Moscow"}},
+                ]
+            },
+            "Wire": {"naming_frames": []},
+        }
+    }
+    entities = [{"name": "Kyiv", "spellings_by_outlet": {"Agency": ["Kiev"], "Wire": ["Kyiv"]}}]
+    (kyiv,) = report.naming_differences(framing, ["Agency", "Wire"], entities)
+    assert kyiv["entity"] == "Kyiv"  # Moscow, named neutrally by all, is left out
+    assert kyiv["by_outlet"] == {
+        "Agency": {"the Kiev regime": "evaluative"},
+        "Wire": {"Kyiv": "neutral"},
+    }
