@@ -160,15 +160,26 @@ def _outlet(article: dict[str, Any]) -> str:
     return outlet_label(article.get("outlet"), article.get("source_path"), article["id"])
 
 
+# a claim text this short reads as a fragment ("its own", "the suspension") without its cue
+SHORT_CLAIM_WORDS = 4
+
+
 def claim_label(claim: dict[str, Any], statements: dict[str, dict[str, Any]]) -> str:
-    """Return the text a claim's row shows: a denial says who denies ("X denied: the claims")."""
+    """Return the text a claim's row shows: a denial says who denies ("X denied: the claims"),
+    and so does a fragment too short to read alone ("Brevania considers: its own")."""
+    text = claim.get("text", "")
     said = [statements.get(w.get("statement_id")) for w in claim.get("wordings", [])]
-    if not said or not all(s and s.get("cue_stance") == "denial" for s in said):
-        return claim.get("text", "")
+    if not said or not all(said):
+        return text
+    denial = all(s.get("cue_stance") == "denial" for s in said)
+    if not denial and len(text.split()) >= SHORT_CLAIM_WORDS:
+        return text
     first = said[0]
-    cue = (first.get("cue") or {}).get("text") or "denied"
-    speaker = first.get("speaker_name") or (first.get("speaker") or {}).get("text") or "someone"
-    return f"{speaker} {cue}: {claim.get('text', '')}"
+    cue = (first.get("cue") or {}).get("text") or ("denied" if denial else "")
+    speaker = first.get("speaker_name") or (first.get("speaker") or {}).get("text")
+    if not denial and not (cue and speaker):
+        return text
+    return f"{speaker or 'someone'} {cue}: {text}"
 
 
 # What each mark of the claim x outlet matrix says, for the legends of every report

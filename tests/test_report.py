@@ -192,3 +192,39 @@ def test_loaded_naming_is_shown_beside_how_the_other_outlets_spell_the_name():
         "Agency": {"the Kiev regime": "evaluative"},
         "Wire": {"Kyiv": "neutral"},
     }
+
+
+def test_a_claim_too_short_to_read_alone_is_labelled_with_its_speaker_and_cue():
+    statements = {
+        "b1": {
+            "id": "b1",
+            "cue_stance": "belief",
+            "cue": {"start": 20, "end": 29, "text": "considers"},
+            "speaker_name": "Brevania",
+        },
+        "s1": {
+            "id": "s1",
+            "cue_stance": "neutral",
+            "cue": {"start": 0, "end": 4, "text": "said"},
+            "speaker_name": "Ion Petru",
+        },
+        "n1": {"id": "n1", "cue_stance": None, "kind": "narrator"},
+    }
+
+    def claim(cid, text, sid):
+        return {"id": cid, "text": text, "outlets": ["A"], "wordings": [{"statement_id": sid}]}
+
+    rows = report.claim_matrix(
+        [
+            claim("c1", "its own", "b1"),
+            claim("c2", "the port will reopen on Monday", "s1"),
+            claim("c3", "mediated by Norvania", "n1"),  # no speaker or cue to add
+        ],
+        ["A"],
+        statements,
+    )
+    assert [row["label"] for row in rows] == [
+        "Brevania considers: its own",
+        "the port will reopen on Monday",
+        "mediated by Norvania",
+    ]
