@@ -103,15 +103,18 @@ def test_claim_matrix_marks_conflicting_wordings_but_a_denial_only_contests():
     }
 
 
+def said(sid: str, stance: str | None, cue: str | None, speaker: str | None) -> dict:
+    """A statement record as the report reads it: id, cue stance, cue and speaker name."""
+    record = {"id": sid, "cue_stance": stance, "speaker_name": speaker}
+    if cue:
+        record["cue"] = {"start": 0, "end": len(cue), "text": cue}
+    return record
+
+
 def test_a_claim_that_is_a_denial_is_labelled_with_who_denies_it():
     statements = {
-        "d1": {
-            "id": "d1",
-            "cue_stance": "denial",
-            "cue": {"start": 10, "end": 16, "text": "denied"},
-            "speaker_name": "Ana Varga",
-        },
-        "s1": {"id": "s1", "cue_stance": "neutral", "speaker_name": "Ion Petru"},
+        "d1": said("d1", "denial", "denied", "Ana Varga"),
+        "s1": said("s1", "neutral", None, "Ion Petru"),
     }
     denial = {
         "id": "c1",
@@ -196,19 +199,9 @@ def test_loaded_naming_is_shown_beside_how_the_other_outlets_spell_the_name():
 
 def test_a_claim_too_short_to_read_alone_is_labelled_with_its_speaker_and_cue():
     statements = {
-        "b1": {
-            "id": "b1",
-            "cue_stance": "belief",
-            "cue": {"start": 20, "end": 29, "text": "considers"},
-            "speaker_name": "Brevania",
-        },
-        "s1": {
-            "id": "s1",
-            "cue_stance": "neutral",
-            "cue": {"start": 0, "end": 4, "text": "said"},
-            "speaker_name": "Ion Petru",
-        },
-        "n1": {"id": "n1", "cue_stance": None, "kind": "narrator"},
+        "b1": said("b1", "belief", "considers", "Brevania"),
+        "s1": said("s1", "neutral", "said", "Ion Petru"),
+        "n1": {**said("n1", None, None, None), "kind": "narrator"},
     }
 
     def claim(cid, text, sid):
