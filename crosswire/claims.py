@@ -1624,6 +1624,19 @@ class _Wording:
     negated: frozenset[str]  # the stems its negations bear on
 
 
+def _units_by_statement(indices: list[int], units: list[ClaimUnit]) -> dict[str, list[int]]:
+    """Group a claim's units by the statement they come from, each in text order."""
+    by_statement: dict[str, list[int]] = {}
+    for index in sorted(indices, key=lambda i: (units[i].statement.id, units[i].start)):
+        by_statement.setdefault(units[index].statement.id, []).append(index)
+    return by_statement
+
+
+def _held_text(held: list[int], units: list[ClaimUnit]) -> str:
+    """What a statement says within a claim: the text of its units there."""
+    return " ".join(units[i].text for i in held)
+
+
 def _claim_wordings(
     indices: list[int], units: list[ClaimUnit], vectors: np.ndarray
 ) -> list[_Wording]:
@@ -1632,15 +1645,13 @@ def _claim_wordings(
     A statement whose other sentences or clauses went to other claims is compared only by
     the part of it that is this claim, so a number elsewhere in it is no conflict.
     """
-    by_statement: dict[str, list[int]] = {}
-    for index in sorted(indices, key=lambda i: (units[i].statement.id, units[i].start)):
-        by_statement.setdefault(units[index].statement.id, []).append(index)
+    by_statement = _units_by_statement(indices, units)
     if len(by_statement) < 2:
         return []  # one statement's wording conflicts with nothing
     wordings = []
     for statement_id, held in by_statement.items():
         total = vectors[held].sum(axis=0)
-        text = " ".join(units[i].text for i in held)
+        text = _held_text(held, units)
         wordings.append(
             _Wording(
                 statement_id,
@@ -1729,15 +1740,13 @@ def _add_casualty_conflicts(
     (they share few words), yet they contradict each other: each claim gets a ``numeric``
     conflict naming both statements, so each outlet's wording is marked where it is carried.
     """
-    counted = []  # (claim, statement id, its wording's casualty counts)
+    counted = []  # (claim, statement id, its wording there, the wording's casualty counts)
     for claim in claims:
-        texts: dict[str, list[str]] = {}
-        for index in sorted(units_of[claim.id], key=lambda i: units[i].start):
-            texts.setdefault(units[index].statement.id, []).append(units[index].text)
-        for statement_id, parts in texts.items():
-            found = casualty_counts(" ".join(parts), lexicons)
+        for statement_id, held in _units_by_statement(units_of[claim.id], units).items():
+            text = _held_text(held, units)
+            found = casualty_counts(text, lexicons)
             if found:
-                counted.append((claim, statement_id, " ".join(parts), found))
+                counted.append((claim, statement_id, text, found))
     for i, (left_claim, left_id, left_text, left_counts) in enumerate(counted):
         for right_claim, right_id, right_text, right_counts in counted[i + 1 :]:
             if left_id == right_id or not any(
