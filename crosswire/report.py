@@ -97,6 +97,10 @@ def story_views(document: dict[str, Any]) -> list[dict[str, Any]]:
         members.sort(key=lambda a: (a.get("date") or "", a.get("outlet") or ""))
         outlets = sorted({_outlet(a) for a in members})
         claims = [c for c in document["claims"] if c["story_id"] == story["id"]]
+        matrix = claim_matrix(claims, outlets, statements_by_id)
+        entities = _story_entities(document["entities"], set(story["article_ids"]))
+        framing = document["framing"].get(story["id"], {})
+        summary = document["summaries"].get(story["id"], {})
         views.append(
             {
                 "story": story,
@@ -104,15 +108,26 @@ def story_views(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "outlets": outlets,
                 "statements": {a["id"]: statements_by_article[a["id"]] for a in members},
                 "claims": claims,
-                "matrix": claim_matrix(claims, outlets, statements_by_id),
+                "matrix": matrix,
                 "conflicts": story_conflicts(claims, statements_by_id, articles),
                 "timeline": [t for t in document["timeline"] if t.get("story_id") == story["id"]],
-                "entities": _story_entities(document["entities"], set(story["article_ids"])),
-                "framing": document["framing"].get(story["id"], {}),
-                "summary": document["summaries"].get(story["id"], {}),
+                "entities": entities,
+                "framing": framing,
+                "framing_table": framing_table(framing, outlets),
+                "naming": naming_differences(framing, outlets, entities),
+                "summary": summary,
+                # the summary names claims as the matrix rows do ("X denied: ...")
+                "summary_sections": summary_sections(
+                    summary, {row["claim"]["id"]: row["label"] for row in matrix}
+                ),
             }
         )
     return views
+
+
+def speaker_of(statement: dict[str, Any]) -> str | None:
+    """The speaker's resolved name, else the words that name them in the text."""
+    return statement.get("speaker_name") or (statement.get("speaker") or {}).get("text")
 
 
 def story_conflicts(
@@ -144,9 +159,7 @@ def story_conflicts(
                             "outlet": _outlet(articles[side["article_id"]]),
                             "speaker": "narrator"
                             if side.get("kind") == "narrator"
-                            else side.get("speaker_name")
-                            or (side.get("speaker") or {}).get("text")
-                            or "unknown speaker",
+                            else speaker_of(side) or "unknown speaker",
                             "span": side["content"],
                         }
                         for side in sides
@@ -176,7 +189,7 @@ def claim_label(claim: dict[str, Any], statements: dict[str, dict[str, Any]]) ->
         return text
     first = said[0]
     cue = (first.get("cue") or {}).get("text") or ("denied" if denial else "")
-    speaker = first.get("speaker_name") or (first.get("speaker") or {}).get("text")
+    speaker = speaker_of(first)
     if not denial and not (cue and speaker):
         return text
     return f"{speaker or 'someone'} {cue}: {text}"
@@ -423,24 +436,21 @@ def _markdown_story(view: dict[str, Any]) -> list[str]:
             )
             lines.append(f"- **{_md(entity['name'])}** ({entity['label']}) — {_md(spellings)}")
         lines.append("")
-    if view["summary"]:
+    if view["summary_sections"]:
         lines += ["### Summary", ""]
-        labels = {row["claim"]["id"]: row["label"] for row in view["matrix"]}
-        for title, entries in summary_sections(view["summary"], labels):
+        for title, entries in view["summary_sections"]:
             lines.append(f"**{_md(title)}**")
             lines += [f"- {_md(entry)}" for entry in entries]
             lines.append("")
     if view["framing"]:
-        lines += _markdown_framing(view["framing"], view["outlets"], view["entities"])
+        lines += _markdown_framing(view)
     return lines
 
 
-def _markdown_framing(
-    framing: dict[str, Any], outlets: list[str], entities: list[dict[str, Any]]
-) -> list[str]:
+def _markdown_framing(view: dict[str, Any]) -> list[str]:
     """Framing as a reader wants it: a table by outlet, loaded naming, how speakers are cued."""
     lines = ["### Framing", ""]
-    rows = framing_table(framing, outlets)
+    rows = view["framing_table"]
     if rows:
         lines += [
             "| outlet | own-voice statements | loaded terms | hedges | cue stances |",
@@ -457,7 +467,7 @@ def _markdown_framing(
                 f"| {hedges or '—'} | {stances or '—'} |"
             )
         lines.append("")
-    naming = naming_differences(framing, outlets, entities)
+    naming = view["naming"]
     if naming:
         lines += ["**How outlets name**", ""]
         for entry in naming:
@@ -471,7 +481,7 @@ def _markdown_framing(
             )
             lines.append(f"- {_md(entry['entity'])} — {_md(forms)}")
         lines.append("")
-    asymmetries = framing.get("cue_asymmetries", [])
+    asymmetries = view["framing"].get("cue_asymmetries", [])
     if asymmetries:
         lines += ["**How outlets introduce the same speakers**", ""]
         lines += [f"- {_md(a.get('message', ''))}" for a in asymmetries]
@@ -480,7 +490,7 @@ def _markdown_framing(
 
 
 def _markdown_statement(s: dict[str, Any]) -> str:
-    speaker = s.get("speaker_name") or (s.get("speaker") or {}).get("text") or "?"
+    speaker = speaker_of(s) or "?"
     cue = (s.get("cue") or {}).get("text") or "—"
     content = s["content"]
     nested = " (nested)" if s.get("nested_in") else ""
@@ -514,9 +524,6 @@ def to_html(document: dict[str, Any]) -> str:
     env.filters["short"] = shorten
     env.filters["pretty"] = lambda data: json.dumps(data, indent=1, ensure_ascii=False)
     env.tests["dated_by_article_only"] = dated_by_article_only
-    env.globals["framing_table"] = framing_table
-    env.globals["naming_differences"] = naming_differences
-    env.globals["summary_sections"] = summary_sections
     return env.get_template("report.html").render(
         document=document,
         views=story_views(document),

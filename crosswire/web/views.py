@@ -102,11 +102,9 @@ def story_page(store: Store, story_id: str) -> dict[str, Any] | None:
         "timeline": view["timeline"],
         "timeline_chart": timeline_chart(view["timeline"]),
         "framing": view["framing"],
-        "framing_table": report.framing_table(view["framing"], view["outlets"]),
+        "framing_table": view["framing_table"],
         "summary": view["summary"],
-        "summary_sections": report.summary_sections(
-            view["summary"], {row["claim"]["id"]: row["label"] for row in view["matrix"]}
-        ),
+        "summary_sections": view["summary_sections"],
         "entities": [_entity_summary(e, view["outlets"]) for e in view["entities"]],
     }
 
@@ -115,11 +113,7 @@ def speaker_label(statement: dict[str, Any], outlet: str) -> str:
     """Name who is speaking: the linked name, the mention, or the outlet's own voice."""
     if statement.get("kind") == "narrator":
         return f"{outlet} (narrator)"
-    if statement.get("speaker_name"):
-        return statement["speaker_name"]
-    if statement.get("speaker"):
-        return statement["speaker"]["text"]
-    return "unknown speaker"
+    return report.speaker_of(statement) or "unknown speaker"
 
 
 def speaker_palette(
