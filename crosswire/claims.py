@@ -1,21 +1,23 @@
 """Claims: what a story's statements assert, who carries it, who contests it, who leaves it out.
 
-Per article, ``extract_assertions`` adds the sentences an outlet states in its own voice
-(kind ``narrator``). Across a story, ``group_claims`` splits statement contents into units, one
-proposition each: sentences, and a trailing relative or time/cause clause cut from its main
-clause ("41 boats were seized | after they entered its waters"), so a statement may join several
-claims. Units that say the same thing in different words are joined by average linkage on a
-similarity: sentence-embedding cosine plus shared numbers, counts of the same counted thing
-(equal or not: 91 and 90 drones are one claim with a numeric conflict), names, rare content
-words (a mention resolved to an entity counts as the entity, so "Kyiv" and "Kiev" are one name),
-full-verb lemmas and speaker, minus different predicates, polarity or modality (a promise is not
-the report of a deed); a denial never joins the claim it denies. A partial quote goes with the
-unit that holds it, and a statement reporting another speaker's statement goes with (and counts
-for) that speaker. Then it counts independent original sources (a syndicated copy counts as its
-original, a quoted outlet as that outlet, and the offices and officials of one state as one
-source), lets each sentence of a denial contest the closest claim of other speakers (one naming
-the denier first), finds numeric and negation conflicts between a claim's wordings, and the
-outlets that omit it.
+Per article, ``extract_assertions`` adds the sentences an outlet states in its own voice (kind
+``narrator``), among them its verdicts on what others report ("the story is a hoax"), which contest
+like a denial. Across a story, ``group_claims`` splits statement contents into units, one
+proposition each: sentences, and a trailing relative or time/cause clause cut from its main clause
+("41 boats were seized | after they entered its waters"), so a statement may join several claims.
+Units that say the same thing in different words are joined by average linkage on a similarity:
+sentence-embedding cosine plus shared numbers, counts of the same counted thing (equal or not: 91
+and 90 drones are one claim with a numeric conflict), names, rare content words (a mention resolved
+to an entity counts as the entity, so "Kyiv" and "Kiev" are one name), full-verb lemmas and
+speaker, minus different predicates, polarity or modality (a promise is not the report of a deed);
+a denial never joins the claim it denies. A partial quote goes with the unit that holds it, and a
+statement reporting another speaker's statement goes with (and counts for) that speaker. Then it
+counts independent original sources (a syndicated copy counts as its original, a quoted outlet as
+that outlet, and the offices and officials of one state as one source), lets each sentence of a
+denial or verdict contest the closest claim of other speakers (one naming the denier first; an
+outlet's verdict naming no claim, the claim most other outlets carry; never a claim that itself
+says no), finds numeric and negation conflicts between a claim's wordings, and the outlets that
+omit it.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ class ClaimLexicons:
     claim_nouns: dict[str, str]
     clause_marks: frozenset[str] = frozenset()
     casualty_words: dict[str, str] = field(default_factory=dict)
+    debunk_terms: tuple[str, ...] = ()  # word prefixes ("fabricat"); phrases ("no evidence")
+    reported_things: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -96,6 +100,8 @@ def load_claim_lexicons() -> ClaimLexicons:
         claim_nouns={n: v for n, v in _read_tsv("claim_nouns.tsv")},
         clause_marks=frozenset(row[0] for row in _read_tsv("claim_clause_marks.tsv")),
         casualty_words={w: k for w, k in _read_tsv("casualty_words.tsv")},
+        debunk_terms=tuple(row[0] for row in _read_tsv("contest_terms.tsv")),
+        reported_things=frozenset(row[0] for row in _read_tsv("reported_things.tsv")),
     )
 
 
@@ -149,11 +155,14 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def extract_assertions(doc: Any, article: Article, statements: list[Statement]) -> list[Statement]:
-    """Return the factual sentences the outlet states in its own voice (kind ``narrator``).
+    """Return the sentences the outlet states in its own voice (kind ``narrator``).
 
     A sentence qualifies when no attributed statement, cue or speaker lies in it, it is not a
     question or in the first person, it has a verb, and it names an entity or gives a number.
-    Only an English parse is read.
+    A sentence in which the outlet itself calls a report untrue ("the story is a hoax", "it is
+    not true": ``debunking_cue``) qualifies too, as the outlet's denial (stance ``denial``, the
+    verdict as its cue), so that it contests the claim it is aimed at. Only an English parse
+    is read.
     """
     if doc.lang_ != "en":
         return []
@@ -164,7 +173,10 @@ def extract_assertions(doc: Any, article: Article, statements: list[Statement]) 
         start, end = _trimmed(text, sentence.start_char, sentence.end_char)
         if end <= start or _overlaps(start, end, taken):
             continue
-        if any(ch in QUOTE_CHARS for ch in text[start:end]) or not _is_factual(sentence):
+        verdict = debunking_cue(sentence)
+        if verdict is None and (
+            any(ch in QUOTE_CHARS for ch in text[start:end]) or not _is_factual(sentence)
+        ):
             continue
         span = Span.of(text, start, end)
         assertions.append(
@@ -173,12 +185,112 @@ def extract_assertions(doc: Any, article: Article, statements: list[Statement]) 
                 article_id=article.id,
                 content=span,
                 kind="narrator",
+                cue=None if verdict is None else Span.of(text, *verdict),
+                cue_stance=None if verdict is None else "denial",
                 speaker_name=article.outlet,
                 speaker_type="OUTLET",
                 sentence=span,
             )
         )
     return assertions
+
+
+def debunking_cue(sentence: Any, lexicons: ClaimLexicons | None = None) -> tuple[int, int] | None:
+    """Return the character span of the verdict where a sentence calls a report untrue.
+
+    The verdict is a term of ``contest_terms.tsv`` used as the predicate ("the story is a
+    hoax", "it turned out to be fake", "the photo was faked", "the post came from a satirical
+    site" is not: only "is/was/be ... satirical site" is), with a reported thing or a pronoun
+    as its subject (``reported_things.tsv``): "the passports were fake" is a fact about
+    passports, not a verdict on a report. "Not true" needs its negation; "no evidence" stands
+    anywhere. A negated verdict ("the video is not fake"), a question and a sentence in the
+    first person singular ("I think it is a hoax") give None.
+    """
+    lexicons = lexicons or load_claim_lexicons()
+    if not _verdict_words(lexicons.debunk_terms).search(sentence.text):
+        return None  # most sentences: no verdict word at all
+    tokens = [t for t in sentence if not t.is_space]
+    if not tokens or sentence.text.rstrip().endswith("?"):
+        return None
+    if any(t.lower_ in ("i", "me", "my") for t in tokens):
+        return None
+    for term in lexicons.debunk_terms:
+        words = term.split()
+        for token in tokens:
+            found = _verdict_at(token, words, lexicons)
+            if found is not None:
+                return found
+    return None
+
+
+@functools.cache
+def _verdict_words(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """Match the word a verdict turns on: a term's prefix ("fabricat"), a phrase's last word."""
+    words = [
+        rf"\b{re.escape(t)}" if " " not in t else rf"\b{re.escape(t.split()[-1])}\b" for t in terms
+    ]
+    return re.compile("|".join(words) or r"(?!)", re.IGNORECASE)
+
+
+def _verdict_at(token: Any, words: list[str], lexicons: ClaimLexicons) -> tuple[int, int] | None:
+    """Return the verdict's span if ``words`` (a term: "hoax", "not true", "no evidence") is
+    used at ``token`` as a verdict on a report, else None."""
+    if len(words) == 2 and words[0] == "no":
+        if token.lower_ == words[1] and any(
+            c.dep_ == "det" and c.lower_ == "no" for c in token.children
+        ):
+            first = min(c.i for c in token.children if c.lower_ == "no")
+            return token.doc[first].idx, token.idx + len(token.text)
+        return None
+    negation_needed = len(words) == 2 and words[0] == "not"
+    word = words[-1]
+    if negation_needed and token.lower_ != word:
+        return None
+    if not negation_needed and (len(words) != 1 or not token.lower_.startswith(word)):
+        return None
+    verb = _verdict_verb(token)
+    if verb is None or not _is_reported_thing(_subject_of(verb), lexicons):
+        return None
+    negations = [c for t in (token, verb) for c in t.children if c.dep_ == "neg"]
+    if bool(negations) != negation_needed:
+        return None
+    start = min([token.i, *(n.i for n in negations)])
+    return token.doc[start].idx, token.idx + len(token.text)
+
+
+def _verdict_verb(token: Any) -> Any | None:
+    """Return the verb a verdict term is the predicate of, or None where it only modifies a
+    noun that is not itself a predicate ("caught with fake passports")."""
+    if token.pos_ == "VERB":
+        # "the video was faked", "the claims have been debunked"
+        passive = any(c.dep_ == "nsubjpass" for c in token.children)
+        return token if passive else None
+    if token.dep_ in ("amod", "compound") and token.head.dep_ in ("attr", "oprd"):
+        token = token.head  # "a hoax story", "a satirical news site"
+    if token.dep_ not in ("acomp", "attr", "oprd"):
+        return None
+    return token.head
+
+
+def _subject_of(verb: Any) -> Any | None:
+    """Return the subject of a verb, climbing from "be" in "turned out to be" to "turned"."""
+    for _ in range(3):
+        for child in verb.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                return child
+        if verb.dep_ not in ("xcomp", "ccomp") or verb.head.i == verb.i:
+            return None
+        verb = verb.head
+    return None
+
+
+def _is_reported_thing(subject: Any | None, lexicons: ClaimLexicons) -> bool:
+    if subject is None:
+        return False
+    return (
+        subject.lower_ in lexicons.reported_things
+        or subject.lemma_.lower() in lexicons.reported_things
+    )
 
 
 # ---------------------------------------------------------------- numbers and negation
@@ -850,11 +962,13 @@ MODAL_AUXILIARIES = frozenset("will would shall 'll wo".split())
 
 @dataclass(frozen=True)
 class UnitParse:
-    """What the parse says of a unit: full-verb stems, main-verb modality, main-clause negation."""
+    """What the parse says of a unit: full-verb stems, main-verb modality, main-clause negation,
+    and whether it calls a report untrue."""
 
     predicates: frozenset[str]
     modal: bool
     negates: bool = False
+    verdict: bool = False
 
 
 NEGATIVE_DETERMINERS = frozenset({"no"})
@@ -884,7 +998,7 @@ def _read_unit(span: Any) -> UnitParse:
     )
     predicates = frozenset(t.lemma_.lower()[:5] for t in span if t.pos_ == "VERB")
     negates = not modal and any(_negates(root) for root in roots)
-    return UnitParse(predicates, modal, negates)
+    return UnitParse(predicates, modal, negates, debunking_cue(span) is not None)
 
 
 def _negates(root: Any) -> bool:
@@ -1012,7 +1126,9 @@ def _story_units(
         for found in alone.get(statement.id, []) if read is None else read:
             span = found.span
             units.append(ClaimUnit(statement, span.start, span.end, span.text))
-            parses.append(UnitParse(frozenset(found.predicates), found.modal, found.negates))
+            parses.append(
+                UnitParse(frozenset(found.predicates), found.modal, found.negates, found.verdict)
+            )
     return units, followers, parses
 
 
@@ -1103,6 +1219,7 @@ def _unit_propositions(
                 sorted(parse.predicates),
                 parse.modal,
                 parse.negates,
+                parse.verdict,
             )
         )
     return found
@@ -1348,8 +1465,9 @@ def _story_claims(
         for u in units
     ]
     negations = bool(context.thresholds.get("negation_contests", 1))
+    # a unit calling a report untrue ("the reports are unfounded") contests, whoever says it
     contesting = [
-        u.statement.cue_stance == "denial" or (negations and p.negates)
+        u.statement.cue_stance == "denial" or p.verdict or (negations and p.negates)
         for u, p in zip(units, parses, strict=True)
     ]
     # how close each unit is to each other, denial or not: what a denial is aimed at (a denial
@@ -1388,6 +1506,7 @@ def _story_claims(
         claims.append(claim)
     lexicons = load_claim_lexicons()
     about_denier = _about_denier(context, units, contesting, items)
+    says_no = [c or p.negates for c, p in zip(contesting, parses, strict=True)]
     targets = _contest_targets(
         units,
         closeness,
@@ -1396,9 +1515,15 @@ def _story_claims(
         units_of,
         context.thresholds["contest"],
         about_denier,
+        says_no,
     )
+    # a claim that itself says no ("Banksy has not been arrested") agrees with a denial
+    asserting = [c for c in claims if not all(says_no[i] for i in units_of[c.id])]
+    asserting_ids = {c.id for c in asserting}
     for denial_id, claim_ids in _anaphoric_targets(context, statements, members_of).items():
-        targets[denial_id] |= claim_ids
+        targets[denial_id] |= claim_ids & asserting_ids
+    for denial_id, claim_id in _verdict_targets(context, statements, asserting, targets).items():
+        targets[denial_id].add(claim_id)
     for claim in claims:
         _mark_contestation(context, claim, members_of, statements, targets)
         wordings = _claim_wordings(units_of[claim.id], units, vectors)
@@ -1485,6 +1610,7 @@ def _contest_targets(
     units_of: dict[str, list[int]],
     threshold: float,
     about_denier: dict[int, set[int]] | None = None,
+    says_no: list[bool] | None = None,
 ) -> dict[str, set[str]]:
     """Return, for each contesting statement, the claims its contesting units are closest to.
 
@@ -1493,9 +1619,12 @@ def _contest_targets(
     enough; a statement whose several sentences deny several things contests several claims.
     Of the claims close enough, those that name the denier (``about_denier``: contesting unit ->
     units naming its speaker or the state it speaks for) come first: "the ministry denied any
-    involvement in the attack" is aimed at who did it, not at the attack.
+    involvement in the attack" is aimed at who did it, not at the attack. A claim all of whose
+    units deny or negate (``says_no``: "Banksy has not been arrested") is not contested by
+    another denial of the same thing: they agree.
     """
     about_denier = about_denier or {}
+    says_no = contesting if says_no is None else says_no
     targets: dict[str, set[str]] = defaultdict(set)
     for index, unit in enumerate(units):
         if not contesting[index]:
@@ -1505,7 +1634,7 @@ def _contest_targets(
         for claim_id, indices in units_of.items():
             if any(units[i].statement.id == unit.statement.id for i in indices):
                 continue
-            if all(contesting[i] for i in indices):
+            if all(says_no[i] for i in indices):
                 continue  # a denial contests what is asserted, not another denial
             if speaker_keys[index] in {speaker_keys[i] for i in indices}:
                 continue  # a speaker does not contest their own claim
@@ -1585,6 +1714,39 @@ def _anaphoric_targets(
         if before:
             nearest = max(before, key=lambda s: s.content.end)
             found[denial.id] = set(claims_of.get(nearest.id, ()))
+    return found
+
+
+def _verdict_targets(
+    context: _StoryContext,
+    statements: list[Statement],
+    claims: list[Claim],
+    targets: dict[str, set[str]],
+) -> dict[str, str]:
+    """Aim an outlet's own verdict that names no claim ("the story is a hoax", "it is not
+    true") at what the other outlets report: of the ``claims`` that assert something, the one
+    carried by most other outlets.
+
+    Only where the verdict is close to no claim and follows no statement it could refer to
+    (``targets`` has nothing for it), and only a claim some other outlet carries.
+    """
+    found: dict[str, str] = {}
+    for statement in statements:
+        if statement.kind != "narrator" or statement.cue_stance != "denial":
+            continue
+        if targets.get(statement.id):
+            continue
+        own = context.outlet(context.original_article(statement.article_id))
+        best, best_rank = None, (0, 0)
+        for claim in claims:
+            carried = [o for o in claim.outlets if o != own]
+            if any(w["statement_id"] == statement.id for w in claim.wordings):
+                continue
+            rank = (len(carried), claim.independent_sources)
+            if rank > best_rank or (rank == best_rank and best and claim.id < best.id):
+                best, best_rank = claim, rank
+        if best is not None:
+            found[statement.id] = best.id
     return found
 
 

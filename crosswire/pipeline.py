@@ -38,15 +38,16 @@ from crosswire.settings import Settings, load_settings
 from crosswire.store import Store
 
 # Bump when a per-article stage changes its output, so stored articles are analysed again.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 # Bump when a per-story stage (claims, timeline, framing, summary) changes its output, so the
 # next refresh analyses every story again without parsing any article again.
 # 2: claim conflicts compare each statement's wording in the claim; 3: labels chosen with a
 # tolerance, relative clauses saying what a copula's subject did stay with it; 4: counts of
 # people harmed conflict across claims ("no one was hurt" / "three injured"); 5: claim labels
 # in the language most wordings use, never a bare name where a wording has a clause; 6: no
-# numeric conflict over durations or over a count both wordings give
-STORY_STAGES_VERSION = 6
+# numeric conflict over durations or over a count both wordings give; 7: a proposition calling a
+# report untrue contests, and an outlet's verdict naming no claim is aimed at the most carried
+STORY_STAGES_VERSION = 7
 
 Progress = Callable[[str, int, int], None]
 

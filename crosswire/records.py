@@ -145,13 +145,15 @@ class Proposition:
     Claims group propositions, not whole statements: a content of two sentences, or a main
     clause with a trailing "after ..." clause, says two things other outlets may say apart.
     ``predicates`` are the stems of its full verbs; ``modal`` says its main verb is a promise
-    or forecast ("will answer"); ``negates`` that its main clause is negated.
+    or forecast ("will answer"); ``negates`` that its main clause is negated; ``verdict`` that
+    it calls a report untrue ("the reports are unfounded", "it is a hoax").
     """
 
     span: Span
     predicates: list[str] = field(default_factory=list)
     modal: bool = False
     negates: bool = False
+    verdict: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from crosswire.claims import (
+    debunking_cue,
     extract_assertions,
     find_quantities,
     group_claims,
@@ -342,6 +343,10 @@ def test_narrator_assertion_counts_the_outlet_as_a_source_and_copies_do_not(nlp)
             "A council spokesman denied that the mayor of Dunmore had resigned after the audit.",
             "disagree",
         ),
+        (
+            "A post shared online said the mayor of Dunmore had resigned. The story is a hoax.",
+            "disagree",
+        ),
         ("The mayor of Dunmore resigned after the audit on Friday, the council said.", "agree"),
         (
             "The opposition claimed that the mayor of Dunmore had resigned after the audit.",
@@ -360,6 +365,75 @@ def test_the_pipeline_tells_a_body_contesting_the_headline_from_one_carrying_or_
     ((_, doc),) = parse_articles([article])
     found = annotate_article(doc, article).statements
     assert pipeline_stance("Mayor of Dunmore resigns after audit", article, found) == stance
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verdict"),
+    [
+        ("The story about the mayor is a hoax.", "hoax"),
+        ("No, it is not true.", "not true"),
+        ("It turned out to be a hoax.", "hoax"),
+        ("The video was faked.", "faked"),
+        ("The claims have been debunked by the university.", "debunked"),
+        ("Reports that the mayor resigned are untrue.", "untrue"),
+        ("There is no evidence that the mayor resigned.", "no evidence"),
+        # not a verdict on a report: a fact about passports, a negated verdict, a question,
+        # a first-person opinion, an adjective on a noun that is no predicate
+        ("The woman was caught with fake passports.", None),
+        ("The passports were fake.", None),
+        ("The video is not fake.", None),
+        ("That's not true, is it?", None),
+        ("I believe this could be a hoax.", None),
+        ("He made a false statement to the police.", None),
+    ],
+)
+def test_a_verdict_is_read_only_where_the_outlet_calls_a_report_untrue(nlp, sentence, verdict):
+    (span,) = nlp(sentence).sents
+    found = debunking_cue(span)
+    assert (None if found is None else sentence[found[0] : found[1]]) == verdict
+
+
+def test_an_outlets_verdict_is_its_denial_and_contests_what_the_other_outlet_reports(nlp):
+    wire = Article(
+        id="w",
+        text="The mayor of Dunmore resigned on Friday after an audit of the port accounts.",
+        outlet="Wire",
+    )
+    check = Article(
+        id="f",
+        text="A post shared thousands of times said the mayor had quit. The story is a hoax.",
+        outlet="Checkers",
+    )
+    statements = []
+    for item in (wire, check):
+        statements += extract_assertions(nlp(item.text), item, [])
+    verdicts = [s for s in statements if s.cue_stance == "denial"]
+    assert [(v.kind, v.speaker_name, v.cue.text) for v in verdicts] == [
+        ("narrator", "Checkers", "hoax")
+    ]
+    claims = group_claims([one_story(wire, check)], [wire, check], statements, [])
+    resigned = next(c for c in claims if "Wire" in c.outlets)
+    assert resigned.contested_by == [verdicts[0].id]
+
+
+def test_a_denial_does_not_contest_a_claim_that_itself_says_no():
+    text = (
+        "The mayor of Dunmore has not resigned, the council said. "
+        "A spokesman denied that the mayor of Dunmore had resigned."
+    )
+    article = Article(id="n", text=text, outlet="Wire")
+    other = Article(id="o", text="The mayor of Dunmore has not resigned.", outlet="Radio")
+    kept = statement(article, "The mayor of Dunmore has not resigned", "council")
+    also = statement(other, "The mayor of Dunmore has not resigned", "Radio", kind="narrator")
+    denial = statement(
+        article,
+        "that the mayor of Dunmore had resigned",
+        "spokesman",
+        cue="denied",
+        stance="denial",
+    )
+    claims = group_claims([one_story(article, other)], [article, other], [kept, also, denial], [])
+    assert not claim_with(claims, kept.id).contested
 
 
 def test_keyword_baseline_tells_a_denying_body_from_others():

@@ -105,9 +105,11 @@ def pipeline_stance(headline: str, body: Article, body_statements: list[Statemen
     """Say what crosswire makes of a body against a headline: disagree, agree or discuss.
 
     The headline is a claim its own outlet states; the body's statements (attributed ones and
-    the narrator's assertions, as the per-article stages found them) are grouped with it. A body
-    statement contesting the headline's claim: ``disagree``; a body wording of the claim that is
-    not distanced or hedged ("claimed", "reportedly"): ``agree``; else ``discuss``.
+    the narrator's assertions and verdicts, as the per-article stages found them) are grouped
+    with it. A body statement contesting the headline's claim: ``disagree``, unless the headline
+    itself says no ("No, X was not arrested", "X is a hoax"), which the body's denial agrees
+    with; a body wording of the claim that is not distanced or hedged ("claimed",
+    "reportedly"): ``agree``; else ``discuss``.
     """
     from crosswire.claims import group_claims
 
@@ -127,11 +129,21 @@ def pipeline_stance(headline: str, body: Article, body_statements: list[Statemen
     claim = next(c for c in claims if any(w["statement_id"] == HEADLINE_ID for w in c.wordings))
     by_id = {s.id: s for s in body_statements}
     if any(s in by_id for s in claim.contested_by):
-        return "disagree"
+        # a body denying what the headline itself denies ("No, X was not arrested") agrees
+        return "agree" if _says_no(headline) else "disagree"
     carried = [by_id[w["statement_id"]] for w in claim.wordings if w["statement_id"] in by_id]
     if any(s.cue_stance not in ("distancing", "hedged") for s in carried):
         return "agree"
     return "discuss"
+
+
+def _says_no(text: str) -> bool:
+    """Say whether a text negates its main clause or calls a report untrue, as claims read it."""
+    from crosswire.claims import _read_unit
+    from crosswire.models import load_nlp
+
+    doc = load_nlp()(text)
+    return any((found := _read_unit(s)).negates or found.verdict for s in doc.sents)
 
 
 def _fnc1_sample(folder: Path, seed: int) -> tuple[dict[str, str], list[dict[str, str]]]:
