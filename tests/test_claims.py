@@ -416,6 +416,26 @@ def test_an_outlets_verdict_is_its_denial_and_contests_what_the_other_outlet_rep
     assert resigned.contested_by == [verdicts[0].id]
 
 
+def test_a_verdict_naming_something_contests_the_closest_claim_not_the_most_carried(nlp):
+    drones = "Drones struck a fuel depot in Tarniv overnight."
+    wire = Article(id="w", text=drones, outlet="Wire")
+    radio = Article(id="r", text=drones, outlet="Radio")
+    courier = Article(id="c", text="Velmara launched the drones from the strait.", outlet="Courier")
+    agency = Article(
+        id="a",
+        text="The tale that Velmara sent the drones is a fabrication from start to finish.",
+        outlet="Agency",
+    )
+    articles = [wire, radio, courier, agency]
+    statements = []
+    for item in articles:
+        statements += extract_assertions(nlp(item.text), item, [])
+    (verdict,) = [s for s in statements if s.cue_stance == "denial"]
+    claims = group_claims([one_story(*articles)], articles, statements, [])
+    contested = [c for c in claims if c.contested_by == [verdict.id]]
+    assert [c.outlets for c in contested] == [["Courier"]]
+
+
 def test_a_denial_does_not_contest_a_claim_that_itself_says_no():
     text = (
         "The mayor of Dunmore has not resigned, the council said. "
