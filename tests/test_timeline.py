@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 
 from crosswire.entities import canonicalize_entities, find_mentions, link_speakers
 from crosswire.records import Article, Span, Statement, Story
 from crosswire.timeline import (
+    WEEKDAYS,
+    _date_parser,
+    _dateparser_result,
     build_timeline,
     find_time_expressions,
     load_time_rules,
@@ -79,6 +83,20 @@ def test_time_rules_find_the_same_matches_as_their_full_patterns():
         for text in texts:
             expected = [m.span() for m in rule.pattern.finditer(text)]
             assert [m.span() for m in rule.finditer(text)] == expected
+
+
+def test_a_bare_weekday_resolves_as_dateparser_reads_it():
+    # Weekday names skip dateparser (see ``_dateparser_result``): over two weeks of article
+    # dates, a leap day and a year's end, each form must give the date and period it gives.
+    bases = [date(2024, 2, 20) + timedelta(days=n) for n in range(14)]
+    bases += [date(2025, 12, 25) + timedelta(days=n) for n in range(10)]
+    for base in bases:
+        for name in WEEKDAYS:
+            for form in (name, name.title(), name.upper()):
+                read = _date_parser(base).get_date_data(form)
+                assert _dateparser_result(form, base) == (read.date_obj, read.period)
+    assert resolve_time("on Sunday", MONDAY) == ("2025-12-28", "day", None)
+    assert resolve_time("MONDAY", MONDAY) == ("2025-12-29", "day", None)
 
 
 def test_a_date_without_a_year_takes_the_year_nearest_the_article():
