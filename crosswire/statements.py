@@ -499,6 +499,11 @@ def _as_content(cue: Any) -> tuple[int, int] | None:
     return _token_span(tokens)
 
 
+# what may lie between a quote and the cue after it, or between a cue and the quote after it
+QUOTE_TO_CUE_GAP = re.compile(r"[ \t,.\u2014\-!?\"'\u201d\u2019]*")
+CUE_TO_QUOTE_GAP = re.compile(r"[^.!?\"\u201c]*[:,]\s*")
+
+
 def _quote_near(
     doc: Any, quotes: list[Quote], cue: Any, speaker: tuple[int, int] | None
 ) -> Quote | None:
@@ -511,13 +516,13 @@ def _quote_near(
     for quote in quotes:
         close = quote.close_mark if quote.close_mark is not None else quote.end
         gap = text[close:start]
-        if close < start and re.fullmatch(r"[ \t,.\u2014\-!?\"'\u201d\u2019]*", gap):
+        if close < start and QUOTE_TO_CUE_GAP.fullmatch(gap):
             return quote  # not across a line break: a quote does not end one paragraph's speech
     sentence_end = doc_views.sentence_of(cue).end_char
     for quote in quotes:
         if end <= quote.open_mark < sentence_end:
             gap = text[end : quote.open_mark]
-            if re.fullmatch(r"[^.!?\"\u201c]*[:,]\s*", gap) or not gap.strip():
+            if CUE_TO_QUOTE_GAP.fullmatch(gap) or not gap.strip():
                 return quote
     return None
 
@@ -1877,11 +1882,15 @@ def find_candidates(
     for attribution in found:
         for start, end in (attribution.content, attribution.cue):
             taken[start:end] = b"\x01" * (end - start)
+    quoted = bytearray(len(text) + 1)  # 1 where ``_inside`` finds a quote
+    for quote in quotes:
+        start, end = quote.open_mark, (quote.close_mark or quote.end) + 1
+        quoted[start:end] = b"\x01" * (end - start)
     candidates: list[Candidate] = []
     for token in doc_views.tokens(doc):
         if token.pos_ not in CANDIDATE_POS or (token.pos_ == "AUX" and token.dep_ == "aux"):
             continue
-        if _inside(quotes, token.idx) or 1 in taken[token.idx : token.idx + len(token.text)]:
+        if quoted[token.idx] or 1 in taken[token.idx : token.idx + len(token.text)]:
             continue
         seen: set[tuple[int, int]] = set()
         subject = _subject_of(token) if token.pos_ in {"VERB", "AUX"} else None
