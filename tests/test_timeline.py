@@ -8,12 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from crosswire import timeline
 from crosswire.entities import canonicalize_entities, find_mentions, link_speakers
 from crosswire.records import Article, Span, Statement, Story
 from crosswire.timeline import (
     WEEKDAYS,
     _date_parser,
-    _dateparser_result,
+    _known_reading,
     build_timeline,
     find_time_expressions,
     load_time_rules,
@@ -86,7 +87,7 @@ def test_time_rules_find_the_same_matches_as_their_full_patterns():
 
 
 def test_a_bare_weekday_resolves_as_dateparser_reads_it():
-    # Weekday names skip dateparser (see ``_dateparser_result``): over two weeks of article
+    # Weekday names skip dateparser (see ``_known_reading``): over two weeks of article
     # dates, a leap day and a year's end, each form must give the date and period it gives.
     bases = [date(2024, 2, 20) + timedelta(days=n) for n in range(14)]
     bases += [date(2025, 12, 25) + timedelta(days=n) for n in range(10)]
@@ -94,7 +95,7 @@ def test_a_bare_weekday_resolves_as_dateparser_reads_it():
         for name in WEEKDAYS:
             for form in (name, name.title(), name.upper()):
                 read = _date_parser(base).get_date_data(form)
-                assert _dateparser_result(form, base) == (read.date_obj, read.period)
+                assert _known_reading(form, base) == (read.date_obj, read.period)
     assert resolve_time("on Sunday", MONDAY) == ("2025-12-28", "day", None)
     assert resolve_time("MONDAY", MONDAY) == ("2025-12-29", "day", None)
 
@@ -113,6 +114,23 @@ def test_a_relative_expression_without_an_article_date_is_unresolved():
 def test_durations_and_unreadable_dates_are_not_points_in_time():
     assert resolve_time("four years", MONDAY)[0] is None
     assert resolve_time("the 1990s", MONDAY)[0] is None
+
+
+def test_known_readings_are_dateparsers_readings(monkeypatch):
+    """Weekdays, years, "today" and "yesterday" skip dateparser and must read as it does: each
+    weekday against bases on every weekday, across a year's end and leap days, and sampled
+    years (the full check, every base from 1999-12 to 2004-04 and every year 1000-2999, passed)."""
+    from datetime import date, timedelta
+
+    bases = [date(1999, 12, 26) + timedelta(days=i) for i in range(14)]
+    bases += [date(2000, 2, 28), date(2000, 2, 29), date(2000, 3, 1), date(2100, 2, 28)]
+    texts = [*timeline.KNOWN_WORDS, "on Monday", "in 2012", "1000", "1994", "2999"]
+    pairs = [(text, base) for text in texts for base in bases]
+    with monkeypatch.context() as patch:  # none of them reaches dateparser
+        patch.setattr(timeline, "_dateparser_result", None)
+        known = [timeline._with_dateparser(text, base) for text, base in pairs]
+    monkeypatch.setattr(timeline, "_known_reading", lambda text, base: None)
+    assert known == [timeline._with_dateparser(text, base) for text, base in pairs]
 
 
 # ---------------------------------------------------------------- expressions in one article
