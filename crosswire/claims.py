@@ -88,6 +88,7 @@ class ClaimLexicons:
     casualty_words: dict[str, str] = field(default_factory=dict)
     debunk_terms: tuple[str, ...] = ()  # word prefixes ("fabricat"); phrases ("no evidence")
     reported_things: frozenset[str] = frozenset()
+    agency_nouns: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -102,6 +103,7 @@ def load_claim_lexicons() -> ClaimLexicons:
         casualty_words={w: k for w, k in _read_tsv("casualty_words.tsv")},
         debunk_terms=tuple(row[0] for row in _read_tsv("contest_terms.tsv")),
         reported_things=frozenset(row[0] for row in _read_tsv("reported_things.tsv")),
+        agency_nouns=frozenset(row[0] for row in _read_tsv("agency_nouns.tsv")),
     )
 
 
@@ -1654,9 +1656,14 @@ def _contest_targets(
         if not contesting[index]:
             continue
         naming = about_denier.get(index, set())
+        # "denied any involvement in the attack" does not deny the attack: it is aimed only at
+        # claims naming the denier
+        agentive = denies_a_part(unit.text)
         best, best_rank = None, (False, threshold)
         for claim_id, indices in units_of.items():
             if any(units[i].statement.id == unit.statement.id for i in indices):
+                continue
+            if agentive and not any(i in naming for i in indices):
                 continue
             if all(says_no[i] for i in indices):
                 continue  # a denial contests what is asserted, not another denial
@@ -1669,6 +1676,19 @@ def _contest_targets(
         if best is not None:
             targets[unit.statement.id].add(best)
     return targets
+
+
+_ARTICLE_WORDS = frozenset({"any", "all", "its", "their", "his", "her", "the", "a", "an", "our"})
+
+
+def denies_a_part(text: str, lexicons: ClaimLexicons | None = None) -> bool:
+    """Say whether a denial's content is a part in an event ("any involvement in the attack",
+    "responsibility for the strike"): it then contests who did it, not that it happened."""
+    lexicons = lexicons or load_claim_lexicons()
+    words = [w.lower() for w in _WORD.findall(text)[:3]]
+    while words and words[0] in _ARTICLE_WORDS:
+        words.pop(0)
+    return bool(words) and words[0] in lexicons.agency_nouns
 
 
 def _about_denier(

@@ -46,8 +46,9 @@ ANALYSIS_VERSION = 4
 # people harmed conflict across claims ("no one was hurt" / "three injured"); 5: claim labels
 # in the language most wordings use, never a bare name where a wording has a clause; 6: no
 # numeric conflict over durations or over a count both wordings give; 7: a proposition calling a
-# report untrue contests, and an outlet's verdict naming no claim is aimed at the most carried
-STORY_STAGES_VERSION = 7
+# report untrue contests, and an outlet's verdict naming no claim is aimed at the most carried;
+# 8: a denial of a part in an event ("any involvement") contests only claims naming the denier
+STORY_STAGES_VERSION = 8
 
 Progress = Callable[[str, int, int], None]
 

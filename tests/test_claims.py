@@ -9,6 +9,7 @@ import pytest
 
 from crosswire.claims import (
     debunking_cue,
+    denies_a_part,
     extract_assertions,
     find_quantities,
     group_claims,
@@ -434,6 +435,32 @@ def test_a_verdict_naming_something_contests_the_closest_claim_not_the_most_carr
     claims = group_claims([one_story(*articles)], articles, statements, [])
     contested = [c for c in claims if c.contested_by == [verdict.id]]
     assert [c.outlets for c in contested] == [["Courier"]]
+
+
+def test_a_denial_of_involvement_does_not_contest_the_report_of_the_event():
+    assert denies_a_part("any involvement in the so-called drone attack")
+    assert denies_a_part("responsibility for the strike")
+    assert not denies_a_part("that the drones had been launched from its territory")
+    wire = Article(
+        id="w",
+        text="Drones struck a fuel depot in Tarniv overnight, the governor said.",
+        outlet="Wire",
+    )
+    agency = Article(
+        id="a",
+        text="The ministry denied any involvement in the drone strike on the fuel depot in Tarniv.",
+        outlet="Agency",
+    )
+    struck = statement(wire, "Drones struck a fuel depot in Tarniv overnight", "governor")
+    denial = statement(
+        agency,
+        "any involvement in the drone strike on the fuel depot in Tarniv",
+        "ministry",
+        cue="denied",
+        stance="denial",
+    )
+    claims = group_claims([one_story(wire, agency)], [wire, agency], [struck, denial], [])
+    assert not claim_with(claims, struck.id).contested
 
 
 def test_a_denial_does_not_contest_a_claim_that_itself_says_no():
@@ -929,12 +956,17 @@ def test_an_outlet_relaying_another_outlets_report_adds_no_independent_source():
 def test_a_denial_close_to_two_claims_contests_the_one_that_names_the_denier():
     from crosswire.claims import ClaimUnit, _contest_targets
 
-    text = "Drones struck the depot. Ruritania sent the drones. Ruritania denied any involvement."
+    text = (
+        "Drones struck the depot. Ruritania sent the drones. Ruritania denied that its drones "
+        "struck the depot. Ruritania denied any involvement."
+    )
     article = Article(id="a", text=text)
     said = [
         statement(article, "Drones struck the depot", "officials", sid="struck"),
         statement(article, "Ruritania sent the drones", "minister", sid="accused"),
-        statement(article, "any involvement", "Ruritania", stance="denial", sid="denied"),
+        statement(
+            article, "that its drones struck the depot", "Ruritania", stance="denial", sid="denied"
+        ),
     ]
     units = [ClaimUnit(s, s.content.start, s.content.end, s.content.text) for s in said]
     closeness = np.array([[1.0, 0.3, 0.9], [0.3, 1.0, 0.75], [0.9, 0.75, 1.0]])
@@ -945,6 +977,13 @@ def test_a_denial_close_to_two_claims_contests_the_one_that_names_the_denier():
     assert closest == {"denied": {"strike"}}
     naming = _contest_targets(units, closeness, contesting, speakers, units_of, 0.7, {2: {1}})
     assert naming == {"denied": {"accusation"}}
+    # denying a part in the strike is aimed only at a claim naming the denier, never at the strike
+    part = statement(article, "any involvement", "Ruritania", stance="denial", sid="part")
+    units[2] = ClaimUnit(part, part.content.start, part.content.end, part.content.text)
+    assert _contest_targets(units, closeness, contesting, speakers, units_of, 0.7) == {}
+    assert _contest_targets(units, closeness, contesting, speakers, units_of, 0.7, {2: {1}}) == {
+        "part": {"accusation"}
+    }
 
 
 def test_a_president_and_the_side_of_his_country_are_one_source_when_the_demonym_is_irregular():
