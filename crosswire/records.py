@@ -52,14 +52,19 @@ def plain(value: Any) -> Any:
         return value
     if isinstance(value, Span):
         return {"start": value.start, "end": value.end, "text": value.text}
+    # leaves are kept without a call: a refresh turns a million of them into JSON
+    leaf = _LEAF_TYPES
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return [v if type(v) in leaf else plain(v) for v in value]
     if isinstance(value, tuple):
-        return tuple(plain(v) for v in value)
+        return tuple(v if type(v) in leaf else plain(v) for v in value)
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: v if type(v) in leaf else plain(v) for k, v in value.items()}
     if hasattr(value, "__dataclass_fields__"):
-        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
+        return {
+            name: v if type(v := getattr(value, name)) in leaf else plain(v)
+            for name in _field_names(type(value))
+        }
     return value
 
 
