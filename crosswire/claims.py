@@ -714,6 +714,10 @@ def _rarity(word_sets: list[set[str]]) -> dict[str, float]:
     return {word: float(np.log(total / count)) for word, count in counts.items()}
 
 
+# the most multiply-adds (units² × items) a dense count of shared items may take
+DENSE_SHARED_WORK = 10_000_000
+
+
 def _shared_items(sets: list[set[Any]], weights: dict[Any, float] | None = None) -> np.ndarray:
     """Return, for every pair of sets, how many items they share (or the sum of their weights)."""
     from scipy import sparse
@@ -722,6 +726,12 @@ def _shared_items(sets: list[set[Any]], weights: dict[Any, float] | None = None)
     rows = [row for row, found in enumerate(sets) for _ in found]
     columns = [vocabulary[item] for found in sets for item in found]
     shape = (len(sets), max(len(vocabulary), 1))
+    if weights is None and shape[0] * shape[0] * shape[1] <= DENSE_SHARED_WORK:
+        # counts are whole numbers, exact in any order of summing: for a story's few units a
+        # dense product is quicker than building sparse matrices
+        dense = np.zeros(shape)
+        dense[rows, columns] = 1.0
+        return dense @ dense.T
     present = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
     if weights is None:
         return (present @ present.T).toarray()
