@@ -311,7 +311,8 @@ def casualty_counts(text: str, lexicons: ClaimLexicons | None = None) -> list[Ca
     lexicons = lexicons or load_claim_lexicons()
     harm = lexicons.casualty_words
     words = [w.lower() for w in _QUANTITY_TOKEN.findall(text)]
-    if not any(_may_count(word, lexicons) for word in words):
+    starts = _count_starts(frozenset(lexicons.number_words))
+    if not any(word[:1].isdigit() or word.split("-")[0] in starts for word in words):
         return []  # most wordings hold no number and no "no one": nothing to read
     found = []
     index = 0
@@ -347,15 +348,11 @@ def casualty_counts(text: str, lexicons: ClaimLexicons | None = None) -> list[Ca
     return found
 
 
-def _may_count(word: str, lexicons: ClaimLexicons) -> bool:
-    """Say whether a lower-case word may start a count of the harmed: digits, a number word
-    (or a hyphened one: "twenty-three"), "no" or a "nobody" word."""
-    return (
-        word in _NO_ONE
-        or word == "no"
-        or word.split("-")[0] in lexicons.number_words
-        or _DIGITS.match(word) is not None
-    )
+@functools.lru_cache(maxsize=8)
+def _count_starts(number_words: frozenset[str]) -> frozenset[str]:
+    """The words a count of the harmed can start with, besides digits: number words (the
+    first part of a hyphened one: "twenty-three"), "no" and the "nobody" words."""
+    return number_words | {"no"} | {w.split("-")[0] for w in _NO_ONE}
 
 
 def _harm_after(words: list[str], start: int, harm: dict[str, str]) -> tuple[str | None, int]:

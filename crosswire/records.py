@@ -294,7 +294,7 @@ def record_from_dict(cls: type, data: dict[str, Any]) -> Any:
     """Rebuild a record from its dict form: span-shaped dicts become ``Span``s again."""
     values = {}
     for name, value in data.items():
-        if _is_span_dict(value):
+        if type(value) is dict and _is_span_dict(value):  # most values are no dict: no call
             value = Span.from_dict(value)
         elif name == "mentions" and isinstance(value, list):
             value = [record_from_dict(Mention, m) for m in value]
