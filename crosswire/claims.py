@@ -425,6 +425,9 @@ def casualty_counts(text: str, lexicons: ClaimLexicons | None = None) -> list[Ca
     lexicons = lexicons or load_claim_lexicons()
     harm = lexicons.casualty_words
     words = [w.lower() for w in _QUANTITY_TOKEN.findall(text)]
+    starts = _count_starts(frozenset(lexicons.number_words))
+    if not any(word[:1].isdigit() or word.split("-")[0] in starts for word in words):
+        return []  # most wordings hold no number and no "no one": nothing to read
     found = []
     index = 0
     while index < len(words):
@@ -457,6 +460,13 @@ def casualty_counts(text: str, lexicons: ClaimLexicons | None = None) -> list[Ca
                 found.append(CasualtyCount(value, kind or before, " ".join(words[first:end])))
         index += used
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def _count_starts(number_words: frozenset[str]) -> frozenset[str]:
+    """The words a count of the harmed can start with, besides digits: number words (the
+    first part of a hyphened one: "twenty-three"), "no" and the "nobody" words."""
+    return number_words | {"no"} | {w.split("-")[0] for w in _NO_ONE}
 
 
 def _harm_after(words: list[str], start: int, harm: dict[str, str]) -> tuple[str | None, int]:
@@ -620,6 +630,7 @@ class SpeakerKeys:
             self.forms_of[entity_id].add(alias)
         self._affiliations: dict[tuple[str | None, str | None], str | None] = {}
         self._organisations: dict[str, str | None] = {}
+        self._outlet_key_sets: dict[tuple[str, ...], frozenset[str]] = {}
 
     def source(
         self, statement: Statement, outlet_of_original: str | None, outlets: Sequence[str] = ()
@@ -631,13 +642,19 @@ class SpeakerKeys:
         if statement.kind == "narrator":
             return key
         name = _name_key(statement.speaker_name or (statement.speaker and statement.speaker.text))
-        if name and name in {_name_key(outlet) for outlet in outlets}:
+        if name and name in self._outlet_keys(tuple(outlets)):
             return f"outlet:{name}"
         state = self.state_of(statement)
         if state:
             return f"state:{state}"
         organisation = self.organisation_of(statement)
         return f"entity:{organisation}" if organisation else key
+
+    def _outlet_keys(self, outlets: tuple[str, ...]) -> frozenset[str]:
+        """The outlets' names as speaker keys, once per story (not once per claim member)."""
+        if outlets not in self._outlet_key_sets:
+            self._outlet_key_sets[outlets] = frozenset(_name_key(outlet) for outlet in outlets)
+        return self._outlet_key_sets[outlets]
 
     def organisation_of(self, statement: Statement) -> str | None:
         """Return the organisation a person speaks for: one named with a title word in the
@@ -782,15 +799,20 @@ class SpeakerKeys:
 # ---------------------------------------------------------------- grouping
 
 
-def _content_words(text: str) -> set[str]:
-    """Return a text's content words, cut to a 5-letter stem (seized/seizure → seize)."""
+@functools.lru_cache(maxsize=65536)
+def _content_words(text: str) -> frozenset[str]:
+    """Return a text's content words, cut to a 5-letter stem (seized/seizure → seize).
+
+    Once per text: a unit's words are read for grouping and again for its claim's wordings,
+    and the words after each negation marker one by one.
+    """
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return {
+    return frozenset(
         w.lower()[:5]
         for w in _WORD.findall(text)
         if len(w) > 2 and w.lower() not in ENGLISH_STOP_WORDS and not w[0].isdigit()
-    }
+    )
 
 
 def _rarity(word_sets: list[set[str]]) -> dict[str, float]:
@@ -803,6 +825,10 @@ def _rarity(word_sets: list[set[str]]) -> dict[str, float]:
     return {word: float(np.log(total / count)) for word, count in counts.items()}
 
 
+# the most multiply-adds (units² × items) a dense count of shared items may take
+DENSE_SHARED_WORK = 10_000_000
+
+
 def _shared_items(sets: list[set[Any]], weights: dict[Any, float] | None = None) -> np.ndarray:
     """Return, for every pair of sets, how many items they share (or the sum of their weights)."""
     from scipy import sparse
@@ -811,6 +837,12 @@ def _shared_items(sets: list[set[Any]], weights: dict[Any, float] | None = None)
     rows = [row for row, found in enumerate(sets) for _ in found]
     columns = [vocabulary[item] for found in sets for item in found]
     shape = (len(sets), max(len(vocabulary), 1))
+    if weights is None and shape[0] * shape[0] * shape[1] <= DENSE_SHARED_WORK:
+        # counts are whole numbers, exact in any order of summing: for a story's few units a
+        # dense product is quicker than building sparse matrices
+        dense = np.zeros(shape)
+        dense[rows, columns] = 1.0
+        return dense @ dense.T
     present = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
     if weights is None:
         return (present @ present.T).toarray()
@@ -1029,21 +1061,31 @@ def _negates(root: Any) -> bool:
 
 
 def _average_linkage(similarity: np.ndarray, threshold: float) -> list[int]:
-    """Cluster by average linkage on a similarity matrix; return a label per row."""
+    """Cluster by average linkage on a similarity matrix; return a label per row.
+
+    The groups are those of scikit-learn's ``AgglomerativeClustering`` (average linkage,
+    precomputed distances, ``distance_threshold``), built from SciPy's linkage as it builds
+    them, without its per-call validation, which cost more than the linkage on a story's units.
+    """
     count = len(similarity)
     if count == 1:
         return [0]
-    from sklearn.cluster import AgglomerativeClustering
+    from scipy.cluster.hierarchy import linkage
 
     distance = np.clip(1.0 - similarity, 0.0, None)
     np.fill_diagonal(distance, 0.0)
-    model = AgglomerativeClustering(
-        n_clusters=None,
-        metric="precomputed",
-        linkage="average",
-        distance_threshold=1.0 - threshold,
-    )
-    return [int(label) for label in model.fit_predict(distance)]
+    rows, columns = np.triu_indices(count, k=1)
+    merges = linkage(distance[rows, columns], method="average")
+    # the clusters left when every merge at or past the threshold distance is undone
+    clusters = int(np.count_nonzero(merges[:, 2] >= 1.0 - threshold)) + 1
+    members: dict[int, list[int]] = {i: [i] for i in range(count)}
+    for step, (left, right) in enumerate(merges[: count - clusters, :2].astype(int).tolist()):
+        members[count + step] = members.pop(left) + members.pop(right)
+    labels = [0] * count
+    for label, rows_here in enumerate(members.values()):
+        for row in rows_here:
+            labels[row] = label
+    return labels
 
 
 def _claimable(statement: Statement) -> bool:

@@ -52,14 +52,19 @@ def plain(value: Any) -> Any:
         return value
     if isinstance(value, Span):
         return {"start": value.start, "end": value.end, "text": value.text}
+    # leaves are kept without a call: a refresh turns a million of them into JSON
+    leaf = _LEAF_TYPES
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        return [v if type(v) in leaf else plain(v) for v in value]
     if isinstance(value, tuple):
-        return tuple(plain(v) for v in value)
+        return tuple(v if type(v) in leaf else plain(v) for v in value)
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: v if type(v) in leaf else plain(v) for k, v in value.items()}
     if hasattr(value, "__dataclass_fields__"):
-        return {name: plain(getattr(value, name)) for name in _field_names(type(value))}
+        return {
+            name: v if type(v := getattr(value, name)) in leaf else plain(v)
+            for name in _field_names(type(value))
+        }
     return value
 
 
@@ -291,7 +296,7 @@ def record_from_dict(cls: type, data: dict[str, Any]) -> Any:
     """Rebuild a record from its dict form: span-shaped dicts become ``Span``s again."""
     values = {}
     for name, value in data.items():
-        if _is_span_dict(value):
+        if type(value) is dict and _is_span_dict(value):  # most values are no dict: no call
             value = Span.from_dict(value)
         elif name == "mentions" and isinstance(value, list):
             value = [record_from_dict(Mention, m) for m in value]

@@ -818,8 +818,12 @@ def _statement_row(statement: Statement, found: bool) -> tuple[Any, ...]:
     )
 
 
+# one encoder for every row (``json.dumps`` with options builds a new one per call)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def _dump(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return _ENCODER.encode(data)
 
 
 def record_from_json(cls: type, raw: str) -> Any:
