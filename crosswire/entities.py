@@ -611,16 +611,44 @@ def _relabel_demonyms(mentions: list[Mention]) -> list[Mention]:
     by_first: dict[str, list[str]] = defaultdict(list)
     for place in places:
         by_first[place[:3]].append(place)
+    named = _name_labels_by_skeleton(mentions)
     relabelled = []
     for mention in mentions:
         key = name_key(mention.span.text)
         if mention.label == "NORP":
-            is_place = key in places and places[key] >= 2
-            relabelled.append(replace(mention, label="GPE") if is_place else mention)
+            if key in places and places[key] >= 2:
+                relabelled.append(replace(mention, label="GPE"))
+                continue
+            # another spelling of a name the text calls a place or a body ("Tarnov" beside
+            # "Tarniv"), not its demonym: the name's label, so the two spellings can join
+            label = _variant_label(key, named)
+            relabelled.append(replace(mention, label=label) if label else mention)
             continue
         is_demonym = any(is_demonym_of(key, place) for place in by_first.get(key[:3], []))
         relabelled.append(replace(mention, label="NORP") if is_demonym else mention)
     return relabelled
+
+
+def _name_labels_by_skeleton(mentions: list[Mention]) -> dict[str, dict[str, Counter]]:
+    """Count the name labels (PERSON aside) of each one-word name, by spelling skeleton."""
+    found: dict[str, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for mention in mentions:
+        key = name_key(mention.span.text)
+        if mention.label in NAME_LABELS and mention.label != "PERSON" and " " not in key:
+            found[spelling_skeleton(key)][key][mention.label] += 1
+    return found
+
+
+def _variant_label(key: str, named: dict[str, dict[str, Counter]]) -> str | None:
+    """Return the majority label of the names that ``key`` is another spelling of and not the
+    demonym of, or None."""
+    labels: Counter = Counter()
+    for other, counts in named.get(spelling_skeleton(key), {}).items():
+        if other == key or is_demonym_of(key, other):
+            continue
+        if are_spelling_variants(key, other):
+            labels.update(counts)
+    return _majority_label(labels) if labels else None
 
 
 def _group_kind(label: str) -> str:
@@ -759,10 +787,18 @@ class _Linker:
                 self.sets.union(other, group_id)
             self.cores[f"{place}|{core}"].add(group_id)
             self.cores[core].add(group_id)
+        alone: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for group_id, core in unqualified:
             roots = {self.root(g) for g in self.cores.get(core, set())}
             if len(roots) == 1:
                 self.sets.union(next(iter(roots)), group_id)
+            elif not roots:
+                alone[core].append(group_id)
+        # With no qualified body to join, "the Ministry of Defence" and "the defence ministry"
+        # are still one name in two word orders, as much one body as two "defence ministry"s.
+        for group_ids in alone.values():
+            for group_id in group_ids[1:]:
+                self.sets.union(group_ids[0], group_id)
 
     def lookup_organisation(self, name: str) -> tuple[str, str] | None:
         """Find an organisation by its place and core ("Ruritania's defence ministry")."""
@@ -1128,13 +1164,6 @@ def _aliases_and_spellings(
             spellings[outlet].add(" ".join(mention.span.text.split()))
     aliases = sorted({form for forms in spellings.values() for form in forms} - {name})
     return aliases, {o: sorted(f) for o, f in sorted(spellings.items())}
-
-
-def restrict_entity(entity: Entity, article_ids: set[str]) -> Entity:
-    """Return the entity as the given articles know it: their mentions, aliases and spellings."""
-    mentions = [m for m in entity.mentions if m.article_id in article_ids]
-    aliases, spellings = _aliases_and_spellings(entity.name, mentions)
-    return replace(entity, aliases=aliases, spellings_by_outlet=spellings, mentions=mentions)
 
 
 # ---------------------------------------------------------------- speakers

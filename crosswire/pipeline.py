@@ -47,8 +47,9 @@ ANALYSIS_VERSION = 4
 # in the language most wordings use, never a bare name where a wording has a clause; 6: no
 # numeric conflict over durations or over a count both wordings give; 7: a proposition calling a
 # report untrue contests, and an outlet's verdict naming no claim is aimed at the most carried;
-# 8: a denial of a part in an event ("any involvement") contests only claims naming the denier
-STORY_STAGES_VERSION = 8
+# 8: a denial of a part in an event ("any involvement") contests only claims naming the denier;
+# 9: entities and speaker links decided from the story's own mentions
+STORY_STAGES_VERSION = 9
 
 Progress = Callable[[str, int, int], None]
 
@@ -152,17 +153,20 @@ class LinkedCorpus:
 
 @dataclass
 class StorySlice:
-    """What the per-story stages read about one story: its members and what they say.
+    """What the per-story stages read about one story: its members and what they found.
 
-    Entities are those mentioned in the story or speaking in it, with their mentions, aliases
-    and outlet spellings limited to the story, so a story's results depend on the slice alone
-    and stay the same whatever happens in other stories.
+    Statements and mentions are as the per-article stages found them, before any linking: the
+    per-story stages link the story's entities and speakers from the story's own mentions
+    (``link_story``). The corpus-wide entities decide labels and surname links by votes over
+    every article, and one new article can tip a vote for a name many stories use; read from
+    the story alone, a story's results depend on the slice alone, and a new article changes
+    only the story it joins.
     """
 
     story: Story
     articles: list[Article]
     statements: list[Statement]
-    entities: list[Entity]
+    mentions: list[Mention]
     time_expressions: list[TemporalExpression]
 
     def fingerprint(self) -> str:
@@ -179,7 +183,7 @@ class StorySlice:
                 self.story,
                 self.articles,
                 self.statements,
-                self.entities,
+                self.mentions,
                 self.time_expressions,
             )
         )
@@ -228,54 +232,49 @@ def link_corpus(
     )
 
 
-def story_slices(corpus: LinkedCorpus) -> list[StorySlice]:
-    """Cut the linked corpus into one slice per story."""
+def story_slices(
+    corpus: LinkedCorpus, annotations: dict[str, ArticleAnnotations]
+) -> list[StorySlice]:
+    """Cut the linked corpus into one slice per story, with what its members' stages found."""
     by_id = {a.id: a for a in corpus.articles}
-    statements_of: dict[str, list[Statement]] = defaultdict(list)
-    for statement in corpus.statements:
-        statements_of[statement.article_id].append(statement)
     times_of: dict[str, list[TemporalExpression]] = defaultdict(list)
     for expression in corpus.time_expressions:
         times_of[expression.article_id].append(expression)
-    entities_of: dict[str, set[int]] = defaultdict(set)
-    for index, entity in enumerate(corpus.entities):
-        for mention in entity.mentions:
-            entities_of[mention.article_id].add(index)
-    index_of = {e.id: i for i, e in enumerate(corpus.entities)}
-
     slices = []
     for story in corpus.stories:
         members = [by_id[i] for i in story.article_ids if i in by_id]
-        member_ids = {a.id for a in members}
-        said = [s for a in members for s in statements_of[a.id]]
-        wanted = set().union(*(entities_of[a.id] for a in members)) if members else set()
-        wanted |= {index_of[s.speaker_entity_id] for s in said if s.speaker_entity_id in index_of}
         slices.append(
             StorySlice(
                 story=story,
                 articles=members,
-                statements=said,
-                # by id, so a slice does not change when other stories reorder the global list
-                entities=sorted(
-                    (entities.restrict_entity(corpus.entities[i], member_ids) for i in wanted),
-                    key=lambda e: e.id,
-                ),
+                statements=[s for a in members for s in annotations[a.id].statements],
+                mentions=[m for a in members for m in annotations[a.id].mentions],
                 time_expressions=[t for a in members for t in times_of[a.id]],
             )
         )
     return slices
 
 
+def link_story(piece: StorySlice) -> tuple[list[Entity], list[Statement]]:
+    """Link the story's mentions into entities and its statements to their speakers.
+
+    The same linking as the corpus-wide one, over the story's members only: a name's label
+    is the majority of its labels in the story, and a bare surname goes to the full name the
+    story makes clear, whatever other stories say.
+    """
+    found = entities.canonicalize_entities(piece.articles, piece.mentions, piece.statements)
+    return found, entities.link_speakers(piece.statements, found)
+
+
 def analyze_story(piece: StorySlice) -> StoryResults:
-    """Run the per-story stages: claims, timeline, framing and the story summary."""
-    found_claims = claims.group_claims(
-        [piece.story], piece.articles, piece.statements, piece.entities
-    )
+    """Run the per-story stages: entities, claims, timeline, framing and the story summary."""
+    story_entities, said = link_story(piece)
+    found_claims = claims.group_claims([piece.story], piece.articles, said, story_entities)
     events = timeline.build_timeline(
-        piece.articles, [piece.story], piece.statements, piece.time_expressions, piece.entities
+        piece.articles, [piece.story], said, piece.time_expressions, story_entities
     )
     framed = framing.compare_framing(
-        piece.story, piece.articles, piece.statements, piece.entities, claims=found_claims
+        piece.story, piece.articles, said, story_entities, claims=found_claims
     )
     return StoryResults(
         found_claims, events, framed, claims.story_summary(piece.story, found_claims)
@@ -348,7 +347,7 @@ def analyze_corpus(
     embedder = RememberingEmbedder(load_embedder(), known) if known else None
     with cross_article_runtime():
         corpus = link_corpus(articles, annotations, previous_stories, embedder)
-        slices = story_slices(corpus)
+        slices = story_slices(corpus, annotations)
         engine = engine or LocalEngine()
         found = engine.analyze_stories(slices)
         results = dict(zip([p.story.id for p in slices], found, strict=True))
@@ -443,7 +442,7 @@ def _refresh_cross_article(
     embedder = _remembering_embedder(store, articles)
     corpus = link_corpus(articles, annotations, store.stories() or None, embedder)
     store.add_embeddings(load_settings().embedding_model, embedder.learned)
-    slices = story_slices(corpus)
+    slices = story_slices(corpus, annotations)
     fingerprints = {piece.story.id: piece.fingerprint() for piece in slices}
     stored = store.story_fingerprints()
     changed = [p for p in slices if stored.get(p.story.id) != fingerprints[p.story.id]]

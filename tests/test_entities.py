@@ -550,3 +550,29 @@ def test_a_name_keeps_its_capitalised_spelling_whichever_case_is_commoner():
         return entity.name
 
     assert canonical(lower=1, upper=2) == canonical(lower=3, upper=1) == "News.com.au"
+
+
+def test_a_spelling_tagged_as_a_nationality_joins_the_place_it_spells():
+    # spaCy tags the Velmaran spelling of the town NORP, and the local one ORG; read alone, one
+    # story's mentions give them different kinds, yet they are one town spelled two ways
+    text = "Drones hit Tarniv. Officials in Tarnov denied it. Velmara and Velmaran troops."
+    article = Article(id="t", text=text, outlet="Wire")
+
+    def mention(form, label):
+        start = text.index(form + " ") if form == "Velmara" else text.index(form)
+        return Mention(article.id, Span.of(text, start, start + len(form)), label)
+
+    found = canonicalize_entities(
+        [article],
+        [
+            mention("Tarniv", "ORG"),
+            mention("Tarnov", "NORP"),
+            mention("Velmara", "GPE"),
+            mention("Velmaran", "NORP"),
+        ],
+        [],
+    )
+    town = _entity_of(found, "Tarniv")
+    assert town is _entity_of(found, "Tarnov")
+    # a demonym is not another spelling of its place
+    assert _entity_of(found, "Velmaran") is not _entity_of(found, "Velmara")

@@ -7,9 +7,10 @@ import json
 import pytest
 from strike_corpus import ARTICLES, write_corpus
 
-from crosswire import pipeline, report
+from crosswire import entities, pipeline, report
 from crosswire.engine.local import LocalEngine
 from crosswire.models import RememberingEmbedder, load_embedder
+from crosswire.records import Article, Mention, Span, Statement, Story
 from crosswire.store import Store
 
 # A second fictional story, about something else entirely, from a third fictional outlet.
@@ -134,7 +135,7 @@ def test_a_story_slice_holds_only_its_own_articles_statements_and_entities(tmp_p
         for m in store.mentions():
             annotations[m.article_id].mentions.append(m)
         corpus = pipeline.link_corpus(articles, annotations, store.stories())
-    slices = {piece.story.title: piece for piece in pipeline.story_slices(corpus)}
+    slices = {p.story.title: p for p in pipeline.story_slices(corpus, annotations)}
     strike = next(p for t, p in slices.items() if "strike" in t.lower())
     flood = next(p for t, p in slices.items() if "flood" in t.lower())
 
@@ -142,15 +143,19 @@ def test_a_story_slice_holds_only_its_own_articles_statements_and_entities(tmp_p
     assert {a.outlet for a in flood.articles} == {"Valley Courier"}
     flood_ids = {a.id for a in flood.articles}
     assert all(s.article_id in flood_ids for s in flood.statements)
-    assert all(m.article_id in flood_ids for e in flood.entities for m in e.mentions)
-    names = {e.name for e in flood.entities}
+    assert all(m.article_id in flood_ids for m in flood.mentions)
+    flood_entities, flood_said = pipeline.link_story(flood)
+    assert all(m.article_id in flood_ids for e in flood_entities for m in e.mentions)
+    names = {e.name for e in flood_entities}
     assert "Drumvale" in names and not any("Varnholt" in n for n in names)
+    assert any(s.speaker_entity_id for s in flood_said), "speakers linked to the story's entities"
     assert strike.fingerprint() != flood.fingerprint()
-    again = {piece.story.id: piece for piece in pipeline.story_slices(corpus)}
+    again = {piece.story.id: piece for piece in pipeline.story_slices(corpus, annotations)}
     assert again[flood.story.id].fingerprint() == flood.fingerprint(), "the hash is stable"
-    # the slice does not depend on the order of the corpus-wide entity list
+    # the slice does not depend on the corpus-wide entities at all
     corpus.entities.reverse()
-    reordered = {piece.story.id: piece for piece in pipeline.story_slices(corpus)}
+    corpus.entities.pop()
+    reordered = {p.story.id: p for p in pipeline.story_slices(corpus, annotations)}
     assert reordered[strike.story.id].fingerprint() == strike.fingerprint()
 
 
@@ -222,3 +227,86 @@ def test_the_collector_comes_back_on_when_a_cross_article_stage_fails():
         assert not gc.isenabled()
         raise RuntimeError("a stage failed")
     assert gc.isenabled()
+
+
+def _named(article, *forms):
+    """Name mentions at each occurrence of (form, label) in the article, as a parser tags them."""
+    found = []
+    for form, label in forms:
+        start = -1
+        while (start := article.text.find(form, start + 1)) >= 0:
+            found.append(
+                Mention(article.id, Span.of(article.text, start, start + len(form)), label)
+            )
+    return found
+
+
+def _slices_of(articles, stories, annotations):
+    """Link the corpus as a refresh does (stories given) and cut it into slices by story id."""
+    found = {a.id: annotations[a.id] for a in articles}
+    mentions = [m for a in articles for m in found[a.id].mentions]
+    said = [s for a in articles for s in found[a.id].statements]
+    corpus_entities = entities.canonicalize_entities(articles, mentions, said)
+    corpus = pipeline.LinkedCorpus(
+        articles=articles,
+        stories=stories,
+        statements=entities.link_speakers(said, corpus_entities),
+        entities=corpus_entities,
+        mentions=[m for e in corpus_entities for m in e.mentions],
+        time_expressions=[],
+    )
+    return corpus, {p.story.id: p for p in pipeline.story_slices(corpus, found)}
+
+
+def test_an_article_tipping_a_corpus_wide_entity_vote_leaves_other_stories_alone():
+    # A ferry story names "Berg" alone; a talks story names Anna Berg in full. Across the
+    # corpus the bare "Berg" goes to Anna Berg (both stories mention Drumvale), and Drumvale
+    # is a place by one GPE against one ORG. A second talks article names an Erik Berg and
+    # tags Drumvale ORG: corpus-wide the surname is now ambiguous and Drumvale an ORG, but the
+    # ferry story's own mentions say the same as before.
+    ferry = Article("b1", "Berg said the Drumvale ferry would sail again on Friday.", outlet="Post")
+    talks = Article("a1", "Anna Berg opened the talks at Drumvale. Berg said more.", outlet="Wire")
+    more = Article("a2", "Erik Berg joined the Drumvale talks on Tuesday.", outlet="Daily")
+    berg_said = Statement(
+        "s1",
+        "b1",
+        Span.of(ferry.text, 10, 56),
+        "indirect",
+        speaker=Span.of(ferry.text, 0, 4),
+        speaker_name="Berg",
+        speaker_type="PERSON",
+    )
+    annotations = {
+        "b1": pipeline.ArticleAnnotations(
+            statements=[berg_said], mentions=_named(ferry, ("Berg", "PERSON"), ("Drumvale", "GPE"))
+        ),
+        "a1": pipeline.ArticleAnnotations(
+            mentions=_named(talks, ("Anna Berg", "PERSON"), ("Drumvale", "ORG"))
+        ),
+        "a2": pipeline.ArticleAnnotations(
+            mentions=_named(more, ("Erik Berg", "PERSON"), ("Drumvale", "ORG"))
+        ),
+    }
+    ferry_story = Story("t-ferry", "ferry", ["b1"])
+    before_corpus, before = _slices_of(
+        [ferry, talks], [ferry_story, Story("t-talks", "talks", ["a1"])], annotations
+    )
+    after_corpus, after = _slices_of(
+        [ferry, talks, more], [ferry_story, Story("t-talks", "talks", ["a1", "a2"])], annotations
+    )
+
+    def corpus_view(corpus):
+        said = next(s for s in corpus.statements if s.id == "s1")
+        drumvale = next(e for e in corpus.entities if e.name == "Drumvale")
+        return said.speaker_name, drumvale.label
+
+    assert corpus_view(before_corpus) == ("Anna Berg", "GPE")
+    assert corpus_view(after_corpus) == ("Berg", "ORG"), "both corpus-wide votes tipped"
+    assert after["t-ferry"].fingerprint() == before["t-ferry"].fingerprint()
+    assert after["t-talks"].fingerprint() != before["t-talks"].fingerprint()
+    # the story's analysis links its own mentions: the same entities and speakers either way
+    assert pipeline.link_story(after["t-ferry"]) == pipeline.link_story(before["t-ferry"])
+    story_entities, said = pipeline.link_story(after["t-ferry"])
+    assert {(e.name, e.label) for e in story_entities} == {("Berg", "PERSON"), ("Drumvale", "GPE")}
+    assert said[0].speaker_name == "Berg"
+    assert pipeline.analyze_story(after["t-ferry"]) == pipeline.analyze_story(before["t-ferry"])

@@ -346,9 +346,12 @@ def pairwise_scores(
     return precision, recall, f1
 
 
-def read_articles(articles: list[Article], statements: list[Statement]) -> list[Entity]:
+def read_articles(
+    articles: list[Article], stories: list[Story], statements: list[Statement]
+) -> dict[str, list[Entity]]:
     """Parse the articles once, as the per-article stage does: read the statements'
-    propositions off the parse, and return the entities crosswire itself finds and links."""
+    propositions off the parse, and return the entities crosswire itself finds and links in
+    each story, from the story's own mentions as the pipeline's per-story stages link them."""
     from crosswire.claims import read_propositions
     from crosswire.entities import canonicalize_entities, find_mentions
     from crosswire.parse import parse_articles
@@ -356,11 +359,19 @@ def read_articles(articles: list[Article], statements: list[Statement]) -> list[
     said: dict[str, list[Statement]] = defaultdict(list)
     for statement in statements:
         said[statement.article_id].append(statement)
-    mentions = []
+    mentions: dict[str, list[Mention]] = defaultdict(list)
     for article, doc in parse_articles(articles):
         read_propositions(doc, said[article.id])
-        mentions.extend(find_mentions(doc, article, said[article.id]))
-    return canonicalize_entities(articles, mentions, statements)
+        mentions[article.id] = find_mentions(doc, article, said[article.id])
+    by_id = {a.id: a for a in articles}
+    return {
+        story.id: canonicalize_entities(
+            [by_id[i] for i in story.article_ids],
+            [m for i in story.article_ids for m in mentions[i]],
+            [s for i in story.article_ids for s in said[i]],
+        )
+        for story in stories
+    }
 
 
 def _claim_labels(claims: list[Any]) -> dict[str, set[str]]:
@@ -377,7 +388,7 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
     from crosswire.claims import group_claims
 
     articles, stories, statements, data = read_demo_claims(gold_path)
-    own_entities = read_articles(articles, statements)
+    own_entities = read_articles(articles, stories, statements)
     claims = group_claims(stories, articles, statements, gold_entities(data, articles))
     predicted = _claim_labels(claims)
     gold_claims = [set(c["statements"]) for c in data["claims"]]
@@ -386,7 +397,13 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
         "predicted claims": len(claims),
         "pairwise grouping": pairwise_scores(predicted, gold_claims),
         "pairwise grouping with entities crosswire finds": pairwise_scores(
-            _claim_labels(group_claims(stories, articles, statements, own_entities)),
+            _claim_labels(
+                [
+                    claim
+                    for story in stories
+                    for claim in group_claims([story], articles, statements, own_entities[story.id])
+                ]
+            ),
             gold_claims,
         ),
         "pairwise grouping without entities": pairwise_scores(
