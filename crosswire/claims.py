@@ -1578,18 +1578,10 @@ def _story_claims(
     # a claim that itself says no ("Banksy has not been arrested") agrees with a denial
     asserting = [c for c in claims if not all(says_no[i] for i in units_of[c.id])]
     asserting_ids = {c.id for c in asserting}
-    # a verdict naming nothing ("it is not true", "the story is a hoax") refers to a report
-    named = {
-        u.statement.id
-        for u, found in zip(units, items, strict=True)
-        if _names_something(found) or find_quantities(u.text, lexicons)
-    }
-    verdicts = {u.statement.id for u, p in zip(units, parses, strict=True) if p.verdict}
-    bare_verdicts = frozenset(verdicts - named)
     for denial_id, claim_ids in _anaphoric_targets(context, statements, members_of).items():
         targets[denial_id] |= claim_ids & asserting_ids
     for denial_id, claim_id in _verdict_targets(
-        context, statements, asserting, targets, bare_verdicts, (units, closeness, units_of)
+        context, statements, asserting, targets, units, items, closeness, units_of
     ).items():
         targets[denial_id].add(claim_id)
     for claim in claims:
@@ -1765,14 +1757,12 @@ def _anaphoric_targets(
     context: _StoryContext,
     statements: list[Statement],
     members_of: dict[str, list[Statement]],
-    bare_verdicts: frozenset[str] = frozenset(),
 ) -> dict[str, set[str]]:
     """Aim a denial that names no speaker and no content ("rejected the accusation", "dismissed
     as absurd", "denies everything") at the claims of the statement just before it.
 
     Like a pronoun, such a denial refers back: to the nearest preceding statement of another
-    speaker in the same article, within ``anaphora_reach`` characters. So does a verdict that
-    names nothing (``bare_verdicts``: "it is not true", "the story is a hoax"), whoever says it.
+    speaker in the same article, within ``anaphora_reach`` characters.
     """
     reach = int(context.thresholds.get("anaphora_reach", 0))
     if not reach:
@@ -1784,11 +1774,11 @@ def _anaphoric_targets(
     named = [s for s in statements if s.speaker_name]
     found: dict[str, set[str]] = {}
     for denial in statements:
-        if denial.cue_stance != "denial" and denial.id not in bare_verdicts:
+        if denial.cue_stance != "denial":
             continue
         text = denial.content.text
         short = len(_WORD.findall(text)) < int(context.thresholds.get("unit_min_words", 4))
-        if not (short or _claim_noun_verbs(text) or denial.id in bare_verdicts):
+        if not (short or _claim_noun_verbs(text)):
             continue
         if any(context.speakers.mentions(text, s) for s in named):
             continue  # "denied Berg's claims": aimed by speaker, not by position
@@ -1797,7 +1787,6 @@ def _anaphoric_targets(
             for s in statements
             if s.article_id == denial.article_id
             and s.cue_stance != "denial"
-            and s.id not in bare_verdicts
             and s.speaker_name != denial.speaker_name
             and s.content.end <= denial.content.start
             and denial.content.start - s.content.end <= reach
@@ -1813,20 +1802,20 @@ def _verdict_targets(
     statements: list[Statement],
     claims: list[Claim],
     targets: dict[str, set[str]],
-    bare_verdicts: frozenset[str],
-    closeness: tuple[list[ClaimUnit], np.ndarray, dict[str, list[int]]],
+    units: list[ClaimUnit],
+    items: list[UnitItems],
+    closeness: np.ndarray,
+    units_of: dict[str, list[int]],
 ) -> dict[str, str]:
     """Aim an outlet's own verdict that no closeness or reference aimed (``targets`` has
     nothing for it) at what the other outlets report, among the ``claims`` that assert
     something and some other outlet carries.
 
     A verdict that names something ("the tale that Velmara sent the drones is a fabrication")
-    is aimed at the claim closest to it, however close; one naming nothing (``bare_verdicts``:
-    "the story is a hoax", "it is not true"), as when an article opens with it, at the claim
-    most other outlets carry. ``closeness`` holds the units, their pairwise closeness and each
-    claim's unit indices.
+    is aimed at the claim closest to it (``closeness`` between units), however close; one naming
+    no entity and no number ("the story is a hoax", "it is not true"), as when an article opens
+    with it, at the claim most other outlets carry.
     """
-    units, similarity, units_of = closeness
     found: dict[str, str] = {}
     for statement in statements:
         if statement.kind != "narrator" or statement.cue_stance != "denial":
@@ -1835,15 +1824,16 @@ def _verdict_targets(
             continue
         own = context.outlet(context.original_article(statement.article_id))
         mine = [i for i, u in enumerate(units) if u.statement.id == statement.id]
+        bare = not any(_names_something(items[i]) or find_quantities(units[i].text) for i in mine)
         best, best_rank = None, None
         for claim in claims:
             carried = [o for o in claim.outlets if o != own]
             if not carried or any(w["statement_id"] == statement.id for w in claim.wordings):
                 continue
-            if statement.id in bare_verdicts:
+            if bare:
                 rank = (float(len(carried)), float(claim.independent_sources))
             else:
-                rank = (max(float(similarity[i, j]) for i in mine for j in units_of[claim.id]), 0.0)
+                rank = (max(float(closeness[i, j]) for i in mine for j in units_of[claim.id]), 0.0)
             if best_rank is None or rank > best_rank or (rank == best_rank and claim.id < best.id):
                 best, best_rank = claim, rank
         if best is not None:

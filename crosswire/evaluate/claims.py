@@ -111,7 +111,8 @@ def pipeline_stance(headline: str, body: Article, body_statements: list[Statemen
     with; a body wording of the claim that is not distanced or hedged ("claimed",
     "reportedly"): ``agree``; else ``discuss``.
     """
-    from crosswire.claims import group_claims
+    from crosswire.claims import group_claims, read_propositions
+    from crosswire.models import load_nlp
 
     source = Article(id="h", text=headline, outlet="Headline", language="en")
     claimed = Statement(
@@ -122,6 +123,9 @@ def pipeline_stance(headline: str, body: Article, body_statements: list[Statemen
         speaker_name="Headline",
         speaker_type="OUTLET",
     )
+    # read once, as the per-article stage reads an article: for grouping, and for its polarity
+    read_propositions(load_nlp()(headline), [claimed])
+    says_no = any(p.negates or p.verdict for p in claimed.propositions or [])
     story = Story(
         id="s", title=headline, article_ids=[source.id, body.id], outlets=["Headline", "Body"]
     )
@@ -130,20 +134,11 @@ def pipeline_stance(headline: str, body: Article, body_statements: list[Statemen
     by_id = {s.id: s for s in body_statements}
     if any(s in by_id for s in claim.contested_by):
         # a body denying what the headline itself denies ("No, X was not arrested") agrees
-        return "agree" if _says_no(headline) else "disagree"
+        return "agree" if says_no else "disagree"
     carried = [by_id[w["statement_id"]] for w in claim.wordings if w["statement_id"] in by_id]
     if any(s.cue_stance not in ("distancing", "hedged") for s in carried):
         return "agree"
     return "discuss"
-
-
-def _says_no(text: str) -> bool:
-    """Say whether a text negates its main clause or calls a report untrue, as claims read it."""
-    from crosswire.claims import _read_unit
-    from crosswire.models import load_nlp
-
-    doc = load_nlp()(text)
-    return any((found := _read_unit(s)).negates or found.verdict for s in doc.sents)
 
 
 def _fnc1_sample(folder: Path, seed: int) -> tuple[dict[str, str], list[dict[str, str]]]:
