@@ -223,6 +223,7 @@ def test_no_casualties_against_three_injured_is_a_numeric_conflict():
         ("injuring three people and setting tanks ablaze", [(3, "injury")]),
         ("two dead and 14 wounded", [(2, "fatality"), (14, "injury")]),
         ("2,500 people were killed", [(2500, "fatality")]),
+        ("at least two men were beaten", [(2, "injury")]),  # a beating harms ("nobody was hurt")
         ("Two of the injured were taken to hospital", []),  # a part of the harmed, no count
         ("Three people were rushed to hospital on 3 March", []),
     ],
