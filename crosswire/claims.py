@@ -445,6 +445,9 @@ def casualty_counts(text: str, lexicons: ClaimLexicons | None = None) -> list[Ca
             )
             index += 2
             continue
+        if not (word[:1].isdigit() or word.split("-")[0] in starts):
+            index += 1  # no number starts here (``_number_value`` would read none)
+            continue
         value, used = _number_value(words, index, lexicons)
         if not used or words[index] in ("no", "none", "zero"):
             index += 1

@@ -1158,7 +1158,8 @@ def compare_framing(
     top_words: int = 15,
 ) -> dict[str, Any]:
     """Compare, outlet by outlet, how one story is framed (the shape is in the module docstring)."""
-    articles = [a for a in articles if not story.article_ids or a.id in set(story.article_ids)]
+    members = set(story.article_ids)
+    articles = [a for a in articles if not members or a.id in members]
     article_ids = {a.id for a in articles}
     statements = [s for s in statements if s.article_id in article_ids]
     names = {e.id: e.name for e in entities}
