@@ -796,7 +796,10 @@ class SpeakerKeys:
         entity = statement.speaker_entity_id or self.alias_to_entity.get(name)
         if entity:
             forms |= self.forms_of.get(entity, set())
-        return any(_word_pattern(form).search(lowered) for form in forms if form)
+        # a form the text does not hold needs no pattern compiled
+        return any(
+            _word_pattern(form).search(lowered) for form in forms if form and form in lowered
+        )
 
 
 # ---------------------------------------------------------------- grouping

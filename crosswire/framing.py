@@ -746,10 +746,13 @@ def _namings(
                     found[speaker].add((mention.article_id, mention.span.start, mention.span.end))
         if not speaker[:1].isupper():
             continue  # an unresolved pronoun or description: no name to look up
+        # a plain search rules most articles out far quicker than the pattern, and often all
+        # of them (a canonical name the texts shorten): then no pattern is compiled at all
+        named_in = [article for article in articles if speaker in article.text]
+        if not named_in:
+            continue
         pattern = re.compile(r"\b" + re.escape(speaker) + r"\b")
-        for article in articles:
-            if speaker not in article.text:
-                continue  # a plain search rules most articles out far quicker than the pattern
+        for article in named_in:
             for match in pattern.finditer(article.text):
                 found[speaker].add((article.id, match.start(), match.end()))
     return found
