@@ -445,6 +445,9 @@ def casualty_counts(text: str, lexicons: ClaimLexicons | None = None) -> list[Ca
             )
             index += 2
             continue
+        if not (word[:1].isdigit() or word.split("-")[0] in starts):
+            index += 1  # no number starts here (``_number_value`` would read none)
+            continue
         value, used = _number_value(words, index, lexicons)
         if not used or words[index] in ("no", "none", "zero"):
             index += 1
@@ -793,7 +796,10 @@ class SpeakerKeys:
         entity = statement.speaker_entity_id or self.alias_to_entity.get(name)
         if entity:
             forms |= self.forms_of.get(entity, set())
-        return any(_word_pattern(form).search(lowered) for form in forms if form)
+        # a form the text does not hold needs no pattern compiled
+        return any(
+            _word_pattern(form).search(lowered) for form in forms if form and form in lowered
+        )
 
 
 # ---------------------------------------------------------------- grouping

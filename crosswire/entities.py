@@ -612,6 +612,7 @@ def _relabel_demonyms(mentions: list[Mention]) -> list[Mention]:
     for place in places:
         by_first[place[:3]].append(place)
     named = _name_labels_by_skeleton(mentions)
+    demonyms: dict[str, bool] = {}  # by key: most names recur, and the places are fixed here
     relabelled = []
     for mention in mentions:
         key = name_key(mention.span.text)
@@ -624,7 +625,11 @@ def _relabel_demonyms(mentions: list[Mention]) -> list[Mention]:
             label = _variant_label(key, named)
             relabelled.append(replace(mention, label=label) if label else mention)
             continue
-        is_demonym = any(is_demonym_of(key, place) for place in by_first.get(key[:3], []))
+        is_demonym = demonyms.get(key)
+        if is_demonym is None:
+            is_demonym = demonyms[key] = any(
+                is_demonym_of(key, place) for place in by_first.get(key[:3], [])
+            )
         relabelled.append(replace(mention, label="NORP") if is_demonym else mention)
     return relabelled
 
@@ -907,12 +912,19 @@ def _names_known_elsewhere(articles: list[Article], mentions: list[Mention]) -> 
     taken: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for mention in mentions:
         taken[mention.article_id].append((mention.span.start, mention.span.end))
+    # a name can only start at a word that starts a known form (or is one, less a possessive):
+    # most capitalised words start none, and need no slicing at all
+    first_words = {form.split(" ")[0] for form in known}
     added = []
     for article in articles:
         for run in CAPITALISED_RUN.finditer(article.text):
             words = list(NON_SPACE_RUN.finditer(run.group()))
             i = 0
             while i < len(words):
+                word = words[i].group()
+                if word not in first_words and strip_possessive(word) not in first_words:
+                    i += 1
+                    continue
                 for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
                     start = run.start() + words[i].start()
                     end = run.start() + words[i + n - 1].end()

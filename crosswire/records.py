@@ -46,14 +46,22 @@ def plain(value: Any) -> Any:
     ``asdict`` deep-copies every leaf; records hold only strings, numbers, spans, lists and
     dicts of those, so building new containers is enough, and several times faster.
     """
-    if type(value) in _LEAF_TYPES:  # most values: one set lookup (subclasses are caught below)
+    kind = type(value)
+    if kind in _LEAF_TYPES:  # most values: one set lookup (subclasses are caught below)
         return value
+    # leaves are kept without a call: a refresh turns a million of them into JSON
+    leaf = _LEAF_TYPES
+    # the exact types records hold first, by identity; subclasses fall through to isinstance
+    if kind is Span:
+        return {"start": value.start, "end": value.end, "text": value.text}
+    if kind is list:
+        return [v if type(v) in leaf else plain(v) for v in value]
+    if kind is dict:
+        return {k: v if type(v) in leaf else plain(v) for k, v in value.items()}
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, Span):
         return {"start": value.start, "end": value.end, "text": value.text}
-    # leaves are kept without a call: a refresh turns a million of them into JSON
-    leaf = _LEAF_TYPES
     if isinstance(value, list):
         return [v if type(v) in leaf else plain(v) for v in value]
     if isinstance(value, tuple):
@@ -119,9 +127,7 @@ class Article:
         return stable_id(" ".join(text.split()), (outlet or "").strip().lower(), prefix="a")
 
     def to_dict(self) -> dict[str, Any]:
-        data = plain(self)
-        data["dateline"] = self.dateline.to_dict() if self.dateline else None
-        return data
+        return plain(self)  # the dateline included: plain turns a Span into its dict
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
@@ -217,9 +223,7 @@ class Entity:
     mentions: list[Mention] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        data = plain(self)
-        data["mentions"] = [m.to_dict() for m in self.mentions]
-        return data
+        return plain(self)  # mentions included: plain converts nested records
 
 
 @dataclass
