@@ -531,7 +531,9 @@ class Store:
     ) -> list[tuple[Any, ...]]:
         if values is None:
             return self.db.execute(f"{sql} ORDER BY {order}").fetchall()
-        wanted = list(values)
+        # Sorted, so the rows come in the same order whatever order (or set) the values came in:
+        # an ORDER BY that starts with the key then holds across chunks too.
+        wanted = sorted(set(values))
         rows: list[tuple[Any, ...]] = []
         # Stay under SQLite's bound-parameter limit on large selections.
         for offset in range(0, len(wanted), 500):

@@ -141,3 +141,24 @@ def test_records_turn_into_the_same_plain_dicts_as_dataclasses_asdict():
         plain = record.to_dict()
         assert plain == asdict(record)
         assert all(plain[k] is not v for k, v in vars(record).items() if isinstance(v, list))
+
+
+def test_statements_of_many_articles_come_in_one_order_whatever_order_the_ids_are_given(tmp_path):
+    # more articles than one SQL chunk holds (500 bound parameters): the rows of each chunk
+    # are sorted, so the chunks must be too, or a set of ids reads back in hash-seed order
+    articles = [make_article(f"Minister {n} said the port would reopen.") for n in range(1_100)]
+    with Store(tmp_path / "s.db") as store:
+        for article in articles:
+            store.add_article(article)
+            said = Statement(
+                id=f"s-{article.id}",
+                article_id=article.id,
+                content=Span.of(article.text, 0, 10),
+                kind="indirect",
+            )
+            store.save_article_annotations(article.id, [said], [], [], version=1)
+        ids = [a.id for a in articles]
+        everything = [s.article_id for s in store.statements()]
+        assert everything == sorted(ids)
+        assert [s.article_id for s in store.statements(reversed(ids))] == everything
+        assert [s.article_id for s in store.statements(set(ids))] == everything
