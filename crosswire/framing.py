@@ -158,7 +158,8 @@ def tokenize(text: str, doc: Any = None) -> list[Token]:
         if word.lower() == "s" and start > 0 and text[start - 1] in APOSTROPHES:
             continue  # the "s" of a possessive belongs to the word before
         following = text[end : end + 2]
-        possessive = following[:1] in APOSTROPHES and (
+        # ("" is in every string: a word that ends the text has no apostrophe after it)
+        possessive = bool(following) and following[0] in APOSTROPHES and (
             following[1:2] in ("s", "S") or following[1:2].isspace() or index + 1 == len(raw)
         )
         lemmas = lemma_candidates(word)

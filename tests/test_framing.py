@@ -725,3 +725,19 @@ def test_naming_frame_heads_are_the_same_in_every_process():
         for seed in range(1, 6)
     }
     assert heads == {"['authority']"}
+
+
+def test_only_a_word_before_an_apostrophe_is_possessive_even_at_the_end_of_the_text():
+    from crosswire.framing import tokenize
+
+    marked = {
+        t.text: t.possessive for t in tokenize("Velmara's navy thanked the sailors' families")
+    }
+    assert marked == {
+        "Velmara": True,
+        "navy": False,
+        "thanked": False,
+        "the": False,
+        "sailors": True,
+        "families": False,
+    }
