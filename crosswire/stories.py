@@ -4,8 +4,8 @@ Near-duplicates (wire copies, republished articles) are found with MinHash LSH o
 shingles. Stories are clusters of articles about one event across outlets and days: sentence
 embeddings of title and lead, plus the overlap of named entities, joined by average linkage over
 a sparse neighbour graph (exact neighbours for small batches, a faiss inverted-file index for
-large ones), so clustering stays sub-quadratic. Dated groups further apart than a time window never
-join; undated articles skip the window.
+large ones), so clustering stays sub-quadratic. Dated groups further apart than a time window
+never join; undated articles skip the window.
 """
 
 from __future__ import annotations
@@ -265,8 +265,9 @@ def _ivf_pairs(vectors: np.ndarray, neighbours: int, seed: int) -> np.ndarray:
     direction and share cells, so nearly all true neighbours are found (random-hyperplane
     LSH, used before, caught a pair of 0.6 cosine in 9% of cases at 100k articles).
 
-    The pairs depend only on the set of vectors and the seed: the index is built from the rows
-    in the order of their bytes, on one thread, so local and Dask runs agree.
+    The pairs depend only on the vectors and the seed, not on the rows' order (rows with the
+    same bytes aside): the index is built from the rows in the order of their bytes, on one
+    thread, so local and Dask runs agree.
     """
     import faiss
     from threadpoolctl import threadpool_limits
