@@ -3,8 +3,8 @@
 The vectors imitate real ones: stories of Zipf-distributed sizes (most articles alone or in
 small stories, a few big ones), members spread around a story direction with the noise level
 that gives same-story cosines of about 0.5-0.8, in 384 dimensions (MiniLM's size). Clustering
-uses random-hyperplane LSH for candidate neighbours above 5,000 articles, so the time grows
-roughly linearly, not quadratically.
+takes candidate neighbours from a faiss inverted-file index above 5,000 articles, so the time
+grows as n^1.5, not quadratically.
 
 Run: .venv/bin/python benchmarks/bench_stories.py [sizes...]
 """

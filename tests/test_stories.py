@@ -222,14 +222,64 @@ def test_bcubed_scores_perfect_and_lumped_clusterings():
     assert precision == 0.5 and recall == 1.0
 
 
-def test_lsh_neighbours_find_members_of_the_same_topic_in_large_inputs():
+def _clustered_vectors(count: int, dims: int = 384) -> tuple[np.ndarray, np.ndarray]:
+    """Return unit vectors in clusters of 1-6 whose members' cosines are about 0.6, like stories."""
     rng = np.random.default_rng(1)
-    centres = rng.standard_normal((600, 64))
-    topic = np.repeat(np.arange(600), 10)
-    vectors = centres[topic] + 0.3 * rng.standard_normal((6000, 64))
-    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-    pairs = nearest_neighbour_pairs(vectors, neighbours=5)
-    same_topic = topic[pairs[:, 0].astype(int)] == topic[pairs[:, 1].astype(int)]
-    assert len(pairs) < 6000 * 60  # far fewer than all 18 million pairs
-    covered = set(pairs[same_topic, 0].astype(int)) | set(pairs[same_topic, 1].astype(int))
-    assert len(covered) > 0.9 * 6000
+    cluster = np.repeat(np.arange(count), rng.integers(1, 7, size=count))[:count]
+    centres = rng.standard_normal((count, dims))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    vectors = centres[cluster] + 0.8 * rng.standard_normal((count, dims)) / np.sqrt(dims)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors.astype(np.float32), cluster
+
+
+def _pair_set(pairs: np.ndarray, rename: np.ndarray | None = None) -> set[tuple[int, int, float]]:
+    ids = pairs[:, :2].astype(int)
+    if rename is not None:
+        ids = rename[ids]
+    return {(int(i), int(j), float(s)) for (i, j), s in zip(ids, pairs[:, 2], strict=True)}
+
+
+def test_large_inputs_find_nearly_all_same_cluster_neighbours():
+    vectors, cluster = _clustered_vectors(3000)
+    pairs = nearest_neighbour_pairs(vectors, neighbours=10, exact_limit=1000)
+    left, right = pairs[:, 0].astype(int), pairs[:, 1].astype(int)
+    assert len(pairs) <= 3000 * 10  # each row keeps at most its 10 best, never all pairs
+    assert (left != right).all()
+    assert np.allclose(pairs[:, 2], np.einsum("ij,ij->i", vectors[left], vectors[right]), atol=1e-5)
+    # clusters hold at most 6 members, so each member's 10 nearest hold its whole cluster
+    found = {(min(i, j), max(i, j)) for i, j in zip(left, right, strict=True)}
+    true = {
+        (i, j)
+        for i in range(3000)
+        for j in range(i + 1, min(i + 6, 3000))
+        if cluster[i] == cluster[j]
+    }
+    assert len(true & found) >= 0.98 * len(true)
+
+
+def test_large_input_neighbours_are_the_same_in_every_run_process_and_row_order():
+    import hashlib
+    import subprocess
+    import sys
+
+    vectors, _ = _clustered_vectors(3000)
+    pairs = nearest_neighbour_pairs(vectors, neighbours=10, exact_limit=1000)
+    assert np.array_equal(pairs, nearest_neighbour_pairs(vectors, neighbours=10, exact_limit=1000))
+    shuffle = np.random.default_rng(2).permutation(3000)
+    shuffled = nearest_neighbour_pairs(vectors[shuffle], neighbours=10, exact_limit=1000)
+    assert _pair_set(shuffled, rename=shuffle) == _pair_set(pairs)
+    script = (
+        "import hashlib, sys, numpy as np\n"
+        "from crosswire.stories import nearest_neighbour_pairs\n"
+        "vectors = np.frombuffer(sys.stdin.buffer.read(), dtype=np.float32).reshape(3000, -1)\n"
+        "pairs = nearest_neighbour_pairs(vectors, neighbours=10, exact_limit=1000)\n"
+        "print(hashlib.sha256(pairs.tobytes()).hexdigest())\n"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script],
+        input=vectors.tobytes(),
+        capture_output=True,
+        check=True,
+    )
+    assert other.stdout.decode().strip() == hashlib.sha256(pairs.tobytes()).hexdigest()
