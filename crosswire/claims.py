@@ -858,6 +858,137 @@ def _same_values(values: list[Any]) -> np.ndarray:
     return indices[:, None] == indices[None, :]
 
 
+@dataclass(frozen=True)
+class _UnitEvidence:
+    """What each unit of a story can share with another: numbers, counted things, names,
+    rarity-weighted content words, predicates, modality, polarity and speaker."""
+
+    numbers: list[set[float]]
+    counted: list[set[str]]
+    names: list[set[str]]
+    words: list[set[str]]
+    rarity: dict[str, float]
+    own: np.ndarray  # each unit's summed word rarity
+    predicates: list[set[str]]
+    modal: np.ndarray
+    negated: np.ndarray
+    speakers: list[str] | None
+    statements: list[str]
+
+
+@dataclass(frozen=True)
+class _PairEvidence:
+    """What pairs of units share, as matrices (every pair of some rows) or vectors (listed pairs)."""
+
+    shared_numbers: np.ndarray
+    shared_counted: np.ndarray
+    common_names: np.ndarray
+    name_union: np.ndarray
+    shared_rarity: np.ndarray
+    total_rarity: np.ndarray
+    both_predicates: np.ndarray
+    same_predicate: np.ndarray
+    modal_differs: np.ndarray
+    negation_differs: np.ndarray
+    same_speaker: np.ndarray | None  # same original speaker, different statements
+
+
+def _unit_evidence(
+    units: list[ClaimUnit],
+    parses: list[UnitParse],
+    speaker_keys: list[str] | None = None,
+    items: list[UnitItems] | None = None,
+    english: list[bool] | None = None,
+) -> _UnitEvidence:
+    """Read what each unit can share with another (see ``_similarities``)."""
+    lexicons = load_claim_lexicons()
+    items = items or [unit_items(u.text, u.start, []) for u in units]
+    words = [set(found.words) for found in items]
+    rarity = _rarity(words)
+    quantities = [find_quantities(u.text, lexicons) for u in units]
+    negated = [is_negated(u.text, lexicons) for u in units]
+    predicates = [set(parse.predicates) for parse in parses]
+    modal = [parse.modal for parse in parses]
+    if english is not None:
+        predicates = [found if ok else set() for found, ok in zip(predicates, english, strict=True)]
+        modal = [found and ok for found, ok in zip(modal, english, strict=True)]
+        negated = [found and ok for found, ok in zip(negated, english, strict=True)]
+    return _UnitEvidence(
+        numbers=[{q.value for q in found} for found in quantities],
+        counted=[{q.head for q in found} - GENERIC_COUNTED for found in quantities],
+        names=[set(found.names) for found in items],
+        words=words,
+        rarity=rarity,
+        # fsum per unit: exact whatever the set order, so every process (and hash seed) groups alike
+        own=np.array([math.fsum(rarity.get(w, 0.0) for w in found) for found in words]),
+        predicates=predicates,
+        modal=np.array(modal, dtype=bool),
+        negated=np.array(negated, dtype=bool),
+        speakers=speaker_keys or None,
+        statements=[u.statement.id for u in units],
+    )
+
+
+def _every_pair_evidence(units: _UnitEvidence) -> _PairEvidence:
+    """Return what every pair of units shares, as units x units matrices."""
+    shared_numbers = _shared_items(units.numbers) > 0
+    common_names = _shared_items(units.names)
+    sizes = np.array([len(found) for found in units.names], dtype=np.float64)
+    has_predicates = np.array([bool(found) for found in units.predicates])
+    same_speaker = None
+    if units.speakers:
+        same_speaker = _same_values(units.speakers) & ~_same_values(units.statements)
+    return _PairEvidence(
+        shared_numbers=shared_numbers,
+        shared_counted=_shared_items(units.counted) > 0,
+        common_names=common_names,
+        name_union=sizes[:, None] + sizes[None, :] - common_names,
+        shared_rarity=_shared_items(units.words, units.rarity),
+        total_rarity=units.own[:, None] + units.own[None, :],
+        both_predicates=has_predicates[:, None] & has_predicates[None, :],
+        same_predicate=_shared_items(units.predicates) > 0,
+        modal_differs=units.modal[:, None] != units.modal[None, :],
+        negation_differs=units.negated[:, None] != units.negated[None, :],
+        same_speaker=same_speaker,
+    )
+
+
+def _pair_bonus(pairs: _PairEvidence, thresholds: dict[str, float]) -> np.ndarray:
+    """Return what a pair of units gains (or loses) beyond its embedding cosine.
+
+    One formula for the dense path (matrices) and the sparse one (vectors of listed pairs).
+    """
+    shared_numbers = pairs.shared_numbers
+    bonus = thresholds["number_bonus"] * shared_numbers
+    # counts of the same thing, equal or not: one claim, or a numeric conflict in it
+    bonus += thresholds.get("count_bonus", 0.0) * pairs.shared_counted
+    union = pairs.name_union
+    bonus += thresholds["name_bonus"] * np.divide(
+        pairs.common_names, union, out=np.zeros_like(union), where=union > 0
+    )
+    total = pairs.total_rarity
+    overlap = np.divide(2 * pairs.shared_rarity, total, out=np.zeros_like(total), where=total > 0)
+    bonus += thresholds.get("word_bonus", 0.0) * overlap
+    # the same names doing different things ("attacked X" / "X will be answered")
+    bonus += np.where(
+        pairs.both_predicates & ~shared_numbers,
+        np.where(
+            pairs.same_predicate,
+            thresholds.get("predicate_bonus", 0.0),
+            -thresholds.get("predicate_penalty", 0.0),
+        ),
+        0.0,
+    )
+    # a promise or a forecast ("will not go unanswered") is not the report of a deed
+    bonus -= thresholds.get("modality_penalty", 0.0) * (pairs.modal_differs & ~shared_numbers)
+    # "X will not go unanswered" is about X, but does not say what X's report says
+    bonus -= thresholds["polarity_penalty"] * (pairs.negation_differs & ~shared_numbers)
+    if pairs.same_speaker is not None:
+        # one speaker quoted by two outlets usually says the same thing in both
+        bonus += thresholds.get("speaker_bonus", 0.0) * pairs.same_speaker
+    return bonus
+
+
 def _similarities(
     units: list[ClaimUnit],
     vectors: np.ndarray,
@@ -878,68 +1009,10 @@ def _similarities(
 
     Opposite polarity (one negated, one not) costs a penalty unless both give numbers.
     """
-    lexicons = load_claim_lexicons()
     similarity = vectors @ vectors.T
-    items = items or [unit_items(u.text, u.start, []) for u in units]
-    words = [set(found.words) for found in items]
-    rarity = _rarity(words)
-    quantities = [find_quantities(u.text, lexicons) for u in units]
-    numbers = [{q.value for q in found} for found in quantities]
-    counted = [{q.head for q in found} - GENERIC_COUNTED for found in quantities]
-    names = [set(found.names) for found in items]
-    negated = [is_negated(u.text, lexicons) for u in units]
-    predicates = [set(parse.predicates) for parse in parses]
-    modal = [parse.modal for parse in parses]
-    if english is not None:
-        predicates = [found if ok else set() for found, ok in zip(predicates, english, strict=True)]
-        modal = [found and ok for found, ok in zip(modal, english, strict=True)]
-        negated = [found and ok for found, ok in zip(negated, english, strict=True)]
-    # Every pair at once, as matrices (a story's units can run into the thousands).
-    shared_numbers = _shared_items(numbers) > 0
-    bonus = thresholds["number_bonus"] * shared_numbers
-    # counts of the same thing, equal or not: one claim, or a numeric conflict in it
-    bonus += thresholds.get("count_bonus", 0.0) * (_shared_items(counted) > 0)
-    common_names = _shared_items(names)
-    sizes = np.array([len(found) for found in names], dtype=np.float64)
-    union = sizes[:, None] + sizes[None, :] - common_names
-    bonus += thresholds["name_bonus"] * np.divide(
-        common_names, union, out=np.zeros_like(union), where=union > 0
-    )
-    # fsum per unit: exact whatever the set order, so every process (and hash seed) groups alike
-    own = np.array([math.fsum(rarity.get(w, 0.0) for w in found) for found in words])
-    total = own[:, None] + own[None, :]
-    overlap = np.divide(
-        2 * _shared_items(words, rarity), total, out=np.zeros_like(total), where=total > 0
-    )
-    bonus += thresholds.get("word_bonus", 0.0) * overlap
-    # the same names doing different things ("attacked X" / "X will be answered")
-    has_predicates = np.array([bool(found) for found in predicates])
-    both = has_predicates[:, None] & has_predicates[None, :] & ~shared_numbers
-    same_predicate = _shared_items(predicates) > 0
-    bonus += np.where(
-        both,
-        np.where(
-            same_predicate,
-            thresholds.get("predicate_bonus", 0.0),
-            -thresholds.get("predicate_penalty", 0.0),
-        ),
-        0.0,
-    )
-    # a promise or a forecast ("will not go unanswered") is not the report of a deed
-    modal_flags = np.array(modal, dtype=bool)
-    bonus -= thresholds.get("modality_penalty", 0.0) * (
-        (modal_flags[:, None] != modal_flags[None, :]) & ~shared_numbers
-    )
-    # "X will not go unanswered" is about X, but does not say what X's report says
-    negated_flags = np.array(negated, dtype=bool)
-    bonus -= thresholds["polarity_penalty"] * (
-        (negated_flags[:, None] != negated_flags[None, :]) & ~shared_numbers
-    )
-    if speaker_keys:
-        # one speaker quoted by two outlets usually says the same thing in both
-        same_speaker = _same_values(speaker_keys)
-        same_statement = _same_values([u.statement.id for u in units])
-        bonus += thresholds.get("speaker_bonus", 0.0) * (same_speaker & ~same_statement)
+    evidence = _unit_evidence(units, parses, speaker_keys, items, english)
+    # Every pair at once, as matrices (for a story of up to DENSE_UNIT_LIMIT units).
+    bonus = _pair_bonus(_every_pair_evidence(evidence), thresholds)
     np.fill_diagonal(bonus, 0.0)
     similarity = (similarity + bonus).astype(similarity.dtype)
     return similarity
