@@ -2432,6 +2432,8 @@ def _add_casualty_conflicts(
     zero = [i for i, found in enumerate(counted) if any(c.value == 0 for c in found[3])]
     some = [i for i, found in enumerate(counted) if any(c.value > 0 for c in found[3])]
     pairs = sorted({(min(i, j), max(i, j)) for i in zero for j in some if i != j})
+    # the statement pairs each claim already flags, kept as a set: a big story flags thousands
+    flagged = {claim.id: {frozenset(c["statements"]) for c in claim.conflicts} for claim in claims}
     for i, j in pairs:
         left_claim, left_id, left_text, left_counts = counted[i]
         right_claim, right_id, right_text, right_counts = counted[j]
@@ -2439,14 +2441,15 @@ def _add_casualty_conflicts(
             casualty_conflict(a, b) for a in left_counts for b in right_counts
         ):
             continue
-        pair = {left_id, right_id}
+        pair = frozenset((left_id, right_id))
         conflict = {
             "kind": "numeric",
             "statements": [left_id, right_id],
             "values": [left_text, right_text],
         }
         for claim in {left_claim.id: left_claim, right_claim.id: right_claim}.values():
-            if not any(set(c["statements"]) == pair for c in claim.conflicts):
+            if pair not in flagged[claim.id]:
+                flagged[claim.id].add(pair)
                 claim.conflicts.append(dict(conflict))
 
 
