@@ -1199,3 +1199,87 @@ def test_label_wordings_are_chosen_among_the_eligible_ones():
     assert _label_languages(["fr", "en", "en"]) == [False, True, True]
     assert _label_languages(["fr", "en"]) == [False, True]  # a tie goes to English
     assert _label_languages(["fr", "fr", "en"]) == [True, True, False]
+
+
+BIG_STORY_REPORTS = [
+    ("w1", "Wire", "Rebels shelled the port of Tarniv on Monday, killing 12 civilians."),
+    ("w2", "Courier", "Rebels shelled the port of Tarniv on Monday, killing 12 civilians."),
+    ("w3", "Herald", "Rebel artillery hit Tarniv's port on Monday and killed 12 civilians."),
+    ("w4", "Post", "On Monday rebels shelled Tarniv port, and 12 civilians were killed."),
+    ("w5", "Ledger", "The central bank raised its main interest rate to 5 percent on Monday."),
+    ("w6", "Times", "The central bank lifted its key interest rate to 5 percent on Monday."),
+]
+
+
+def big_story_statements():
+    """Reports of one shelling (two copies, two paraphrases), of a rate rise, and a denial."""
+    articles = [Article(id=i, text=text, outlet=outlet) for i, outlet, text in BIG_STORY_REPORTS]
+    denier = Article(
+        id="w7",
+        text="The rebel command denied that it shelled the port of Tarniv on Monday.",
+        outlet="Gazette",
+    )
+    said = [statement(a, a.text.rstrip("."), "", kind="narrator") for a in articles]
+    said = [replace(s, speaker_name=None, speaker_type=None) for s in said]
+    denial = statement(
+        denier,
+        "that it shelled the port of Tarniv on Monday",
+        "rebel command",
+        cue="denied",
+        stance="denial",
+    )
+    return [*articles, denier], [*said, denial]
+
+
+def claims_by_statement(claims):
+    return {w["statement_id"]: c.id for c in claims for w in c.wordings}
+
+
+@pytest.mark.parametrize("block_limit", [0, 2000])
+def test_a_story_too_big_for_dense_matrices_groups_copies_and_paraphrases_and_keeps_denials_apart(
+    monkeypatch, block_limit
+):
+    from crosswire import claims as claims_module
+
+    articles, said = big_story_statements()
+    story = Story(id="s", title="t", article_ids=[a.id for a in articles])
+    dense = claims_by_statement(group_claims([story], articles, said, []))
+    # the sparse path alone (block_limit 0), and with the dense path inside its coarse blocks
+    monkeypatch.setattr(claims_module, "DENSE_UNIT_LIMIT", 0)
+    monkeypatch.setattr(claims_module, "DENSE_BLOCK_LIMIT", block_limit)
+    found = group_claims([story], articles, said, [])
+    labels = claims_by_statement(found)
+    shelling = {labels[s.id] for s in said[:4]}
+    rates = {labels[s.id] for s in said[4:6]}
+    assert len(shelling) == 1 and len(rates) == 1 and shelling != rates
+    assert labels[said[6].id] not in shelling | rates  # the denial contests, never joins
+    assert labels == dense
+    (claim,) = [c for c in found if c.id in shelling]
+    assert claim.contested_by == [said[6].id]
+
+
+def test_the_sparse_path_never_builds_a_units_by_units_matrix(monkeypatch):
+    from crosswire import claims as claims_module
+
+    articles, said = big_story_statements()
+    story = Story(id="s", title="t", article_ids=[a.id for a in articles])
+    count = len(said)  # one unit each
+    shapes = []
+    every_pair_evidence = claims_module._every_pair_evidence
+
+    def watched(units, rows=None, columns=None):
+        shapes.append(
+            (count if rows is None else len(rows), count if columns is None else len(columns))
+        )
+        return every_pair_evidence(units, rows, columns)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the dense similarity matrix was built above DENSE_UNIT_LIMIT")
+
+    monkeypatch.setattr(claims_module, "_every_pair_evidence", watched)
+    monkeypatch.setattr(claims_module, "_similarities", refused)
+    monkeypatch.setattr(claims_module, "DENSE_UNIT_LIMIT", count - 1)
+    monkeypatch.setattr(claims_module, "DENSE_BLOCK_LIMIT", 2)
+    group_claims([story], articles, said, [])
+    assert shapes and all(rows < count or columns < count for rows, columns in shapes)
+    assert all(rows <= 2 for rows, _ in shapes)  # a block of two, or the one denial's row
