@@ -159,8 +159,10 @@ def tokenize(text: str, doc: Any = None) -> list[Token]:
             continue  # the "s" of a possessive belongs to the word before
         following = text[end : end + 2]
         # ("" is in every string: a word that ends the text has no apostrophe after it)
-        possessive = bool(following) and following[0] in APOSTROPHES and (
-            following[1:2] in ("s", "S") or following[1:2].isspace() or index + 1 == len(raw)
+        possessive = (
+            bool(following)
+            and following[0] in APOSTROPHES
+            and (following[1:2] in ("s", "S") or following[1:2].isspace() or index + 1 == len(raw))
         )
         lemmas = lemma_candidates(word)
         if (start, end) in spacy_lemmas:
