@@ -860,26 +860,26 @@ UNLISTED_SHARE = 0.25
 PAIR_CHUNK = 100_000
 
 
-def _shared_items(sets: list[set[Any]], weights: dict[Any, float] | None = None) -> np.ndarray:
-    """Return, for every pair of sets, how many items they share (or the sum of their weights)."""
-    from scipy import sparse
-
+def _item_positions(sets: list[set[Any]]) -> tuple[list[int], list[int], tuple[int, int]]:
+    """Return the (set, item) cells of the sets x items incidence, and its shape."""
     vocabulary = {item: i for i, item in enumerate(sorted(set().union(*sets), key=repr))}
     rows = [row for row, found in enumerate(sets) for _ in found]
     columns = [vocabulary[item] for found in sets for item in found]
-    shape = (len(sets), max(len(vocabulary), 1))
+    return rows, columns, (len(sets), max(len(vocabulary), 1))
+
+
+def _shared_items(sets: list[set[Any]], weights: dict[Any, float] | None = None) -> np.ndarray:
+    """Return, for every pair of sets, how many items they share (or the sum of their weights)."""
+    positions = _item_positions(sets)
+    rows, columns, shape = positions
     if weights is None and shape[0] * shape[0] * shape[1] <= DENSE_SHARED_WORK:
         # counts are whole numbers, exact in any order of summing: for a story's few units a
         # dense product is quicker than building sparse matrices
         dense = np.zeros(shape)
         dense[rows, columns] = 1.0
         return dense @ dense.T
-    present = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
-    if weights is None:
-        return (present @ present.T).toarray()
-    values = [weights.get(item, 0.0) for found in sets for item in found]
-    weighted = sparse.csr_matrix((values, (rows, columns)), shape=shape)
-    return (weighted @ present.T).toarray()
+    found = _incidence(sets, weights, positions)
+    return (found.weighted @ found.present.T).toarray()
 
 
 @dataclass(frozen=True)
@@ -903,25 +903,19 @@ class _Incidence:
         return found
 
 
-def _incidence(sets: list[set[Any]], weights: dict[Any, float] | None = None) -> _Incidence:
+def _incidence(
+    sets: list[set[Any]],
+    weights: dict[Any, float] | None = None,
+    positions: tuple[list[int], list[int], tuple[int, int]] | None = None,
+) -> _Incidence:
     from scipy import sparse
 
-    vocabulary = {item: i for i, item in enumerate(sorted(set().union(*sets), key=repr))}
-    rows = [row for row, found in enumerate(sets) for _ in found]
-    columns = [vocabulary[item] for found in sets for item in found]
-    shape = (len(sets), max(len(vocabulary), 1))
+    rows, columns, shape = positions or _item_positions(sets)
     present = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)
     if weights is None:
         return _Incidence(present, present)
     values = [weights.get(item, 0.0) for found in sets for item in found]
     return _Incidence(present, sparse.csr_matrix((values, (rows, columns)), shape=shape))
-
-
-def _same_values(values: list[Any]) -> np.ndarray:
-    """Return the matrix of which pairs hold equal values."""
-    codes = {value: i for i, value in enumerate(dict.fromkeys(values))}
-    indices = np.array([codes[value] for value in values])
-    return indices[:, None] == indices[None, :]
 
 
 @dataclass(frozen=True)
@@ -932,14 +926,15 @@ class _UnitEvidence:
     numbers: list[set[float]]
     counted: list[set[str]]
     names: list[set[str]]
+    name_sizes: np.ndarray
     words: list[set[str]]
     rarity: dict[str, float]
     own: np.ndarray  # each unit's summed word rarity
     predicates: list[set[str]]
+    has_predicates: np.ndarray
     modal: np.ndarray
     negated: np.ndarray
     speakers: list[str] | None
-    statements: list[str]
     speaker_codes: np.ndarray | None
     statement_codes: np.ndarray
     incidences: dict[str, _Incidence] = field(default_factory=dict, compare=False)
@@ -994,15 +989,16 @@ def _unit_evidence(
         numbers=[{q.value for q in found} for found in quantities],
         counted=[{q.head for q in found} - GENERIC_COUNTED for found in quantities],
         names=[set(found.names) for found in items],
+        name_sizes=np.array([len(found.names) for found in items], dtype=np.float64),
         words=words,
         rarity=rarity,
         # fsum per unit: exact whatever the set order, so every process (and hash seed) groups alike
         own=np.array([math.fsum(rarity.get(w, 0.0) for w in found) for found in words]),
         predicates=predicates,
+        has_predicates=np.array([bool(found) for found in predicates]),
         modal=np.array(modal, dtype=bool),
         negated=np.array(negated, dtype=bool),
         speakers=speaker_keys or None,
-        statements=[u.statement.id for u in units],
         speaker_codes=_codes(speaker_keys) if speaker_keys else None,
         statement_codes=_codes([u.statement.id for u in units]),
     )
@@ -1025,12 +1021,9 @@ def _every_pair_evidence(
 
     shared_numbers = shared("numbers") > 0
     common_names = shared("names")
-    sizes = np.array([len(found) for found in units.names], dtype=np.float64)
-    has_predicates = np.array([bool(found) for found in units.predicates])
+    sizes, has_predicates = units.name_sizes, units.has_predicates
     same_speaker = None
-    if units.speakers and whole:
-        same_speaker = _same_values(units.speakers) & ~_same_values(units.statements)
-    elif units.speaker_codes is not None:
+    if units.speaker_codes is not None:
         speakers, statements = units.speaker_codes, units.statement_codes
         same_speaker = (speakers[left, None] == speakers[None, right]) & (
             statements[left, None] != statements[None, right]
@@ -1054,8 +1047,7 @@ def _listed_pair_evidence(
     units: _UnitEvidence, left: np.ndarray, right: np.ndarray
 ) -> _PairEvidence:
     """Return what each listed pair of units (left[p], right[p]) shares, as vectors."""
-    sizes = np.array([len(found) for found in units.names], dtype=np.float64)
-    has_predicates = np.array([bool(found) for found in units.predicates])
+    sizes, has_predicates = units.name_sizes, units.has_predicates
     common_names = units.incidence("names").by_pairs(left, right)
     same_speaker = None
     if units.speaker_codes is not None:

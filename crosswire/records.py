@@ -46,28 +46,21 @@ def plain(value: Any) -> Any:
     ``asdict`` deep-copies every leaf; records hold only strings, numbers, spans, lists and
     dicts of those, so building new containers is enough, and several times faster.
     """
-    kind = type(value)
-    if kind in _LEAF_TYPES:  # most values: one set lookup (subclasses are caught below)
+    if type(value) in _LEAF_TYPES:  # most values: one set lookup (subclasses are caught below)
         return value
     # leaves are kept without a call: a refresh turns a million of them into JSON
     leaf = _LEAF_TYPES
-    # the exact types records hold first, by identity; subclasses fall through to isinstance
-    if kind is Span:
-        return {"start": value.start, "end": value.end, "text": value.text}
-    if kind is list:
-        return [v if type(v) in leaf else plain(v) for v in value]
-    if kind is dict:
-        return {k: v if type(v) in leaf else plain(v) for k, v in value.items()}
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
+    # what records hold most, first: spans, lists and dicts
     if isinstance(value, Span):
         return {"start": value.start, "end": value.end, "text": value.text}
     if isinstance(value, list):
         return [v if type(v) in leaf else plain(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple(v if type(v) in leaf else plain(v) for v in value)
     if isinstance(value, dict):
         return {k: v if type(v) in leaf else plain(v) for k, v in value.items()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, tuple):
+        return tuple(v if type(v) in leaf else plain(v) for v in value)
     if hasattr(value, "__dataclass_fields__"):
         return {
             name: v if type(v := getattr(value, name)) in leaf else plain(v)
