@@ -396,13 +396,22 @@ def _first_sentence(text: str, limit: int = 120) -> str:
 
 
 def _story_title(members: list[Article], vectors: np.ndarray) -> str:
-    """Title the story with the most central member's title (else its first sentence)."""
-    centroid = vectors.sum(axis=0)
-    ranking = np.argsort(-(vectors @ centroid), kind="stable")
+    """Title the story with the most central member's title (else its first sentence).
+
+    Closeness to the centroid is compared at six decimals, and ties go to the earliest article
+    (then the lowest id), never to the members' order: the two members of a two-article story
+    are always equally central, and the same articles must get the same title whatever order
+    they arrived in.
+    """
+    closeness = np.round(vectors @ vectors.sum(axis=0), 6)
+    ranking = sorted(
+        range(len(members)),
+        key=lambda i: (-closeness[i], members[i].date or "~", members[i].id),
+    )
     for index in ranking:
         if members[index].title:
             return members[index].title.strip()
-    return _first_sentence(members[int(ranking[0])].text)
+    return _first_sentence(members[ranking[0]].text)
 
 
 def _build_story(

@@ -131,6 +131,26 @@ def test_story_without_titles_is_titled_by_a_first_sentence():
     assert stories[0].title in {FLOOD.split(". ")[0] + ".", FLOOD_OTHER.split(". ")[0] + "."}
 
 
+def test_two_article_story_title_does_not_depend_on_arrival_order():
+    # both members of a two-article story are equally central: the tie goes to the earlier one
+    early = article("f2", FLOOD_OTHER, "Daily Post", "2026-03-01")
+    late = article("f1", FLOOD, "Valley News", "2026-03-02")
+    titles = {cluster_stories(order, [])[0].title for order in ([early, late], [late, early])}
+    assert titles == {FLOOD_OTHER.split(". ")[0] + "."}
+
+
+def test_story_title_ignores_float_noise_in_centrality():
+    from crosswire.stories import _story_title
+
+    # closeness to the centroid differing by float rounding only (a vector read back from
+    # another batch) must not move the title: the earlier article keeps it
+    early = article("f2", FLOOD_OTHER, "Daily Post", "2026-03-01", title="Early title")
+    late = article("f1", FLOOD, "Valley News", "2026-03-02", title="Late title")
+    vectors = np.array([[1.0 - 3e-8, 0.0], [1.0, 0.0]])
+    assert _story_title([early, late], vectors) == "Early title"
+    assert _story_title([late, early], vectors[::-1]) == "Early title"
+
+
 def test_syndicated_copy_joins_its_original_story_as_a_duplicate():
     original = article("h1", HARBOUR, "Meridian Wire", "2026-03-02")
     copy = article("h1c", HARBOUR, "Daily Post", "2026-03-02")
