@@ -527,13 +527,25 @@ DURATION_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", 
 def _numeric_conflicts(
     left_id: str, left_text: str, right_id: str, right_text: str, lexicons: ClaimLexicons
 ) -> list[dict[str, Any]]:
-    """Return the first count two wordings give differently for the same counted thing.
+    """Return the first count two wordings give differently for the same counted thing."""
+    found = _count_conflict(_counts_given(left_text, lexicons), _counts_given(right_text, lexicons))
+    if found is None:
+        return []
+    return [{"kind": "numeric", "statements": [left_id, right_id], "values": list(found)}]
+
+
+def _counts_given(text: str, lexicons: ClaimLexicons) -> list[Quantity]:
+    """Return a wording's counts: its quantities that are not durations."""
+    return [q for q in find_quantities(text, lexicons) if q.head not in DURATION_UNITS]
+
+
+def _count_conflict(left: list[Quantity], right: list[Quantity]) -> tuple[str, str] | None:
+    """Return the texts of the first counts two wordings give differently for the same counted
+    thing, or None.
 
     Durations are no counts, and a count one wording also gives is no disagreement ("58
     percent, up from 41 percent a year earlier" against "58 percent").
     """
-    left = [q for q in find_quantities(left_text, lexicons) if q.head not in DURATION_UNITS]
-    right = [q for q in find_quantities(right_text, lexicons) if q.head not in DURATION_UNITS]
 
     def also_given(count: Quantity, other: list[Quantity]) -> bool:
         return any(o.value == count.value and o.nouns & count.nouns for o in other)
@@ -543,14 +555,8 @@ def _numeric_conflicts(
             if a.value != b.value and a.nouns & b.nouns:
                 if also_given(a, right) or also_given(b, left):
                     continue
-                return [
-                    {
-                        "kind": "numeric",
-                        "statements": [left_id, right_id],
-                        "values": [a.text, b.text],
-                    }
-                ]
-    return []
+                return a.text, b.text
+    return None
 
 
 # ---------------------------------------------------------------- speakers
@@ -2393,27 +2399,88 @@ def _conflicts(
 ) -> list[dict[str, Any]]:
     """Return the numeric and negation conflicts between a claim's wordings.
 
-    A negation conflict pairs two close wordings of opposite polarity ("the army shelled the
-    village" / "the army did not shell the village").
+    Each wording is listed against one wording of each other set of counts it contradicts, and
+    against its closest wording of opposite polarity ("the army shelled the village" / "the army
+    did not shell the village"), each pair once: a claim of thousands of wordings lists about as
+    many conflicts as wordings, not one per pair, and every wording that disagrees is in one.
     """
-    conflicts: list[dict[str, Any]] = []
-    for i, left in enumerate(wordings):
-        for right in wordings[i + 1 :]:
-            conflicts += _numeric_conflicts(
-                left.statement_id, left.text, right.statement_id, right.text, lexicons
-            )
-            if not _opposite_polarity(left, right):
+    listed = _count_conflict_pairs(wordings, lexicons)
+    for pair in _negation_pairs(wordings, thresholds["negation"]):
+        listed[(*pair, "negation")] = [wordings[pair[0]].text, wordings[pair[1]].text]
+    return [
+        {
+            "kind": kind,
+            "statements": [wordings[left].statement_id, wordings[right].statement_id],
+            "values": values,
+        }
+        for (left, right, kind), values in sorted(
+            listed.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] != "numeric")
+        )
+    ]
+
+
+def _count_conflict_pairs(
+    wordings: list[_Wording], lexicons: ClaimLexicons
+) -> dict[tuple[int, int, str], list[str]]:
+    """Pair each wording with the first wording (lowest statement id) of each other set of
+    counts it contradicts; return (left, right, "numeric") -> the two counts' texts.
+
+    Whether two wordings' counts conflict depends only on the (value, counted nouns) each
+    gives, so the wordings are read as a few such sets of counts, compared set against set.
+    """
+    counts = [_counts_given(w.text, lexicons) for w in wordings]
+    kinds = [frozenset((q.value, q.nouns) for q in found) for found in counts]
+    first_of: dict[frozenset[Any], int] = {}
+    for index, kind in enumerate(kinds):
+        first_of.setdefault(kind, index)
+    contradicts = {
+        (a, b): _count_conflict(counts[first_of[a]], counts[first_of[b]]) is not None
+        for a in first_of
+        for b in first_of
+        if a != b and a and b
+    }
+    listed: dict[tuple[int, int, str], list[str]] = {}
+    for index, kind in enumerate(kinds):
+        for other, first in first_of.items():
+            if index == first or not contradicts.get((kind, other)):
                 continue
-            if float(left.vector @ right.vector) < thresholds["negation"]:
+            left, right = min(index, first), max(index, first)
+            if (left, right, "numeric") not in listed:
+                found = _count_conflict(counts[left], counts[right])
+                listed[(left, right, "numeric")] = list(found or ())
+    return listed
+
+
+def _negation_pairs(wordings: list[_Wording], threshold: float) -> set[tuple[int, int]]:
+    """Pair each wording with its closest wording of opposite polarity, if close enough (ties
+    to the first); return the pairs (left < right).
+
+    Wordings of one text (and vector) are alike: each is compared once with the others.
+    """
+    first_of: dict[tuple[str, bytes], int] = {}
+    for index, wording in enumerate(wordings):
+        first_of.setdefault((wording.text, wording.vector.tobytes()), index)
+    texts = list(first_of.values())
+    negating = [i for i in texts if wordings[i].negated]
+    closest: dict[int, int] = {}
+    for index in texts:
+        here = wordings[index]
+        best, best_score = None, threshold
+        for other in texts if here.negated else negating:
+            there = wordings[other]
+            if not _opposite_polarity(here, there):
                 continue
-            conflicts.append(
-                {
-                    "kind": "negation",
-                    "statements": [left.statement_id, right.statement_id],
-                    "values": [left.text, right.text],
-                }
-            )
-    return conflicts
+            score = float(here.vector @ there.vector)
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = other, score
+        if best is not None:
+            closest[index] = best
+    pairs = set()
+    for index, wording in enumerate(wordings):
+        other = closest.get(first_of[(wording.text, wording.vector.tobytes())])
+        if other is not None:
+            pairs.add((min(index, other), max(index, other)))
+    return pairs
 
 
 def _add_casualty_conflicts(
@@ -2435,20 +2502,33 @@ def _add_casualty_conflicts(
             found = casualty_counts(text, lexicons)
             if found:
                 counted.append((claim, statement_id, text, found))
-    # none against some: only a wording counting none can conflict, so pair those with the rest
-    # (a big story has thousands of wordings that count someone)
-    zero = [i for i, found in enumerate(counted) if any(c.value == 0 for c in found[3])]
-    some = [i for i, found in enumerate(counted) if any(c.value > 0 for c in found[3])]
-    pairs = sorted({(min(i, j), max(i, j)) for i in zero for j in some if i != j})
+    # each wording against the first (lowest statement id) wording of each set of counts it
+    # contradicts: a big story has thousands of wordings that count someone
+    kinds = [frozenset((c.value, c.kind) for c in found[3]) for found in counted]
+    holders: dict[frozenset[Any], list[int]] = defaultdict(list)
+    for index in sorted(range(len(counted)), key=lambda i: (counted[i][1], counted[i][0].id)):
+        holders[kinds[index]].append(index)
+    contradicts = {
+        (a, b): any(
+            casualty_conflict(x, y) for x in counted[held_a[0]][3] for y in counted[held_b[0]][3]
+        )
+        for a, held_a in holders.items()
+        for b, held_b in holders.items()
+        if a != b
+    }
+    pairs = set()
+    for index, kind in enumerate(kinds):
+        for other, held in holders.items():
+            if not contradicts.get((kind, other)):
+                continue
+            first = next((j for j in held if counted[j][1] != counted[index][1]), None)
+            if first is not None:
+                pairs.add((min(index, first), max(index, first)))
     # the statement pairs each claim already flags, kept as a set: a big story flags thousands
     flagged = {claim.id: {frozenset(c["statements"]) for c in claim.conflicts} for claim in claims}
-    for i, j in pairs:
-        left_claim, left_id, left_text, left_counts = counted[i]
-        right_claim, right_id, right_text, right_counts = counted[j]
-        if left_id == right_id or not any(
-            casualty_conflict(a, b) for a in left_counts for b in right_counts
-        ):
-            continue
+    for i, j in sorted(pairs):
+        left_claim, left_id, left_text, _ = counted[i]
+        right_claim, right_id, right_text, _ = counted[j]
         pair = frozenset((left_id, right_id))
         conflict = {
             "kind": "numeric",
