@@ -864,6 +864,8 @@ BLOCK_LEVELS = 3
 DENSE_BLOCK_LIMIT = 2000
 UNLISTED_SHARE = 0.25
 PAIR_CHUNK = 100_000
+# the contesting units' similarities are read this many (unit, unit) cells at a time
+ROW_BLOCK_CELLS = 2_000_000
 
 
 def _item_positions(sets: list[set[Any]]) -> tuple[list[int], list[int], tuple[int, int]]:
@@ -895,8 +897,15 @@ class _Incidence:
     present: Any
     weighted: Any
 
+    @functools.cached_property
+    def by_item(self) -> Any:
+        """The items x sets incidence (every set a column), built once for many row blocks."""
+        return self.present.T.tocsr()
+
     def between(self, rows: np.ndarray | slice, columns: np.ndarray | slice) -> np.ndarray:
         """Return how many items (or how much weight) each row's set shares with each column's."""
+        if isinstance(columns, slice) and columns == slice(None):
+            return (self.weighted[rows] @ self.by_item).toarray()
         return (self.weighted[rows] @ self.present[columns].T).toarray()
 
     def by_pairs(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -1297,18 +1306,23 @@ def _group_units(
     items: list[UnitItems],
     english: list[bool],
     contesting: list[bool],
-) -> tuple[list[int], np.ndarray | dict[int, np.ndarray]]:
-    """Cluster a story's units into claims; return a label per unit and the closeness rows of
-    the contesting units (the whole matrix on the dense path, a row per contesting unit on the
-    sparse one).
+) -> tuple[list[int], _GroupCloseness]:
+    """Cluster a story's units into claims; return a label per unit and how close each
+    contesting unit comes to each group.
 
     A denial (or a negation, with negation_contests) is its own claim: it contests, never joins.
     """
+    rows = np.flatnonzero(np.asarray(contesting, dtype=bool))
     if len(units) <= DENSE_UNIT_LIMIT:
         closeness = _similarities(units, vectors, thresholds, parses, speaker_keys, items, english)
         apart = np.not_equal.outer(np.array(contesting), np.array(contesting))
         similarity = np.where(apart, 0.0, closeness)
-        return _average_linkage(similarity, thresholds["merge"]), closeness
+        labels = _average_linkage(similarity, thresholds["merge"])
+        columns, order, starts = _group_order(labels)
+        best = _best_per_group(closeness[rows], order, starts)
+        return labels, _GroupCloseness(
+            {unit: row for row, unit in enumerate(rows.tolist())}, columns, best
+        )
     evidence = _unit_evidence(units, parses, speaker_keys, items, english)
     left, right = _candidate_pairs(vectors, [u.text for u in units], evidence, contesting)
     cosine = np.einsum("ij,ij->i", vectors[left], vectors[right])
@@ -1338,8 +1352,7 @@ def _group_units(
             first: dict[int, int] = {}
             for index, label in zip(block, _average_linkage(similarity, merge), strict=True):
                 labels[index] = first.setdefault(label, index)
-    rows = np.flatnonzero(np.asarray(contesting, dtype=bool))
-    return labels, _closeness_rows(evidence, vectors, thresholds, rows)
+    return labels, _contest_closeness(evidence, vectors, thresholds, rows, labels)
 
 
 def _block_similarities(
@@ -1481,21 +1494,61 @@ def _sparse_average_linkage(
     return found + [labels for _ in pending]
 
 
-def _closeness_rows(
-    evidence: _UnitEvidence, vectors: np.ndarray, thresholds: dict[str, float], rows: np.ndarray
-) -> dict[int, np.ndarray]:
-    """Return each listed unit's similarity to every unit, as the dense matrix's row, a block
-    of rows at a time: only contesting units' rows are read (what they contest)."""
-    found: dict[int, np.ndarray] = {}
-    block = max(1, PAIR_CHUNK // max(len(vectors), 1))
+@dataclass(frozen=True)
+class _GroupCloseness:
+    """How close each contesting unit comes to each group of units (a claim): its highest
+    similarity to any unit of the group, all that a denial's aim reads of its row."""
+
+    rows: dict[int, int]  # contesting unit -> its row of ``best``
+    columns: dict[Any, int]  # group label (or the claim's id) -> its column of ``best``
+    best: np.ndarray
+
+    def score(self, unit: int, group: Any) -> float:
+        return float(self.best[self.rows[unit], self.columns[group]])
+
+    def relabelled(self, names: dict[Any, Any]) -> _GroupCloseness:
+        """Return the same closeness with the groups named anew (labels -> claim ids)."""
+        return _GroupCloseness(
+            self.rows, {names[group]: c for group, c in self.columns.items()}, self.best
+        )
+
+
+def _group_order(labels: list[int]) -> tuple[dict[int, int], np.ndarray, np.ndarray]:
+    """Return each group's column (groups in order of their first unit), the units ordered
+    group by group, and where each group starts in that order."""
+    columns: dict[int, int] = {}
+    group = np.array([columns.setdefault(label, len(columns)) for label in labels])
+    order = np.argsort(group, kind="stable")
+    return columns, order, np.searchsorted(group[order], np.arange(len(columns)))
+
+
+def _best_per_group(similarity: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Return each row's highest similarity within each group."""
+    if not len(similarity):
+        return np.zeros((0, len(starts)), dtype=similarity.dtype)
+    return np.maximum.reduceat(similarity[:, order], starts, axis=1)
+
+
+def _contest_closeness(
+    evidence: _UnitEvidence,
+    vectors: np.ndarray,
+    thresholds: dict[str, float],
+    rows: np.ndarray,
+    labels: list[int],
+) -> _GroupCloseness:
+    """Return how close each listed (contesting) unit comes to each group, from its
+    similarity row as the dense matrix's, a block of rows at a time: no contesting x units
+    matrix is kept."""
+    columns, order, starts = _group_order(labels)
+    best = np.zeros((len(rows), len(columns)), dtype=vectors.dtype)
+    block = max(1, ROW_BLOCK_CELLS // max(len(vectors), 1))
     for start in range(0, len(rows), block):
         these = rows[start : start + block]
         bonus = _pair_bonus(_every_pair_evidence(evidence, these), thresholds)
         bonus[np.arange(len(these)), these] = 0.0
         similarity = (vectors[these] @ vectors.T + bonus).astype(vectors.dtype)
-        for index, row in zip(these.tolist(), similarity, strict=True):
-            found[index] = row
-    return found
+        best[start : start + len(these)] = _best_per_group(similarity, order, starts)
+    return _GroupCloseness({unit: row for row, unit in enumerate(rows.tolist())}, columns, best)
 
 
 def _claimable(statement: Statement) -> bool:
@@ -1953,7 +2006,8 @@ def _story_claims(
     claims = []
     members_of: dict[str, list[Statement]] = {}
     units_of: dict[str, list[int]] = {}
-    for indices in groups.values():
+    claim_of_label: dict[int, str] = {}
+    for label, indices in groups.items():
         members = _members_with_followers([units[i] for i in indices], followers, unit_spans)
         languages = [context.articles[units[i].statement.article_id].language for i in indices]
         eligible = _label_languages(languages)
@@ -1967,9 +2021,12 @@ def _story_claims(
         claim = _build_claim(context, members, representative.text)
         members_of[claim.id] = [m[0] for m in members]
         units_of[claim.id] = indices
+        claim_of_label[label] = claim.id
         claims.append(claim)
+    closeness = closeness.relabelled(claim_of_label)
+    claim_of = [claim_of_label[label] for label in labels]
     lexicons = load_claim_lexicons()
-    about_denier = _about_denier(context, units, contesting, items)
+    about_denier = _about_denier(context, units, contesting, items, claim_of)
     says_no = [c or p.negates for c, p in zip(contesting, parses, strict=True)]
     targets = _contest_targets(
         units,
@@ -1987,7 +2044,7 @@ def _story_claims(
     for denial_id, claim_ids in _anaphoric_targets(context, statements, members_of).items():
         targets[denial_id] |= claim_ids & asserting_ids
     for denial_id, claim_id in _verdict_targets(
-        context, statements, asserting, targets, units, items, closeness, units_of
+        context, statements, asserting, targets, units, items, closeness
     ).items():
         targets[denial_id].add(claim_id)
     # only a statement some closeness aimed, or a denial naming claims ("denied X's claims"),
@@ -1997,11 +2054,14 @@ def _story_claims(
         for s in statements
         if s.id in targets or (s.cue_stance == "denial" and _claim_noun_verbs(s.content.text))
     ]
+    contested_by = _contesting_statements(context, claims, members_of, aiming, targets)
+    by_id = {s.id: s for s in statements}
     for claim in claims:
-        _mark_contestation(context, claim, members_of, aiming, targets)
+        claim.contested_by = contested_by[claim.id]
+        claim.contested = bool(claim.contested_by)
         wordings = _claim_wordings(units_of[claim.id], units, vectors)
         claim.conflicts = _conflicts(wordings, lexicons, context.thresholds)
-        claim.conflicts += _denial_conflicts(claim, members_of[claim.id], statements)
+        claim.conflicts += _denial_conflicts(claim, members_of[claim.id], by_id)
     _add_casualty_conflicts(claims, units_of, units, lexicons)
     claims.sort(key=lambda c: (-len(c.outlets), -c.independent_sources, c.id))
     return claims
@@ -2077,12 +2137,12 @@ def _denial_targets_speaker(context: _StoryContext, denial: Statement, target: S
 
 def _contest_targets(
     units: list[ClaimUnit],
-    closeness: np.ndarray | dict[int, np.ndarray],
+    closeness: _GroupCloseness,
     contesting: list[bool],
     speaker_keys: list[str],
     units_of: dict[str, list[int]],
     threshold: float,
-    about_denier: dict[int, set[int]] | None = None,
+    about_denier: dict[int, set[str]] | None = None,
     says_no: list[bool] | None = None,
 ) -> dict[str, set[str]]:
     """Return, for each contesting statement, the claims its contesting units are closest to.
@@ -2091,7 +2151,7 @@ def _contest_targets(
     been hurt") contests the one claim of other speakers whose units are closest to it, if close
     enough; a statement whose several sentences deny several things contests several claims.
     Of the claims close enough, those that name the denier (``about_denier``: contesting unit ->
-    units naming its speaker or the state it speaks for) come first: "the ministry denied any
+    claims with a unit naming its speaker or the state it speaks for) come first: "the ministry denied any
     involvement in the attack" is aimed at who did it, not at the attack. A claim all of whose
     units deny or negate (``says_no``: "Banksy has not been arrested") is not contested by
     another denial of the same thing: they agree.
@@ -2103,7 +2163,6 @@ def _contest_targets(
     statements_in = {c: {units[i].statement.id for i in held} for c, held in units_of.items()}
     speakers_in = {c: {speaker_keys[i] for i in held} for c, held in units_of.items()}
     asserts = {c: not all(says_no[i] for i in held) for c, held in units_of.items()}
-    positions = {c: np.array(held, dtype=np.int64) for c, held in units_of.items()}
     for index, unit in enumerate(units):
         if not contesting[index]:
             continue
@@ -2111,19 +2170,19 @@ def _contest_targets(
         # "denied any involvement in the attack" does not deny the attack: it is aimed only at
         # claims naming the denier
         agentive = denies_a_part(unit.text)
-        row = closeness[index]
+        row = closeness.best[closeness.rows[index]].tolist()
         best, best_rank = None, (False, threshold)
-        for claim_id, indices in units_of.items():
+        for claim_id in units_of:
             if unit.statement.id in statements_in[claim_id]:
                 continue
-            if agentive and naming.isdisjoint(indices):
+            if agentive and claim_id not in naming:
                 continue
             if not asserts[claim_id]:
                 continue  # a denial contests what is asserted, not another denial
             if speaker_keys[index] in speakers_in[claim_id]:
                 continue  # a speaker does not contest their own claim
-            score = float(np.asarray(row)[positions[claim_id]].max())
-            rank = (score >= threshold and not naming.isdisjoint(indices), score)
+            score = row[closeness.columns[claim_id]]
+            rank = (score >= threshold and claim_id in naming, score)
             if score >= threshold and rank >= best_rank:
                 best, best_rank = claim_id, rank
         if best is not None:
@@ -2149,14 +2208,15 @@ def _about_denier(
     units: list[ClaimUnit],
     contesting: list[bool],
     items: list[UnitItems],
-) -> dict[int, set[int]]:
-    """Return, for each contesting unit, the units that name its speaker or the speaker's state
-    (as resolved entities)."""
-    naming: dict[str, set[int]] = defaultdict(set)
+    claim_of: list[str],
+) -> dict[int, set[str]]:
+    """Return, for each contesting unit, the claims with a unit that names its speaker or the
+    speaker's state (as resolved entities)."""
+    naming: dict[str, set[str]] = defaultdict(set)
     for index, unit_items in enumerate(items):
         for name in unit_items.names:
-            naming[name].add(index)
-    found: dict[int, set[int]] = {}
+            naming[name].add(claim_of[index])
+    found: dict[int, set[str]] = {}
     for index, unit in enumerate(units):
         if not contesting[index]:
             continue
@@ -2202,6 +2262,7 @@ def _anaphoric_targets(
     for statement in statements:
         in_article[statement.article_id].append(statement)
     found: dict[str, set[str]] = {}
+    names_a_speaker: dict[str, bool] = {}  # by text: a big story repeats its denials
     for denial in statements:
         if denial.cue_stance != "denial":
             continue
@@ -2209,7 +2270,9 @@ def _anaphoric_targets(
         short = len(_WORD.findall(text)) < int(context.thresholds.get("unit_min_words", 4))
         if not (short or _claim_noun_verbs(text)):
             continue
-        if any(context.speakers.mentions(text, s) for s in named):
+        if text not in names_a_speaker:
+            names_a_speaker[text] = any(context.speakers.mentions(text, s) for s in named)
+        if names_a_speaker[text]:
             continue  # "denied Berg's claims": aimed by speaker, not by position
         before = [
             s
@@ -2232,8 +2295,7 @@ def _verdict_targets(
     targets: dict[str, set[str]],
     units: list[ClaimUnit],
     items: list[UnitItems],
-    closeness: np.ndarray | dict[int, np.ndarray],
-    units_of: dict[str, list[int]],
+    closeness: _GroupCloseness,
 ) -> dict[str, str]:
     """Aim an outlet's own verdict that no closeness or reference aimed (``targets`` has
     nothing for it) at what the other outlets report, among the ``claims`` that assert
@@ -2245,23 +2307,27 @@ def _verdict_targets(
     with it, at the claim most other outlets carry.
     """
     found: dict[str, str] = {}
+    units_by_statement: dict[str, list[int]] = defaultdict(list)
+    for index, unit in enumerate(units):
+        units_by_statement[unit.statement.id].append(index)
+    worded_by = {c.id: {w["statement_id"] for w in c.wordings} for c in claims}
     for statement in statements:
         if statement.kind != "narrator" or statement.cue_stance != "denial":
             continue
         if targets.get(statement.id):
             continue
         own = context.outlet(context.original_article(statement.article_id))
-        mine = [i for i, u in enumerate(units) if u.statement.id == statement.id]
+        mine = units_by_statement.get(statement.id, [])
         bare = not any(_names_something(items[i]) or find_quantities(units[i].text) for i in mine)
         best, best_rank = None, None
         for claim in claims:
             carried = [o for o in claim.outlets if o != own]
-            if not carried or any(w["statement_id"] == statement.id for w in claim.wordings):
+            if not carried or statement.id in worded_by[claim.id]:
                 continue
             if bare:
                 rank = (float(len(carried)), float(claim.independent_sources))
             else:
-                rank = (max(float(closeness[i][j]) for i in mine for j in units_of[claim.id]), 0.0)
+                rank = (max(closeness.score(i, claim.id) for i in mine), 0.0)
             if best_rank is None or rank > best_rank or (rank == best_rank and claim.id < best.id):
                 best, best_rank = claim, rank
         if best is not None:
@@ -2269,42 +2335,50 @@ def _verdict_targets(
     return found
 
 
-def _mark_contestation(
+def _contesting_statements(
     context: _StoryContext,
-    claim: Claim,
+    claims: list[Claim],
     members_of: dict[str, list[Statement]],
     statements: list[Statement],
     targets: dict[str, set[str]],
-) -> None:
-    """Mark the statements aimed at a claim: denials of its speaker's claims, or the denials and
-    negations closest to its wordings."""
-    members = members_of[claim.id]
-    member_ids = {s.id for s in members}
+) -> dict[str, list[str]]:
+    """Return, for each claim, the statements aimed at it (in ``statements`` order): denials of
+    its speaker's claims, or the denials and negations closest to its wordings."""
     # whether a denial is aimed at a statement's speaker depends on what is read of it here:
     # its speaker, its cue and (when denials only aim within their article) its article
     within = not context.thresholds.get("cross_article", 1)
-    speakers = {
-        (
-            t.article_id if within else None,
-            t.speaker_name,
-            t.speaker_type,
-            t.speaker_entity_id,
-            t.cue.text if t.cue else None,
-        ): t
-        for t in members
-    }
-    contesting = []
-    for statement in statements:
-        if statement.id in member_ids:
+    holding: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+    speaker_of: dict[tuple[Any, ...], Statement] = {}
+    for claim in claims:
+        for t in members_of[claim.id]:
+            key = (
+                t.article_id if within else None,
+                t.speaker_name,
+                t.speaker_type,
+                t.speaker_entity_id,
+                t.cue.text if t.cue else None,
+            )
+            speaker_of.setdefault(key, t)
+            holding[key].add(claim.id)
+    aimed: dict[str, set[int]] = defaultdict(set)
+    for position, statement in enumerate(statements):
+        for claim_id in targets.get(statement.id, ()):
+            aimed[claim_id].add(position)
+        if statement.cue_stance != "denial":
             continue
-        by_content = claim.id in targets.get(statement.id, ())
-        by_speaker = statement.cue_stance == "denial" and any(
-            _denial_targets_speaker(context, statement, t) for t in speakers.values()
-        )
-        if by_speaker or by_content:
-            contesting.append(statement.id)
-    claim.contested_by = contesting
-    claim.contested = bool(contesting)
+        for key, target in speaker_of.items():
+            if _denial_targets_speaker(context, statement, target):
+                for claim_id in holding[key]:
+                    aimed[claim_id].add(position)
+    found = {}
+    for claim in claims:
+        member_ids = {s.id for s in members_of[claim.id]}
+        found[claim.id] = [
+            statements[position].id
+            for position in sorted(aimed.get(claim.id, ()))
+            if statements[position].id not in member_ids
+        ]
+    return found
 
 
 @dataclass(frozen=True)
@@ -2542,16 +2616,18 @@ def _add_casualty_conflicts(
 
 
 def _denial_conflicts(
-    claim: Claim, members: list[Statement], statements: list[Statement]
+    claim: Claim, members: list[Statement], by_id: dict[str, Statement]
 ) -> list[dict[str, Any]]:
     """Pair each contesting denial with the claim wording it follows in the same article (kind
     ``denial``: the denial is not a wording of the claim, unlike a ``numeric`` or ``negation``
     conflict between two of its wordings)."""
-    by_id = {s.id: s for s in statements}
+    in_article: dict[str, list[Statement]] = defaultdict(list)
+    for member in members:
+        in_article[member.article_id].append(member)
     conflicts = []
     for denial_id in claim.contested_by:
         denial = by_id[denial_id]
-        same_article = [s for s in members if s.article_id == denial.article_id] or members
+        same_article = in_article.get(denial.article_id) or members
         target = min(same_article, key=lambda s: abs(s.content.start - denial.content.start))
         conflicts.append(
             {

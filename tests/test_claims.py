@@ -955,7 +955,7 @@ def test_an_outlet_relaying_another_outlets_report_adds_no_independent_source():
 
 
 def test_a_denial_close_to_two_claims_contests_the_one_that_names_the_denier():
-    from crosswire.claims import ClaimUnit, _contest_targets
+    from crosswire.claims import ClaimUnit, _contest_targets, _GroupCloseness
 
     text = (
         "Drones struck the depot. Ruritania sent the drones. Ruritania denied that its drones "
@@ -970,21 +970,26 @@ def test_a_denial_close_to_two_claims_contests_the_one_that_names_the_denier():
         ),
     ]
     units = [ClaimUnit(s, s.content.start, s.content.end, s.content.text) for s in said]
-    closeness = np.array([[1.0, 0.3, 0.9], [0.3, 1.0, 0.75], [0.9, 0.75, 1.0]])
+    # the denial's highest similarity to each claim's units
+    closeness = _GroupCloseness(
+        {2: 0}, {"strike": 0, "accusation": 1, "denial": 2}, np.array([[0.9, 0.75, 1.0]])
+    )
     contesting = [False, False, True]
     speakers = ["officials", "minister", "ruritania"]
     units_of = {"strike": [0], "accusation": [1], "denial": [2]}
     closest = _contest_targets(units, closeness, contesting, speakers, units_of, 0.7)
     assert closest == {"denied": {"strike"}}
-    naming = _contest_targets(units, closeness, contesting, speakers, units_of, 0.7, {2: {1}})
+    naming = _contest_targets(
+        units, closeness, contesting, speakers, units_of, 0.7, {2: {"accusation"}}
+    )
     assert naming == {"denied": {"accusation"}}
     # denying a part in the strike is aimed only at a claim naming the denier, never at the strike
     part = statement(article, "any involvement", "Ruritania", stance="denial", sid="part")
     units[2] = ClaimUnit(part, part.content.start, part.content.end, part.content.text)
     assert _contest_targets(units, closeness, contesting, speakers, units_of, 0.7) == {}
-    assert _contest_targets(units, closeness, contesting, speakers, units_of, 0.7, {2: {1}}) == {
-        "part": {"accusation"}
-    }
+    assert _contest_targets(
+        units, closeness, contesting, speakers, units_of, 0.7, {2: {"accusation"}}
+    ) == {"part": {"accusation"}}
 
 
 def test_a_president_and_the_side_of_his_country_are_one_source_when_the_demonym_is_irregular():
