@@ -863,6 +863,8 @@ BLOCK_MARGIN = 0.3
 BLOCK_LEVELS = 3
 DENSE_BLOCK_LIMIT = 2000
 UNLISTED_SHARE = 0.25
+# the sparse linkage drops its stale queued pairs once they outnumber the live ones this much
+STALE_QUEUE_RATIO = 4
 PAIR_CHUNK = 100_000
 # the contesting units' similarities are read this many (unit, unit) cells at a time
 ROW_BLOCK_CELLS = 2_000_000
@@ -1429,7 +1431,9 @@ def _sparse_average_linkage(
     vector sums, plus their candidate pairs' ``extra`` (bonuses, clipped as the dense path
     clips), summed and shared out over all their pairs: a pair never listed gains nothing.
     Groups join best first (ties by index), as long as linked by a candidate pair and above
-    the threshold; each join re-scores only the joined group's links.
+    the threshold; each join re-scores only the joined group's links, and queues only those
+    that could still join at the lowest cut (a pair's score changes only when one of its
+    groups joins another, and is then queued anew).
     """
     count = len(vectors)
     sums = vectors.astype(np.float64)
@@ -1440,9 +1444,16 @@ def _sparse_average_linkage(
         links[a][b] = (gain, 1)
         links[b][a] = (gain, 1)
     scores = np.einsum("ij,ij->i", sums[left], sums[right]) + extra
+    lowest = 1.0 - min(cuts, default=1.0)
+    can_join = (1.0 - scores) < lowest
     heap = [
         (-score, a, b, 0, 0)
-        for score, a, b in zip(scores.tolist(), left.tolist(), right.tolist(), strict=True)
+        for score, a, b in zip(
+            scores[can_join].tolist(),
+            left[can_join].tolist(),
+            right[can_join].tolist(),
+            strict=True,
+        )
     ]
     heapq.heapify(heap)
     version = [0] * count
@@ -1456,7 +1467,13 @@ def _sparse_average_linkage(
 
     found: list[list[int]] = []
     pending = list(cuts)
+    linked = len(left)  # pairs of groups with a candidate pair, each queued once at most
     while heap and pending:
+        if len(heap) > STALE_QUEUE_RATIO * linked + 1024:
+            # most queued pairs are stale (their groups joined since): drop them in one pass
+            # rather than one pop each (the same joins, as a stale pair is never joined)
+            heap = [e for e in heap if version[e[1]] == e[3] and version[e[2]] == e[4]]
+            heapq.heapify(heap)
         negative, a, b, seen_a, seen_b = heapq.heappop(heap)
         if version[a] != seen_a or version[b] != seen_b:
             continue  # a group since joined or grown: its pairs were re-scored
@@ -1469,6 +1486,7 @@ def _sparse_average_linkage(
         keep, gone = (a, b) if len(links[a]) >= len(links[b]) else (b, a)
         for other, (gain, pairs) in links[gone].items():
             del links[other][gone]
+            linked -= other == keep or other in links[keep]
             if other != keep:
                 before, listed = links[keep].get(other, (0.0, 0))
                 links[keep][other] = links[other][keep] = (before + gain, listed + pairs)
@@ -1487,7 +1505,10 @@ def _sparse_average_linkage(
         # the pairs never listed gain UNLISTED_SHARE of what the listed ones gain on average
         estimate = gains + UNLISTED_SHARE * (every - listed) * gains / listed
         linkage = (sums[others] @ sums[keep] + estimate) / every
-        for other, score in zip(others, linkage.tolist(), strict=True):
+        can_join = (1.0 - linkage) < lowest
+        for other, score in zip(
+            np.asarray(others)[can_join].tolist(), linkage[can_join].tolist(), strict=True
+        ):
             low, high = min(keep, other), max(keep, other)
             heapq.heappush(heap, (-score, low, high, version[low], version[high]))
     labels = [root(i) for i in range(count)]
@@ -2496,32 +2517,51 @@ def _conflicts(
 def _count_conflict_pairs(
     wordings: list[_Wording], lexicons: ClaimLexicons
 ) -> dict[tuple[int, int, str], list[str]]:
-    """Pair each wording with the first wording (lowest statement id) of each other set of
-    counts it contradicts; return (left, right, "numeric") -> the two counts' texts.
+    """Pair each wording, for each thing it counts and each other value given for that thing,
+    with the first wording (lowest statement id) giving that value that contradicts it; return
+    (left, right, "numeric") -> the two counts' texts.
 
     Whether two wordings' counts conflict depends only on the (value, counted nouns) each
-    gives, so the wordings are read as a few such sets of counts, compared set against set.
+    gives: it is decided once per two such sets of counts, and the first contradicting
+    wording of a value is looked for once per set of counts.
     """
     counts = [_counts_given(w.text, lexicons) for w in wordings]
     kinds = [frozenset((q.value, q.nouns) for q in found) for found in counts]
     first_of: dict[frozenset[Any], int] = {}
-    for index, kind in enumerate(kinds):
-        first_of.setdefault(kind, index)
-    contradicts = {
-        (a, b): _count_conflict(counts[first_of[a]], counts[first_of[b]]) is not None
-        for a in first_of
-        for b in first_of
-        if a != b and a and b
-    }
+    giving: dict[tuple[str, float], list[int]] = defaultdict(list)  # (noun, value) -> wordings
+    for index, found in enumerate(counts):
+        first_of.setdefault(kinds[index], index)
+        for key in sorted({(noun, q.value) for q in found for noun in q.nouns}):
+            giving[key].append(index)
+    values_of: dict[str, list[float]] = defaultdict(list)
+    for noun, value in giving:
+        values_of[noun].append(value)
+    contradicts: dict[tuple[frozenset[Any], frozenset[Any]], bool] = {}
+    first_contradicting: dict[tuple[frozenset[Any], tuple[str, float]], int | None] = {}
     listed: dict[tuple[int, int, str], list[str]] = {}
     for index, kind in enumerate(kinds):
-        for other, first in first_of.items():
-            if index == first or not contradicts.get((kind, other)):
-                continue
-            left, right = min(index, first), max(index, first)
-            if (left, right, "numeric") not in listed:
-                found = _count_conflict(counts[left], counts[right])
-                listed[(left, right, "numeric")] = list(found or ())
+        for noun in sorted({noun for q in counts[index] for noun in q.nouns}):
+            for value in values_of[noun]:
+                key = (kind, (noun, value))
+                if key not in first_contradicting:
+                    first_contradicting[key] = None
+                    for other in giving[(noun, value)]:
+                        pair = (kind, kinds[other])
+                        if pair not in contradicts:
+                            found = _count_conflict(
+                                counts[first_of[kind]], counts[first_of[pair[1]]]
+                            )
+                            contradicts[pair] = found is not None
+                        if contradicts[pair]:
+                            first_contradicting[key] = other
+                            break
+                other = first_contradicting[key]
+                if other is None:
+                    continue
+                left, right = min(index, other), max(index, other)
+                if (left, right, "numeric") not in listed:
+                    found = _count_conflict(counts[left], counts[right])
+                    listed[(left, right, "numeric")] = list(found or ())
     return listed
 
 
