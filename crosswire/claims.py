@@ -1559,17 +1559,80 @@ def _contest_closeness(
 ) -> _GroupCloseness:
     """Return how close each listed (contesting) unit comes to each group, from its
     similarity row as the dense matrix's, a block of rows at a time: no contesting x units
-    matrix is kept."""
+    matrix is kept.
+
+    Units that read alike (one vector, the same numbers, names, words, parse and speaker: a
+    denial carried by many outlets) share one row, corrected where their rows differ: at the
+    units of their own statement (no speaker bonus there) and at themselves.
+    """
     columns, order, starts = _group_order(labels)
+    ends = np.append(starts[1:], len(labels))
+    group_of = np.empty(len(labels), dtype=np.int64)
+    for group, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        group_of[order[start:end]] = group
+    alike: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for unit in rows.tolist():
+        alike[_row_key(evidence, vectors, unit)].append(unit)
+    statement_units: dict[int, list[int]] = defaultdict(list)
+    for unit, code in enumerate(evidence.statement_codes.tolist()):
+        statement_units[code].append(unit)
+    position = {unit: row for row, unit in enumerate(rows.tolist())}
     best = np.zeros((len(rows), len(columns)), dtype=vectors.dtype)
+    classes = list(alike.values())
     block = max(1, ROW_BLOCK_CELLS // max(len(vectors), 1))
-    for start in range(0, len(rows), block):
-        these = rows[start : start + block]
-        bonus = _pair_bonus(_every_pair_evidence(evidence, these), thresholds)
-        bonus[np.arange(len(these)), these] = 0.0
-        similarity = (vectors[these] @ vectors.T + bonus).astype(vectors.dtype)
-        best[start : start + len(these)] = _best_per_group(similarity, order, starts)
-    return _GroupCloseness({unit: row for row, unit in enumerate(rows.tolist())}, columns, best)
+    for start in range(0, len(classes), block):
+        chunk = classes[start : start + block]
+        leaders = np.array([members[0] for members in chunk], dtype=np.int64)
+        similarity = _similarity_rows(evidence, vectors, thresholds, leaders)
+        shared = _best_per_group(similarity, order, starts)
+        for row, found, members in zip(similarity, shared, chunk, strict=True):
+            best[position[members[0]]] = found
+            for unit in members[1:]:
+                codes = evidence.statement_codes[[members[0], unit]].tolist()
+                special = sorted({members[0], unit}.union(*(statement_units[c] for c in codes)))
+                here = np.array(special, dtype=np.int64)
+                own = row.copy()
+                own[here] = _similarity_rows(evidence, vectors, thresholds, np.array([unit]), here)[
+                    0
+                ]
+                corrected = found.copy()
+                for group in set(group_of[here].tolist()):
+                    corrected[group] = own[order[starts[group] : ends[group]]].max()
+                best[position[unit]] = corrected
+    return _GroupCloseness(position, columns, best)
+
+
+def _row_key(evidence: _UnitEvidence, vectors: np.ndarray, unit: int) -> tuple[Any, ...]:
+    """What a unit's similarity row depends on, but at its own statement's units and itself."""
+    speaker = None if evidence.speaker_codes is None else int(evidence.speaker_codes[unit])
+    return (
+        vectors[unit].tobytes(),
+        frozenset(evidence.numbers[unit]),
+        frozenset(evidence.counted[unit]),
+        frozenset(evidence.names[unit]),
+        frozenset(evidence.words[unit]),
+        frozenset(evidence.predicates[unit]),
+        bool(evidence.modal[unit]),
+        bool(evidence.negated[unit]),
+        speaker,
+    )
+
+
+def _similarity_rows(
+    evidence: _UnitEvidence,
+    vectors: np.ndarray,
+    thresholds: dict[str, float],
+    rows: np.ndarray,
+    columns: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return some units' similarity to every unit (or to ``columns``), as the dense matrix's
+    rows: embedding cosine plus bonuses, none for a unit with itself."""
+    bonus = _pair_bonus(_every_pair_evidence(evidence, rows, columns), thresholds)
+    if columns is None:
+        bonus[np.arange(len(rows)), rows] = 0.0
+        return (vectors[rows] @ vectors.T + bonus).astype(vectors.dtype)
+    bonus[rows[:, None] == columns[None, :]] = 0.0
+    return (vectors[rows] @ vectors[columns].T + bonus).astype(vectors.dtype)
 
 
 def _claimable(statement: Statement) -> bool:

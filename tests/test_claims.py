@@ -1411,3 +1411,46 @@ def test_a_gold_conflict_pair_is_found_when_each_is_flagged_against_the_others_c
     ]
     scores = conflicts_found(gold, [claim])
     assert scores["numeric conflicts found"] == "1/2"
+
+
+def test_contesting_units_that_read_alike_share_a_row_yet_get_their_own_closeness():
+    from crosswire import claims as claims_module
+    from crosswire.models import load_embedder
+    from crosswire.settings import load_settings
+
+    articles, said = big_story_statements()
+    # a denial of two sentences carried by four outlets: one text, one speaker, four statements
+    denier = Article(
+        id="w8",
+        text="The rebel command denied that it shelled the port of Tarniv on Monday. "
+        "Its fighters were far from the port of Tarniv that day.",
+    )
+    content = (
+        "that it shelled the port of Tarniv on Monday. "
+        "Its fighters were far from the port of Tarniv that day"
+    )
+    denial = statement(denier, content, "rebel command", cue="denied", stance="denial")
+    copies = [replace(denial, id=f"copy{i}", article_id=f"w8{i}") for i in range(4)]
+    units, _, parses = claims_module._story_units([*said[:-1], *copies], 4)
+    vectors = np.asarray(load_embedder().encode([u.text for u in units]), dtype=np.float32)
+    speakers = [u.statement.speaker_name or f"narrator {u.statement.id}" for u in units]
+    thresholds = claims_module.load_claim_thresholds(load_settings().embedding_model)
+    evidence = claims_module._unit_evidence(units, parses, speakers)
+    rows = np.array([i for i, u in enumerate(units) if u.statement.cue_stance == "denial"])
+    assert len(rows) == 8
+    shared = []
+    every_pair_evidence = claims_module._every_pair_evidence
+
+    def watched(units, rows=None, columns=None):
+        shared.append(columns is None)
+        return every_pair_evidence(units, rows, columns)
+
+    labels = list(range(len(units)))  # every unit its own group: the whole row is read
+    try:
+        claims_module._every_pair_evidence = watched
+        closeness = claims_module._contest_closeness(evidence, vectors, thresholds, rows, labels)
+    finally:
+        claims_module._every_pair_evidence = every_pair_evidence
+    assert shared.count(True) == 1  # one block of two full rows, one per sentence
+    dense = claims_module._similarities(units, vectors, thresholds, parses, speakers)
+    np.testing.assert_allclose(closeness.best, dense[rows], atol=1e-6)
