@@ -461,11 +461,15 @@ def conflicts_found(gold: list[dict[str, Any]], claims: list[Any]) -> dict[str, 
 
 
 def _value_key(kind: str, text: str) -> Any:
-    """What a conflict's side says, comparable across wordings: a count's number ("three" and
-    "3" alike), or a negation side's wording."""
-    from crosswire.claims import find_quantities
+    """What a conflict's side says, comparable across wordings: the harmed it counts ("no one
+    had been hurt" and "no casualties" alike), a count's number ("three" and "3" alike), or a
+    negation side's wording."""
+    from crosswire.claims import casualty_counts, find_quantities
 
     if kind == "numeric":
+        harmed = casualty_counts(text)
+        if harmed:
+            return frozenset((c.value, c.kind) for c in harmed)
         counts = find_quantities(text)
         if counts:
             return counts[0].value
