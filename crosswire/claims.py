@@ -2448,8 +2448,8 @@ def _contesting_statements(
     for position, statement in enumerate(statements):
         for claim_id in targets.get(statement.id, ()):
             aimed[claim_id].add(position)
-        if statement.cue_stance != "denial":
-            continue
+        if statement.cue_stance != "denial" or not _claim_noun_verbs(statement.content.text):
+            continue  # only a denial naming claims ("denied X's claims") aims at a speaker
         for key, target in speaker_of.items():
             if _denial_targets_speaker(context, statement, target):
                 for claim_id in holding[key]:
