@@ -2444,16 +2444,23 @@ def _contesting_statements(
             )
             speaker_of.setdefault(key, t)
             holding[key].add(claim.id)
+    # whether a text names a speaker depends on the speaker alone: read once per speaker
+    keys_of: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for key in speaker_of:
+        keys_of[key[1:4]].append(key)
     aimed: dict[str, set[int]] = defaultdict(set)
     for position, statement in enumerate(statements):
         for claim_id in targets.get(statement.id, ()):
             aimed[claim_id].add(position)
         if statement.cue_stance != "denial" or not _claim_noun_verbs(statement.content.text):
             continue  # only a denial naming claims ("denied X's claims") aims at a speaker
-        for key, target in speaker_of.items():
-            if _denial_targets_speaker(context, statement, target):
-                for claim_id in holding[key]:
-                    aimed[claim_id].add(position)
+        for keys in keys_of.values():
+            if not context.speakers.mentions(statement.content.text, speaker_of[keys[0]]):
+                continue
+            for key in keys:
+                if _denial_targets_speaker(context, statement, speaker_of[key]):
+                    for claim_id in holding[key]:
+                        aimed[claim_id].add(position)
     found = {}
     for claim in claims:
         member_ids = {s.id for s in members_of[claim.id]}
