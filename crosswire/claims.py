@@ -527,13 +527,25 @@ DURATION_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", 
 def _numeric_conflicts(
     left_id: str, left_text: str, right_id: str, right_text: str, lexicons: ClaimLexicons
 ) -> list[dict[str, Any]]:
-    """Return the first count two wordings give differently for the same counted thing.
+    """Return the first count two wordings give differently for the same counted thing."""
+    found = _count_conflict(_counts_given(left_text, lexicons), _counts_given(right_text, lexicons))
+    if found is None:
+        return []
+    return [{"kind": "numeric", "statements": [left_id, right_id], "values": list(found)}]
+
+
+def _counts_given(text: str, lexicons: ClaimLexicons) -> list[Quantity]:
+    """Return a wording's counts: its quantities that are not durations."""
+    return [q for q in find_quantities(text, lexicons) if q.head not in DURATION_UNITS]
+
+
+def _count_conflict(left: list[Quantity], right: list[Quantity]) -> tuple[str, str] | None:
+    """Return the texts of the first counts two wordings give differently for the same counted
+    thing, or None.
 
     Durations are no counts, and a count one wording also gives is no disagreement ("58
     percent, up from 41 percent a year earlier" against "58 percent").
     """
-    left = [q for q in find_quantities(left_text, lexicons) if q.head not in DURATION_UNITS]
-    right = [q for q in find_quantities(right_text, lexicons) if q.head not in DURATION_UNITS]
 
     def also_given(count: Quantity, other: list[Quantity]) -> bool:
         return any(o.value == count.value and o.nouns & count.nouns for o in other)
@@ -543,14 +555,8 @@ def _numeric_conflicts(
             if a.value != b.value and a.nouns & b.nouns:
                 if also_given(a, right) or also_given(b, left):
                     continue
-                return [
-                    {
-                        "kind": "numeric",
-                        "statements": [left_id, right_id],
-                        "values": [a.text, b.text],
-                    }
-                ]
-    return []
+                return a.text, b.text
+    return None
 
 
 # ---------------------------------------------------------------- speakers
@@ -857,7 +863,11 @@ BLOCK_MARGIN = 0.3
 BLOCK_LEVELS = 3
 DENSE_BLOCK_LIMIT = 2000
 UNLISTED_SHARE = 0.25
+# the sparse linkage drops its stale queued pairs once they outnumber the live ones this much
+STALE_QUEUE_RATIO = 4
 PAIR_CHUNK = 100_000
+# the contesting units' similarities are read this many (unit, unit) cells at a time
+ROW_BLOCK_CELLS = 2_000_000
 
 
 def _item_positions(sets: list[set[Any]]) -> tuple[list[int], list[int], tuple[int, int]]:
@@ -889,8 +899,15 @@ class _Incidence:
     present: Any
     weighted: Any
 
+    @functools.cached_property
+    def by_item(self) -> Any:
+        """The items x sets incidence (every set a column), built once for many row blocks."""
+        return self.present.T.tocsr()
+
     def between(self, rows: np.ndarray | slice, columns: np.ndarray | slice) -> np.ndarray:
         """Return how many items (or how much weight) each row's set shares with each column's."""
+        if isinstance(columns, slice) and columns == slice(None):
+            return (self.weighted[rows] @ self.by_item).toarray()
         return (self.weighted[rows] @ self.present[columns].T).toarray()
 
     def by_pairs(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -1291,18 +1308,23 @@ def _group_units(
     items: list[UnitItems],
     english: list[bool],
     contesting: list[bool],
-) -> tuple[list[int], np.ndarray | dict[int, np.ndarray]]:
-    """Cluster a story's units into claims; return a label per unit and the closeness rows of
-    the contesting units (the whole matrix on the dense path, a row per contesting unit on the
-    sparse one).
+) -> tuple[list[int], _GroupCloseness]:
+    """Cluster a story's units into claims; return a label per unit and how close each
+    contesting unit comes to each group.
 
     A denial (or a negation, with negation_contests) is its own claim: it contests, never joins.
     """
+    rows = np.flatnonzero(np.asarray(contesting, dtype=bool))
     if len(units) <= DENSE_UNIT_LIMIT:
         closeness = _similarities(units, vectors, thresholds, parses, speaker_keys, items, english)
         apart = np.not_equal.outer(np.array(contesting), np.array(contesting))
         similarity = np.where(apart, 0.0, closeness)
-        return _average_linkage(similarity, thresholds["merge"]), closeness
+        labels = _average_linkage(similarity, thresholds["merge"])
+        columns, order, starts = _group_order(labels)
+        best = _best_per_group(closeness[rows], order, starts)
+        return labels, _GroupCloseness(
+            {unit: row for row, unit in enumerate(rows.tolist())}, columns, best
+        )
     evidence = _unit_evidence(units, parses, speaker_keys, items, english)
     left, right = _candidate_pairs(vectors, [u.text for u in units], evidence, contesting)
     cosine = np.einsum("ij,ij->i", vectors[left], vectors[right])
@@ -1332,8 +1354,7 @@ def _group_units(
             first: dict[int, int] = {}
             for index, label in zip(block, _average_linkage(similarity, merge), strict=True):
                 labels[index] = first.setdefault(label, index)
-    rows = np.flatnonzero(np.asarray(contesting, dtype=bool))
-    return labels, _closeness_rows(evidence, vectors, thresholds, rows)
+    return labels, _contest_closeness(evidence, vectors, thresholds, rows, labels)
 
 
 def _block_similarities(
@@ -1410,7 +1431,9 @@ def _sparse_average_linkage(
     vector sums, plus their candidate pairs' ``extra`` (bonuses, clipped as the dense path
     clips), summed and shared out over all their pairs: a pair never listed gains nothing.
     Groups join best first (ties by index), as long as linked by a candidate pair and above
-    the threshold; each join re-scores only the joined group's links.
+    the threshold; each join re-scores only the joined group's links, and queues only those
+    that could still join at the lowest cut (a pair's score changes only when one of its
+    groups joins another, and is then queued anew).
     """
     count = len(vectors)
     sums = vectors.astype(np.float64)
@@ -1421,9 +1444,16 @@ def _sparse_average_linkage(
         links[a][b] = (gain, 1)
         links[b][a] = (gain, 1)
     scores = np.einsum("ij,ij->i", sums[left], sums[right]) + extra
+    lowest = 1.0 - min(cuts, default=1.0)
+    can_join = (1.0 - scores) < lowest
     heap = [
         (-score, a, b, 0, 0)
-        for score, a, b in zip(scores.tolist(), left.tolist(), right.tolist(), strict=True)
+        for score, a, b in zip(
+            scores[can_join].tolist(),
+            left[can_join].tolist(),
+            right[can_join].tolist(),
+            strict=True,
+        )
     ]
     heapq.heapify(heap)
     version = [0] * count
@@ -1437,7 +1467,13 @@ def _sparse_average_linkage(
 
     found: list[list[int]] = []
     pending = list(cuts)
+    linked = len(left)  # pairs of groups with a candidate pair, each queued once at most
     while heap and pending:
+        if len(heap) > STALE_QUEUE_RATIO * linked + 1024:
+            # most queued pairs are stale (their groups joined since): drop them in one pass
+            # rather than one pop each (the same joins, as a stale pair is never joined)
+            heap = [e for e in heap if version[e[1]] == e[3] and version[e[2]] == e[4]]
+            heapq.heapify(heap)
         negative, a, b, seen_a, seen_b = heapq.heappop(heap)
         if version[a] != seen_a or version[b] != seen_b:
             continue  # a group since joined or grown: its pairs were re-scored
@@ -1450,6 +1486,7 @@ def _sparse_average_linkage(
         keep, gone = (a, b) if len(links[a]) >= len(links[b]) else (b, a)
         for other, (gain, pairs) in links[gone].items():
             del links[other][gone]
+            linked -= other == keep or other in links[keep]
             if other != keep:
                 before, listed = links[keep].get(other, (0.0, 0))
                 links[keep][other] = links[other][keep] = (before + gain, listed + pairs)
@@ -1468,28 +1505,134 @@ def _sparse_average_linkage(
         # the pairs never listed gain UNLISTED_SHARE of what the listed ones gain on average
         estimate = gains + UNLISTED_SHARE * (every - listed) * gains / listed
         linkage = (sums[others] @ sums[keep] + estimate) / every
-        for other, score in zip(others, linkage.tolist(), strict=True):
+        can_join = (1.0 - linkage) < lowest
+        for other, score in zip(
+            np.asarray(others)[can_join].tolist(), linkage[can_join].tolist(), strict=True
+        ):
             low, high = min(keep, other), max(keep, other)
             heapq.heappush(heap, (-score, low, high, version[low], version[high]))
     labels = [root(i) for i in range(count)]
     return found + [labels for _ in pending]
 
 
-def _closeness_rows(
-    evidence: _UnitEvidence, vectors: np.ndarray, thresholds: dict[str, float], rows: np.ndarray
-) -> dict[int, np.ndarray]:
-    """Return each listed unit's similarity to every unit, as the dense matrix's row, a block
-    of rows at a time: only contesting units' rows are read (what they contest)."""
-    found: dict[int, np.ndarray] = {}
-    block = max(1, PAIR_CHUNK // max(len(vectors), 1))
-    for start in range(0, len(rows), block):
-        these = rows[start : start + block]
-        bonus = _pair_bonus(_every_pair_evidence(evidence, these), thresholds)
-        bonus[np.arange(len(these)), these] = 0.0
-        similarity = (vectors[these] @ vectors.T + bonus).astype(vectors.dtype)
-        for index, row in zip(these.tolist(), similarity, strict=True):
-            found[index] = row
-    return found
+@dataclass(frozen=True)
+class _GroupCloseness:
+    """How close each contesting unit comes to each group of units (a claim): its highest
+    similarity to any unit of the group, all that a denial's aim reads of its row."""
+
+    rows: dict[int, int]  # contesting unit -> its row of ``best``
+    columns: dict[Any, int]  # group label (or the claim's id) -> its column of ``best``
+    best: np.ndarray
+
+    def score(self, unit: int, group: Any) -> float:
+        return float(self.best[self.rows[unit], self.columns[group]])
+
+    def relabelled(self, names: dict[Any, Any]) -> _GroupCloseness:
+        """Return the same closeness with the groups named anew (labels -> claim ids)."""
+        return _GroupCloseness(
+            self.rows, {names[group]: c for group, c in self.columns.items()}, self.best
+        )
+
+
+def _group_order(labels: list[int]) -> tuple[dict[int, int], np.ndarray, np.ndarray]:
+    """Return each group's column (groups in order of their first unit), the units ordered
+    group by group, and where each group starts in that order."""
+    columns: dict[int, int] = {}
+    group = np.array([columns.setdefault(label, len(columns)) for label in labels])
+    order = np.argsort(group, kind="stable")
+    return columns, order, np.searchsorted(group[order], np.arange(len(columns)))
+
+
+def _best_per_group(similarity: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Return each row's highest similarity within each group."""
+    if not len(similarity):
+        return np.zeros((0, len(starts)), dtype=similarity.dtype)
+    return np.maximum.reduceat(similarity[:, order], starts, axis=1)
+
+
+def _contest_closeness(
+    evidence: _UnitEvidence,
+    vectors: np.ndarray,
+    thresholds: dict[str, float],
+    rows: np.ndarray,
+    labels: list[int],
+) -> _GroupCloseness:
+    """Return how close each listed (contesting) unit comes to each group, from its
+    similarity row as the dense matrix's, a block of rows at a time: no contesting x units
+    matrix is kept.
+
+    Units that read alike (one vector, the same numbers, names, words, parse and speaker: a
+    denial carried by many outlets) share one row, corrected where their rows differ: at the
+    units of their own statement (no speaker bonus there) and at themselves.
+    """
+    columns, order, starts = _group_order(labels)
+    ends = np.append(starts[1:], len(labels))
+    group_of = np.empty(len(labels), dtype=np.int64)
+    for group, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        group_of[order[start:end]] = group
+    alike: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for unit in rows.tolist():
+        alike[_row_key(evidence, vectors, unit)].append(unit)
+    statement_units: dict[int, list[int]] = defaultdict(list)
+    for unit, code in enumerate(evidence.statement_codes.tolist()):
+        statement_units[code].append(unit)
+    position = {unit: row for row, unit in enumerate(rows.tolist())}
+    best = np.zeros((len(rows), len(columns)), dtype=vectors.dtype)
+    classes = list(alike.values())
+    block = max(1, ROW_BLOCK_CELLS // max(len(vectors), 1))
+    for start in range(0, len(classes), block):
+        chunk = classes[start : start + block]
+        leaders = np.array([members[0] for members in chunk], dtype=np.int64)
+        similarity = _similarity_rows(evidence, vectors, thresholds, leaders)
+        shared = _best_per_group(similarity, order, starts)
+        for row, found, members in zip(similarity, shared, chunk, strict=True):
+            best[position[members[0]]] = found
+            for unit in members[1:]:
+                codes = evidence.statement_codes[[members[0], unit]].tolist()
+                special = sorted({members[0], unit}.union(*(statement_units[c] for c in codes)))
+                here = np.array(special, dtype=np.int64)
+                own = row.copy()
+                own[here] = _similarity_rows(evidence, vectors, thresholds, np.array([unit]), here)[
+                    0
+                ]
+                corrected = found.copy()
+                for group in set(group_of[here].tolist()):
+                    corrected[group] = own[order[starts[group] : ends[group]]].max()
+                best[position[unit]] = corrected
+    return _GroupCloseness(position, columns, best)
+
+
+def _row_key(evidence: _UnitEvidence, vectors: np.ndarray, unit: int) -> tuple[Any, ...]:
+    """What a unit's similarity row depends on, but at its own statement's units and itself."""
+    speaker = None if evidence.speaker_codes is None else int(evidence.speaker_codes[unit])
+    return (
+        vectors[unit].tobytes(),
+        frozenset(evidence.numbers[unit]),
+        frozenset(evidence.counted[unit]),
+        frozenset(evidence.names[unit]),
+        frozenset(evidence.words[unit]),
+        frozenset(evidence.predicates[unit]),
+        bool(evidence.modal[unit]),
+        bool(evidence.negated[unit]),
+        speaker,
+    )
+
+
+def _similarity_rows(
+    evidence: _UnitEvidence,
+    vectors: np.ndarray,
+    thresholds: dict[str, float],
+    rows: np.ndarray,
+    columns: np.ndarray | None = None,
+) -> np.ndarray:
+    """Return some units' similarity to every unit (or to ``columns``), as the dense matrix's
+    rows: embedding cosine plus bonuses, none for a unit with itself."""
+    bonus = _pair_bonus(_every_pair_evidence(evidence, rows, columns), thresholds)
+    if columns is None:
+        bonus[np.arange(len(rows)), rows] = 0.0
+        return (vectors[rows] @ vectors.T + bonus).astype(vectors.dtype)
+    bonus[rows[:, None] == columns[None, :]] = 0.0
+    return (vectors[rows] @ vectors[columns].T + bonus).astype(vectors.dtype)
 
 
 def _claimable(statement: Statement) -> bool:
@@ -1977,7 +2120,8 @@ def _story_claims(
     claims = []
     members_of: dict[str, list[Statement]] = {}
     units_of: dict[str, list[int]] = {}
-    for indices in groups.values():
+    claim_of_label: dict[int, str] = {}
+    for label, indices in groups.items():
         members = _members_with_followers([units[i] for i in indices], followers, unit_spans)
         languages = [context.articles[units[i].statement.article_id].language for i in indices]
         eligible = _label_languages(languages)
@@ -1991,9 +2135,12 @@ def _story_claims(
         claim = _build_claim(context, members, representative.text)
         members_of[claim.id] = [m[0] for m in members]
         units_of[claim.id] = indices
+        claim_of_label[label] = claim.id
         claims.append(claim)
+    closeness = closeness.relabelled(claim_of_label)
+    claim_of = [claim_of_label[label] for label in labels]
     lexicons = load_claim_lexicons()
-    about_denier = _about_denier(context, units, contesting, items)
+    about_denier = _about_denier(context, units, contesting, items, claim_of)
     says_no = [c or p.negates for c, p in zip(contesting, parses, strict=True)]
     targets = _contest_targets(
         units,
@@ -2011,7 +2158,7 @@ def _story_claims(
     for denial_id, claim_ids in _anaphoric_targets(context, statements, members_of).items():
         targets[denial_id] |= claim_ids & asserting_ids
     for denial_id, claim_id in _verdict_targets(
-        context, statements, asserting, targets, units, items, closeness, units_of
+        context, statements, asserting, targets, units, items, closeness
     ).items():
         targets[denial_id].add(claim_id)
     # only a statement some closeness aimed, or a denial naming claims ("denied X's claims"),
@@ -2021,11 +2168,14 @@ def _story_claims(
         for s in statements
         if s.id in targets or (s.cue_stance == "denial" and _claim_noun_verbs(s.content.text))
     ]
+    contested_by = _contesting_statements(context, claims, members_of, aiming, targets)
+    by_id = {s.id: s for s in statements}
     for claim in claims:
-        _mark_contestation(context, claim, members_of, aiming, targets)
+        claim.contested_by = contested_by[claim.id]
+        claim.contested = bool(claim.contested_by)
         wordings = _claim_wordings(units_of[claim.id], units, vectors)
         claim.conflicts = _conflicts(wordings, lexicons, context.thresholds)
-        claim.conflicts += _denial_conflicts(claim, members_of[claim.id], statements)
+        claim.conflicts += _denial_conflicts(claim, members_of[claim.id], by_id)
     _add_casualty_conflicts(claims, units_of, units, lexicons)
     claims.sort(key=lambda c: (-len(c.outlets), -c.independent_sources, c.id))
     return claims
@@ -2101,12 +2251,12 @@ def _denial_targets_speaker(context: _StoryContext, denial: Statement, target: S
 
 def _contest_targets(
     units: list[ClaimUnit],
-    closeness: np.ndarray | dict[int, np.ndarray],
+    closeness: _GroupCloseness,
     contesting: list[bool],
     speaker_keys: list[str],
     units_of: dict[str, list[int]],
     threshold: float,
-    about_denier: dict[int, set[int]] | None = None,
+    about_denier: dict[int, set[str]] | None = None,
     says_no: list[bool] | None = None,
 ) -> dict[str, set[str]]:
     """Return, for each contesting statement, the claims its contesting units are closest to.
@@ -2115,7 +2265,7 @@ def _contest_targets(
     been hurt") contests the one claim of other speakers whose units are closest to it, if close
     enough; a statement whose several sentences deny several things contests several claims.
     Of the claims close enough, those that name the denier (``about_denier``: contesting unit ->
-    units naming its speaker or the state it speaks for) come first: "the ministry denied any
+    claims with a unit naming its speaker or the state it speaks for) come first: "the ministry denied any
     involvement in the attack" is aimed at who did it, not at the attack. A claim all of whose
     units deny or negate (``says_no``: "Banksy has not been arrested") is not contested by
     another denial of the same thing: they agree.
@@ -2127,7 +2277,6 @@ def _contest_targets(
     statements_in = {c: {units[i].statement.id for i in held} for c, held in units_of.items()}
     speakers_in = {c: {speaker_keys[i] for i in held} for c, held in units_of.items()}
     asserts = {c: not all(says_no[i] for i in held) for c, held in units_of.items()}
-    positions = {c: np.array(held, dtype=np.int64) for c, held in units_of.items()}
     for index, unit in enumerate(units):
         if not contesting[index]:
             continue
@@ -2135,19 +2284,19 @@ def _contest_targets(
         # "denied any involvement in the attack" does not deny the attack: it is aimed only at
         # claims naming the denier
         agentive = denies_a_part(unit.text)
-        row = closeness[index]
+        row = closeness.best[closeness.rows[index]].tolist()
         best, best_rank = None, (False, threshold)
-        for claim_id, indices in units_of.items():
+        for claim_id in units_of:
             if unit.statement.id in statements_in[claim_id]:
                 continue
-            if agentive and naming.isdisjoint(indices):
+            if agentive and claim_id not in naming:
                 continue
             if not asserts[claim_id]:
                 continue  # a denial contests what is asserted, not another denial
             if speaker_keys[index] in speakers_in[claim_id]:
                 continue  # a speaker does not contest their own claim
-            score = float(np.asarray(row)[positions[claim_id]].max())
-            rank = (score >= threshold and not naming.isdisjoint(indices), score)
+            score = row[closeness.columns[claim_id]]
+            rank = (score >= threshold and claim_id in naming, score)
             if score >= threshold and rank >= best_rank:
                 best, best_rank = claim_id, rank
         if best is not None:
@@ -2173,14 +2322,15 @@ def _about_denier(
     units: list[ClaimUnit],
     contesting: list[bool],
     items: list[UnitItems],
-) -> dict[int, set[int]]:
-    """Return, for each contesting unit, the units that name its speaker or the speaker's state
-    (as resolved entities)."""
-    naming: dict[str, set[int]] = defaultdict(set)
+    claim_of: list[str],
+) -> dict[int, set[str]]:
+    """Return, for each contesting unit, the claims with a unit that names its speaker or the
+    speaker's state (as resolved entities)."""
+    naming: dict[str, set[str]] = defaultdict(set)
     for index, unit_items in enumerate(items):
         for name in unit_items.names:
-            naming[name].add(index)
-    found: dict[int, set[int]] = {}
+            naming[name].add(claim_of[index])
+    found: dict[int, set[str]] = {}
     for index, unit in enumerate(units):
         if not contesting[index]:
             continue
@@ -2226,6 +2376,7 @@ def _anaphoric_targets(
     for statement in statements:
         in_article[statement.article_id].append(statement)
     found: dict[str, set[str]] = {}
+    names_a_speaker: dict[str, bool] = {}  # by text: a big story repeats its denials
     for denial in statements:
         if denial.cue_stance != "denial":
             continue
@@ -2233,7 +2384,9 @@ def _anaphoric_targets(
         short = len(_WORD.findall(text)) < int(context.thresholds.get("unit_min_words", 4))
         if not (short or _claim_noun_verbs(text)):
             continue
-        if any(context.speakers.mentions(text, s) for s in named):
+        if text not in names_a_speaker:
+            names_a_speaker[text] = any(context.speakers.mentions(text, s) for s in named)
+        if names_a_speaker[text]:
             continue  # "denied Berg's claims": aimed by speaker, not by position
         before = [
             s
@@ -2256,8 +2409,7 @@ def _verdict_targets(
     targets: dict[str, set[str]],
     units: list[ClaimUnit],
     items: list[UnitItems],
-    closeness: np.ndarray | dict[int, np.ndarray],
-    units_of: dict[str, list[int]],
+    closeness: _GroupCloseness,
 ) -> dict[str, str]:
     """Aim an outlet's own verdict that no closeness or reference aimed (``targets`` has
     nothing for it) at what the other outlets report, among the ``claims`` that assert
@@ -2269,23 +2421,27 @@ def _verdict_targets(
     with it, at the claim most other outlets carry.
     """
     found: dict[str, str] = {}
+    units_by_statement: dict[str, list[int]] = defaultdict(list)
+    for index, unit in enumerate(units):
+        units_by_statement[unit.statement.id].append(index)
+    worded_by = {c.id: {w["statement_id"] for w in c.wordings} for c in claims}
     for statement in statements:
         if statement.kind != "narrator" or statement.cue_stance != "denial":
             continue
         if targets.get(statement.id):
             continue
         own = context.outlet(context.original_article(statement.article_id))
-        mine = [i for i, u in enumerate(units) if u.statement.id == statement.id]
+        mine = units_by_statement.get(statement.id, [])
         bare = not any(_names_something(items[i]) or find_quantities(units[i].text) for i in mine)
         best, best_rank = None, None
         for claim in claims:
             carried = [o for o in claim.outlets if o != own]
-            if not carried or any(w["statement_id"] == statement.id for w in claim.wordings):
+            if not carried or statement.id in worded_by[claim.id]:
                 continue
             if bare:
                 rank = (float(len(carried)), float(claim.independent_sources))
             else:
-                rank = (max(float(closeness[i][j]) for i in mine for j in units_of[claim.id]), 0.0)
+                rank = (max(closeness.score(i, claim.id) for i in mine), 0.0)
             if best_rank is None or rank > best_rank or (rank == best_rank and claim.id < best.id):
                 best, best_rank = claim, rank
         if best is not None:
@@ -2293,42 +2449,57 @@ def _verdict_targets(
     return found
 
 
-def _mark_contestation(
+def _contesting_statements(
     context: _StoryContext,
-    claim: Claim,
+    claims: list[Claim],
     members_of: dict[str, list[Statement]],
     statements: list[Statement],
     targets: dict[str, set[str]],
-) -> None:
-    """Mark the statements aimed at a claim: denials of its speaker's claims, or the denials and
-    negations closest to its wordings."""
-    members = members_of[claim.id]
-    member_ids = {s.id for s in members}
+) -> dict[str, list[str]]:
+    """Return, for each claim, the statements aimed at it (in ``statements`` order): denials of
+    its speaker's claims, or the denials and negations closest to its wordings."""
     # whether a denial is aimed at a statement's speaker depends on what is read of it here:
     # its speaker, its cue and (when denials only aim within their article) its article
     within = not context.thresholds.get("cross_article", 1)
-    speakers = {
-        (
-            t.article_id if within else None,
-            t.speaker_name,
-            t.speaker_type,
-            t.speaker_entity_id,
-            t.cue.text if t.cue else None,
-        ): t
-        for t in members
-    }
-    contesting = []
-    for statement in statements:
-        if statement.id in member_ids:
-            continue
-        by_content = claim.id in targets.get(statement.id, ())
-        by_speaker = statement.cue_stance == "denial" and any(
-            _denial_targets_speaker(context, statement, t) for t in speakers.values()
-        )
-        if by_speaker or by_content:
-            contesting.append(statement.id)
-    claim.contested_by = contesting
-    claim.contested = bool(contesting)
+    holding: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+    speaker_of: dict[tuple[Any, ...], Statement] = {}
+    for claim in claims:
+        for t in members_of[claim.id]:
+            key = (
+                t.article_id if within else None,
+                t.speaker_name,
+                t.speaker_type,
+                t.speaker_entity_id,
+                t.cue.text if t.cue else None,
+            )
+            speaker_of.setdefault(key, t)
+            holding[key].add(claim.id)
+    # whether a text names a speaker depends on the speaker alone: read once per speaker
+    keys_of: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for key in speaker_of:
+        keys_of[key[1:4]].append(key)
+    aimed: dict[str, set[int]] = defaultdict(set)
+    for position, statement in enumerate(statements):
+        for claim_id in targets.get(statement.id, ()):
+            aimed[claim_id].add(position)
+        if statement.cue_stance != "denial" or not _claim_noun_verbs(statement.content.text):
+            continue  # only a denial naming claims ("denied X's claims") aims at a speaker
+        for keys in keys_of.values():
+            if not context.speakers.mentions(statement.content.text, speaker_of[keys[0]]):
+                continue
+            for key in keys:
+                if _denial_targets_speaker(context, statement, speaker_of[key]):
+                    for claim_id in holding[key]:
+                        aimed[claim_id].add(position)
+    found = {}
+    for claim in claims:
+        member_ids = {s.id for s in members_of[claim.id]}
+        found[claim.id] = [
+            statements[position].id
+            for position in sorted(aimed.get(claim.id, ()))
+            if statements[position].id not in member_ids
+        ]
+    return found
 
 
 @dataclass(frozen=True)
@@ -2423,27 +2594,107 @@ def _conflicts(
 ) -> list[dict[str, Any]]:
     """Return the numeric and negation conflicts between a claim's wordings.
 
-    A negation conflict pairs two close wordings of opposite polarity ("the army shelled the
-    village" / "the army did not shell the village").
+    Each wording is listed against one wording of each other set of counts it contradicts, and
+    against its closest wording of opposite polarity ("the army shelled the village" / "the army
+    did not shell the village"), each pair once: a claim of thousands of wordings lists about as
+    many conflicts as wordings, not one per pair, and every wording that disagrees is in one.
     """
-    conflicts: list[dict[str, Any]] = []
-    for i, left in enumerate(wordings):
-        for right in wordings[i + 1 :]:
-            conflicts += _numeric_conflicts(
-                left.statement_id, left.text, right.statement_id, right.text, lexicons
-            )
-            if not _opposite_polarity(left, right):
+    listed = _count_conflict_pairs(wordings, lexicons)
+    for pair in _negation_pairs(wordings, thresholds["negation"]):
+        listed[(*pair, "negation")] = [wordings[pair[0]].text, wordings[pair[1]].text]
+    return [
+        {
+            "kind": kind,
+            "statements": [wordings[left].statement_id, wordings[right].statement_id],
+            "values": values,
+        }
+        for (left, right, kind), values in sorted(
+            listed.items(), key=lambda item: (item[0][0], item[0][1], item[0][2] != "numeric")
+        )
+    ]
+
+
+def _count_conflict_pairs(
+    wordings: list[_Wording], lexicons: ClaimLexicons
+) -> dict[tuple[int, int, str], list[str]]:
+    """Pair each wording, for each thing it counts and each other value given for that thing,
+    with the first wording (lowest statement id) giving that value that contradicts it; return
+    (left, right, "numeric") -> the two counts' texts.
+
+    Whether two wordings' counts conflict depends only on the (value, counted nouns) each
+    gives: it is decided once per two such sets of counts, and the first contradicting
+    wording of a value is looked for once per set of counts.
+    """
+    counts = [_counts_given(w.text, lexicons) for w in wordings]
+    kinds = [frozenset((q.value, q.nouns) for q in found) for found in counts]
+    first_of: dict[frozenset[Any], int] = {}
+    giving: dict[tuple[str, float], list[int]] = defaultdict(list)  # (noun, value) -> wordings
+    for index, found in enumerate(counts):
+        first_of.setdefault(kinds[index], index)
+        for key in sorted({(noun, q.value) for q in found for noun in q.nouns}):
+            giving[key].append(index)
+    values_of: dict[str, list[float]] = defaultdict(list)
+    for noun, value in giving:
+        values_of[noun].append(value)
+    contradicts: dict[tuple[frozenset[Any], frozenset[Any]], bool] = {}
+    first_contradicting: dict[tuple[frozenset[Any], tuple[str, float]], int | None] = {}
+    listed: dict[tuple[int, int, str], list[str]] = {}
+    for index, kind in enumerate(kinds):
+        for noun in sorted({noun for q in counts[index] for noun in q.nouns}):
+            for value in values_of[noun]:
+                key = (kind, (noun, value))
+                if key not in first_contradicting:
+                    first_contradicting[key] = None
+                    for other in giving[(noun, value)]:
+                        pair = (kind, kinds[other])
+                        if pair not in contradicts:
+                            found = _count_conflict(
+                                counts[first_of[kind]], counts[first_of[pair[1]]]
+                            )
+                            contradicts[pair] = found is not None
+                        if contradicts[pair]:
+                            first_contradicting[key] = other
+                            break
+                other = first_contradicting[key]
+                if other is None:
+                    continue
+                left, right = min(index, other), max(index, other)
+                if (left, right, "numeric") not in listed:
+                    found = _count_conflict(counts[left], counts[right])
+                    listed[(left, right, "numeric")] = list(found or ())
+    return listed
+
+
+def _negation_pairs(wordings: list[_Wording], threshold: float) -> set[tuple[int, int]]:
+    """Pair each wording with its closest wording of opposite polarity, if close enough (ties
+    to the first); return the pairs (left < right).
+
+    Wordings of one text (and vector) are alike: each is compared once with the others.
+    """
+    first_of: dict[tuple[str, bytes], int] = {}
+    for index, wording in enumerate(wordings):
+        first_of.setdefault((wording.text, wording.vector.tobytes()), index)
+    texts = list(first_of.values())
+    negating = [i for i in texts if wordings[i].negated]
+    closest: dict[int, int] = {}
+    for index in texts:
+        here = wordings[index]
+        best, best_score = None, threshold
+        for other in texts if here.negated else negating:
+            there = wordings[other]
+            if not _opposite_polarity(here, there):
                 continue
-            if float(left.vector @ right.vector) < thresholds["negation"]:
-                continue
-            conflicts.append(
-                {
-                    "kind": "negation",
-                    "statements": [left.statement_id, right.statement_id],
-                    "values": [left.text, right.text],
-                }
-            )
-    return conflicts
+            score = float(here.vector @ there.vector)
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = other, score
+        if best is not None:
+            closest[index] = best
+    pairs = set()
+    for index, wording in enumerate(wordings):
+        other = closest.get(first_of[(wording.text, wording.vector.tobytes())])
+        if other is not None:
+            pairs.add((min(index, other), max(index, other)))
+    return pairs
 
 
 def _add_casualty_conflicts(
@@ -2465,20 +2716,33 @@ def _add_casualty_conflicts(
             found = casualty_counts(text, lexicons)
             if found:
                 counted.append((claim, statement_id, text, found))
-    # none against some: only a wording counting none can conflict, so pair those with the rest
-    # (a big story has thousands of wordings that count someone)
-    zero = [i for i, found in enumerate(counted) if any(c.value == 0 for c in found[3])]
-    some = [i for i, found in enumerate(counted) if any(c.value > 0 for c in found[3])]
-    pairs = sorted({(min(i, j), max(i, j)) for i in zero for j in some if i != j})
+    # each wording against the first (lowest statement id) wording of each set of counts it
+    # contradicts: a big story has thousands of wordings that count someone
+    kinds = [frozenset((c.value, c.kind) for c in found[3]) for found in counted]
+    holders: dict[frozenset[Any], list[int]] = defaultdict(list)
+    for index in sorted(range(len(counted)), key=lambda i: (counted[i][1], counted[i][0].id)):
+        holders[kinds[index]].append(index)
+    contradicts = {
+        (a, b): any(
+            casualty_conflict(x, y) for x in counted[held_a[0]][3] for y in counted[held_b[0]][3]
+        )
+        for a, held_a in holders.items()
+        for b, held_b in holders.items()
+        if a != b
+    }
+    pairs = set()
+    for index, kind in enumerate(kinds):
+        for other, held in holders.items():
+            if not contradicts.get((kind, other)):
+                continue
+            first = next((j for j in held if counted[j][1] != counted[index][1]), None)
+            if first is not None:
+                pairs.add((min(index, first), max(index, first)))
     # the statement pairs each claim already flags, kept as a set: a big story flags thousands
     flagged = {claim.id: {frozenset(c["statements"]) for c in claim.conflicts} for claim in claims}
-    for i, j in pairs:
-        left_claim, left_id, left_text, left_counts = counted[i]
-        right_claim, right_id, right_text, right_counts = counted[j]
-        if left_id == right_id or not any(
-            casualty_conflict(a, b) for a in left_counts for b in right_counts
-        ):
-            continue
+    for i, j in sorted(pairs):
+        left_claim, left_id, left_text, _ = counted[i]
+        right_claim, right_id, right_text, _ = counted[j]
         pair = frozenset((left_id, right_id))
         conflict = {
             "kind": "numeric",
@@ -2492,16 +2756,18 @@ def _add_casualty_conflicts(
 
 
 def _denial_conflicts(
-    claim: Claim, members: list[Statement], statements: list[Statement]
+    claim: Claim, members: list[Statement], by_id: dict[str, Statement]
 ) -> list[dict[str, Any]]:
     """Pair each contesting denial with the claim wording it follows in the same article (kind
     ``denial``: the denial is not a wording of the claim, unlike a ``numeric`` or ``negation``
     conflict between two of its wordings)."""
-    by_id = {s.id: s for s in statements}
+    in_article: dict[str, list[Statement]] = defaultdict(list)
+    for member in members:
+        in_article[member.article_id].append(member)
     conflicts = []
     for denial_id in claim.contested_by:
         denial = by_id[denial_id]
-        same_article = [s for s in members if s.article_id == denial.article_id] or members
+        same_article = in_article.get(denial.article_id) or members
         target = min(same_article, key=lambda s: abs(s.content.start - denial.content.start))
         conflicts.append(
             {

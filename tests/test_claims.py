@@ -955,7 +955,7 @@ def test_an_outlet_relaying_another_outlets_report_adds_no_independent_source():
 
 
 def test_a_denial_close_to_two_claims_contests_the_one_that_names_the_denier():
-    from crosswire.claims import ClaimUnit, _contest_targets
+    from crosswire.claims import ClaimUnit, _contest_targets, _GroupCloseness
 
     text = (
         "Drones struck the depot. Ruritania sent the drones. Ruritania denied that its drones "
@@ -970,21 +970,26 @@ def test_a_denial_close_to_two_claims_contests_the_one_that_names_the_denier():
         ),
     ]
     units = [ClaimUnit(s, s.content.start, s.content.end, s.content.text) for s in said]
-    closeness = np.array([[1.0, 0.3, 0.9], [0.3, 1.0, 0.75], [0.9, 0.75, 1.0]])
+    # the denial's highest similarity to each claim's units
+    closeness = _GroupCloseness(
+        {2: 0}, {"strike": 0, "accusation": 1, "denial": 2}, np.array([[0.9, 0.75, 1.0]])
+    )
     contesting = [False, False, True]
     speakers = ["officials", "minister", "ruritania"]
     units_of = {"strike": [0], "accusation": [1], "denial": [2]}
     closest = _contest_targets(units, closeness, contesting, speakers, units_of, 0.7)
     assert closest == {"denied": {"strike"}}
-    naming = _contest_targets(units, closeness, contesting, speakers, units_of, 0.7, {2: {1}})
+    naming = _contest_targets(
+        units, closeness, contesting, speakers, units_of, 0.7, {2: {"accusation"}}
+    )
     assert naming == {"denied": {"accusation"}}
     # denying a part in the strike is aimed only at a claim naming the denier, never at the strike
     part = statement(article, "any involvement", "Ruritania", stance="denial", sid="part")
     units[2] = ClaimUnit(part, part.content.start, part.content.end, part.content.text)
     assert _contest_targets(units, closeness, contesting, speakers, units_of, 0.7) == {}
-    assert _contest_targets(units, closeness, contesting, speakers, units_of, 0.7, {2: {1}}) == {
-        "part": {"accusation"}
-    }
+    assert _contest_targets(
+        units, closeness, contesting, speakers, units_of, 0.7, {2: {"accusation"}}
+    ) == {"part": {"accusation"}}
 
 
 def test_a_president_and_the_side_of_his_country_are_one_source_when_the_demonym_is_irregular():
@@ -1283,3 +1288,169 @@ def test_the_sparse_path_never_builds_a_units_by_units_matrix(monkeypatch):
     group_claims([story], articles, said, [])
     assert shapes and all(rows < count or columns < count for rows, columns in shapes)
     assert all(rows <= 2 for rows, _ in shapes)  # a block of two, or the one denial's row
+
+
+def wording(statement_id, text):
+    """A claim's wording as ``_conflicts`` reads it (all wordings alike in meaning)."""
+    from crosswire.claims import _content_words, _Wording, negated_words
+
+    vector = np.full(4, 0.5, dtype=np.float32)
+    return _Wording(statement_id, text, vector, _content_words(text), negated_words(text))
+
+
+def test_a_claim_of_many_wordings_of_two_counts_lists_each_wording_once_against_the_other_count():
+    from crosswire.claims import _conflicts
+
+    twelve = [wording(f"a{i:02}", "Rebels killed 12 civilians in the port") for i in range(30)]
+    twenty = [wording(f"b{i:02}", "Rebels killed 20 civilians in the port") for i in range(30)]
+    conflicts = _conflicts(twelve + twenty, load_claim_lexicons(), {"negation": 0.5})
+    # one row per wording (the two first wordings share one), not one per pair (900)
+    assert len(conflicts) == 59
+    assert {s for c in conflicts for s in c["statements"]} == {
+        w.statement_id for w in twelve + twenty
+    }
+    for conflict in conflicts:
+        assert conflict["kind"] == "numeric"
+        assert sorted(conflict["values"]) == [
+            "12 civilians in the port",
+            "20 civilians in the port",
+        ]
+        assert {s[0] for s in conflict["statements"]} == {"a", "b"}
+
+
+def test_a_claim_of_many_wordings_of_opposite_polarity_lists_each_wording_once():
+    from crosswire.claims import _conflicts
+
+    shelled = [wording(f"a{i:02}", "The army shelled the village") for i in range(20)]
+    denied = [wording(f"b{i:02}", "The army did not shell the village") for i in range(20)]
+    conflicts = _conflicts(shelled + denied, load_claim_lexicons(), {"negation": 0.5})
+    assert len(conflicts) == 39
+    assert {s for c in conflicts for s in c["statements"]} == {
+        w.statement_id for w in shelled + denied
+    }
+    assert all({s[0] for s in c["statements"]} == {"a", "b"} for c in conflicts)
+
+
+def eager_average_linkage(vectors, left, right, extra, threshold, unlisted_share):
+    """Average linkage over candidate pairs as first written: every pair of linked groups
+    scored anew before each join. Return the groups as a partition (sets of rows)."""
+    groups = {i: [i] for i in range(len(vectors))}
+    ends = zip(left.tolist(), right.tolist(), extra.tolist(), strict=True)
+    links = {(a, b): (gain, 1) for a, b, gain in ends}
+    while links:
+        scored = []
+        for (a, b), (gain, listed) in links.items():
+            every = len(groups[a]) * len(groups[b])
+            cosine = vectors[groups[a]].astype(np.float64).sum(0) @ vectors[groups[b]].sum(0)
+            estimate = gain + unlisted_share * (every - listed) * gain / listed
+            scored.append(((cosine + estimate) / every, a, b))
+        score, a, b = max(scored, key=lambda found: (found[0], -found[1], -found[2]))
+        if 1.0 - score >= 1.0 - threshold:
+            break
+        groups[a] += groups.pop(b)
+        joined = {}
+        for (x, y), (gain, listed) in links.items():
+            x, y = (a if x == b else x), (a if y == b else y)
+            if x != y:
+                key = (min(x, y), max(x, y))
+                before = joined.get(key, (0.0, 0))
+                joined[key] = (before[0] + gain, before[1] + listed)
+        links = joined
+    return sorted(sorted(members) for members in groups.values())
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sparse_linkage_groups_as_scoring_every_pair_of_linked_groups_before_each_join(seed):
+    from crosswire import claims as claims_module
+    from crosswire.stories import nearest_neighbour_pairs
+
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(6, 16))
+    vectors = centres[rng.integers(0, 6, 60)] + rng.normal(scale=0.8, size=(60, 16))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    pairs = nearest_neighbour_pairs(vectors, 6)[:, :2].astype(np.int64)
+    low, high = pairs.min(axis=1), pairs.max(axis=1)
+    codes = np.unique(low[low != high] * 60 + high[low != high])
+    left, right = codes // 60, codes % 60
+    extra = rng.uniform(-0.1, 0.3, len(left))
+    cuts = (0.6, 0.45, 0.3)
+    levels = claims_module._sparse_average_linkage(vectors, left, right, extra, cuts)
+    for cut, labels in zip(cuts, levels, strict=True):
+        groups = {}
+        for row, label in enumerate(labels):
+            groups.setdefault(label, []).append(row)
+        expected = eager_average_linkage(
+            vectors, left, right, extra, cut, claims_module.UNLISTED_SHARE
+        )
+        assert sorted(groups.values()) == expected
+
+
+def test_a_gold_conflict_pair_is_found_when_each_is_flagged_against_the_others_count():
+    from crosswire.evaluate.claims import conflicts_found
+    from crosswire.records import Claim
+
+    def row(left, right, left_value, right_value):
+        return {"kind": "numeric", "statements": [left, right], "values": [left_value, right_value]}
+
+    # p and q say 12 boats, r and t say 20: each wording against one of the other count
+    conflicts = [
+        row("p", "r", "12 boats", "20 boats"),
+        row("q", "r", "twelve boats", "20 boats"),
+        row("p", "t", "12 boats", "twenty boats"),
+    ]
+    claim = Claim(
+        id="c",
+        story_id="s",
+        text="boats",
+        wordings=[{"statement_id": s} for s in "pqrt"],
+        conflicts=conflicts,
+    )
+    gold = [
+        {"claim": "C", "statements": ["q", "t"], "kind": "numeric"},  # never listed as a pair
+        {"claim": "C", "statements": ["p", "q"], "kind": "numeric"},  # the same count: no conflict
+    ]
+    scores = conflicts_found(gold, [claim])
+    assert scores["numeric conflicts found"] == "1/2"
+
+
+def test_contesting_units_that_read_alike_share_a_row_yet_get_their_own_closeness():
+    from crosswire import claims as claims_module
+    from crosswire.models import load_embedder
+    from crosswire.settings import load_settings
+
+    articles, said = big_story_statements()
+    # a denial of two sentences carried by four outlets: one text, one speaker, four statements
+    denier = Article(
+        id="w8",
+        text="The rebel command denied that it shelled the port of Tarniv on Monday. "
+        "Its fighters were far from the port of Tarniv that day.",
+    )
+    content = (
+        "that it shelled the port of Tarniv on Monday. "
+        "Its fighters were far from the port of Tarniv that day"
+    )
+    denial = statement(denier, content, "rebel command", cue="denied", stance="denial")
+    copies = [replace(denial, id=f"copy{i}", article_id=f"w8{i}") for i in range(4)]
+    units, _, parses = claims_module._story_units([*said[:-1], *copies], 4)
+    vectors = np.asarray(load_embedder().encode([u.text for u in units]), dtype=np.float32)
+    speakers = [u.statement.speaker_name or f"narrator {u.statement.id}" for u in units]
+    thresholds = claims_module.load_claim_thresholds(load_settings().embedding_model)
+    evidence = claims_module._unit_evidence(units, parses, speakers)
+    rows = np.array([i for i, u in enumerate(units) if u.statement.cue_stance == "denial"])
+    assert len(rows) == 8
+    shared = []
+    every_pair_evidence = claims_module._every_pair_evidence
+
+    def watched(units, rows=None, columns=None):
+        shared.append(columns is None)
+        return every_pair_evidence(units, rows, columns)
+
+    labels = list(range(len(units)))  # every unit its own group: the whole row is read
+    try:
+        claims_module._every_pair_evidence = watched
+        closeness = claims_module._contest_closeness(evidence, vectors, thresholds, rows, labels)
+    finally:
+        claims_module._every_pair_evidence = every_pair_evidence
+    assert shared.count(True) == 1  # one block of two full rows, one per sentence
+    dense = claims_module._similarities(units, vectors, thresholds, parses, speakers)
+    np.testing.assert_allclose(closeness.best, dense[rows], atol=1e-6)

@@ -424,12 +424,18 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
 
 def conflicts_found(gold: list[dict[str, Any]], claims: list[Any]) -> dict[str, str]:
     """Count the gold conflicts (a pair of statements, numeric or negation) that some claim
-    flags between the same two statements, by kind; and those where instead one statement
-    contests the claim holding the other (a denial linked to what it denies). The gold lists
-    one or two pairs per conflicting claim, not every pair, so this is recall only."""
+    flags, by kind; and those where instead one statement contests the claim holding the other
+    (a denial linked to what it denies). The gold lists one or two pairs per conflicting claim,
+    not every pair, so this is recall only.
+
+    A claim lists each wording against one wording of each value it contradicts, not every
+    pair: a gold pair is found when one claim flags both statements, each against the other's
+    value (a count's number, or a negation's wording).
+    """
     flagged = {
         frozenset(conflict["statements"]) for claim in claims for conflict in claim.conflicts
     }
+    values = _flagged_values(claims)
     contests = {
         frozenset((member["statement_id"], denial))
         for claim in claims
@@ -441,15 +447,64 @@ def conflicts_found(gold: list[dict[str, Any]], claims: list[Any]) -> dict[str, 
     total: Counter = Counter()
     for conflict in gold:
         pair = frozenset(conflict["statements"])
-        total[conflict["kind"]] += 1
-        found[conflict["kind"]] += pair in flagged
-        linked[conflict["kind"]] += pair in flagged or pair in contests
+        kind = conflict["kind"]
+        total[kind] += 1
+        hit = pair in flagged or _against_each_other(values, kind, *conflict["statements"])
+        found[kind] += hit
+        linked[kind] += hit or pair in contests
     result = {}
     for kind in sorted(total):
         result[f"{kind} conflicts found"] = f"{found[kind]}/{total[kind]}"
         result[f"{kind} conflicts found or linked as contesting"] = f"{linked[kind]}/{total[kind]}"
     result["conflicts flagged"] = str(sum(len(c.conflicts) for c in claims))
     return result
+
+
+def _value_key(kind: str, text: str) -> Any:
+    """What a conflict's side says, comparable across wordings: the harmed it counts ("no one
+    had been hurt" and "no casualties" alike), a count's number ("three" and "3" alike), or a
+    negation side's wording."""
+    from crosswire.claims import casualty_counts, find_quantities
+
+    if kind == "numeric":
+        harmed = casualty_counts(text)
+        if harmed:
+            return frozenset((c.value, c.kind) for c in harmed)
+        counts = find_quantities(text)
+        if counts:
+            return counts[0].value
+    return text
+
+
+def _flagged_values(claims: list[Any]) -> dict[tuple[str, str, str], tuple[set, set]]:
+    """Return, for each (claim, kind, statement) flagged, the values it gives in those
+    conflicts and the values it is flagged against."""
+    values: dict[tuple[str, str, str], tuple[set, set]] = defaultdict(lambda: (set(), set()))
+    for claim in claims:
+        for conflict in claim.conflicts:
+            kind = conflict["kind"]
+            if kind == "denial" or len(conflict.get("values", ())) != 2:
+                continue
+            keys = [_value_key(kind, text) for text in conflict["values"]]
+            for side in (0, 1):
+                own, against = values[(claim.id, kind, conflict["statements"][side])]
+                own.add(keys[side])
+                against.add(keys[1 - side])
+    return values
+
+
+def _against_each_other(
+    values: dict[tuple[str, str, str], tuple[set, set]], kind: str, left: str, right: str
+) -> bool:
+    """Say whether some claim flags each statement against a value the other gives."""
+    for claim_id, flagged_kind, statement in list(values):
+        if flagged_kind != kind or statement != left or (claim_id, kind, right) not in values:
+            continue
+        left_own, left_against = values[(claim_id, kind, left)]
+        right_own, right_against = values[(claim_id, kind, right)]
+        if left_against & right_own and right_against & left_own:
+            return True
+    return False
 
 
 def run(paths: list[str], console: Any) -> int:
