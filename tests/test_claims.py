@@ -1454,3 +1454,51 @@ def test_contesting_units_that_read_alike_share_a_row_yet_get_their_own_closenes
     assert shared.count(True) == 1  # one block of two full rows, one per sentence
     dense = claims_module._similarities(units, vectors, thresholds, parses, speakers)
     np.testing.assert_allclose(closeness.best, dense[rows], atol=1e-6)
+
+
+def test_the_speaker_index_finds_the_speakers_a_text_names_as_reading_each_one_does():
+    import random
+
+    from crosswire.claims import SpeakerKeys, _SpeakerIndex
+
+    rng = random.Random(7)
+    names = [
+        ("Mila Dorn", "PERSON"),
+        ("Stefan Kral", "PERSON"),
+        ("Seán O'Neil", "PERSON"),
+        ("Jean-Luc Moreau", "PERSON"),
+        ("Žofie Nováková", "PERSON"),
+        ("U.N. envoy", "ORG"),
+        ("the Interior Ministry", "ORG"),
+        ("'t Hooft", "ORG"),
+        ("Dorn", "PERSON"),
+        ("Velmaran navy", "NORP"),
+    ]
+    entities = [
+        Entity(id="kral", name="Stefan Kral", label="PERSON", aliases=["S. Kral", "Kral"]),
+        Entity(id="un", name="United Nations", label="ORG", aliases=["U.N.", "UN"]),
+    ]
+    keys = SpeakerKeys(entities)
+    article = Article(id="a", text="x", outlet="Wire")
+    speakers = {}
+    for position, (name, kind) in enumerate(names):
+        said = Statement(
+            id=f"s{position}",
+            article_id="a",
+            content=Span.of(article.text, 0, 1),
+            kind="indirect",
+            speaker_name=name,
+            speaker_type=kind,
+            speaker_entity_id="un" if name.startswith("U.N.") else None,
+        )
+        speakers[(name, kind)] = said
+    index = _SpeakerIndex(keys, speakers)
+    words = [
+        "Dorn", "Dornbusch", "dorn's", "Kral", "S. Kral", "O'Neil", "O’Neil", "Moreau",
+        "Jean-Luc", "Nováková", "U.N.-led", "UN", "United Nations", "Interior Ministry",
+        "'t Hooft", "isn't Hooft", "Hooft", "Velmaran", "navy", "denied", "the", "claims", ",", ".",
+    ]  # fmt: skip
+    for _ in range(400):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 9)))
+        expected = {key for key, said in speakers.items() if keys.mentions(text, said)}
+        assert index.named_in(text) == expected, text
