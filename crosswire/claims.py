@@ -29,7 +29,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -1599,6 +1599,10 @@ def _best_per_group(similarity: np.ndarray, order: np.ndarray, starts: np.ndarra
     return np.maximum.reduceat(similarity[:, order], starts, axis=1)
 
 
+# the most columns (summed over units) that one call reading contesting units' own columns takes
+OWN_BATCH_COLUMNS = 4096
+
+
 def _contest_closeness(
     evidence: _UnitEvidence,
     vectors: np.ndarray,
@@ -1634,21 +1638,52 @@ def _contest_closeness(
         leaders = np.array([members[0] for members in chunk], dtype=np.int64)
         similarity = _similarity_rows(evidence, vectors, thresholds, leaders)
         shared = _best_per_group(similarity, order, starts)
-        for row, found, members in zip(similarity, shared, chunk, strict=True):
-            best[position[members[0]]] = found
+        followers: list[tuple[int, np.ndarray]] = []
+        for members in chunk:
             for unit in members[1:]:
                 codes = evidence.statement_codes[[members[0], unit]].tolist()
                 special = sorted({members[0], unit}.union(*(statement_units[c] for c in codes)))
-                here = np.array(special, dtype=np.int64)
+                followers.append((unit, np.array(special, dtype=np.int64)))
+        own_values = iter(_own_similarities(evidence, vectors, thresholds, followers))
+        for row, found, members in zip(similarity, shared, chunk, strict=True):
+            best[position[members[0]]] = found
+            for unit in members[1:]:
+                here, values = next(own_values)
                 own = row.copy()
-                own[here] = _similarity_rows(evidence, vectors, thresholds, np.array([unit]), here)[
-                    0
-                ]
+                own[here] = values
                 corrected = found.copy()
                 for group in set(group_of[here].tolist()):
                     corrected[group] = own[order[starts[group] : ends[group]]].max()
                 best[position[unit]] = corrected
     return _GroupCloseness(position, columns, best)
+
+
+def _own_similarities(
+    evidence: _UnitEvidence,
+    vectors: np.ndarray,
+    thresholds: dict[str, float],
+    followers: list[tuple[int, np.ndarray]],
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield each (unit, columns)'s columns and its similarity to them, many units to one
+    call: called once per unit, the fixed cost of reading a pair's evidence took most of a
+    big story's contesting closeness (963 calls, 2.4 of 3.8 CPU s at 3,000 articles)."""
+    start = 0
+    while start < len(followers):
+        end, wanted = start, 0
+        while end < len(followers) and (end == start or wanted < OWN_BATCH_COLUMNS):
+            wanted += len(followers[end][1])
+            end += 1
+        batch = followers[start:end]
+        units = np.array([unit for unit, _ in batch], dtype=np.int64)
+        columns = np.unique(np.concatenate([here for _, here in batch]))
+        bonus = _pair_bonus(_every_pair_evidence(evidence, units, columns), thresholds)
+        bonus[units[:, None] == columns[None, :]] = 0.0
+        for row, (unit, here) in zip(bonus, batch, strict=True):
+            # the cosines one unit at a time, as _similarity_rows takes them: a product of
+            # many rows can round differently in the last bit
+            cosine = vectors[np.array([unit])] @ vectors[here].T
+            yield here, (cosine + row[np.searchsorted(columns, here)]).astype(vectors.dtype)[0]
+        start = end
 
 
 def _row_key(evidence: _UnitEvidence, vectors: np.ndarray, unit: int) -> tuple[Any, ...]:
