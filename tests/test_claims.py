@@ -1452,5 +1452,85 @@ def test_contesting_units_that_read_alike_share_a_row_yet_get_their_own_closenes
     finally:
         claims_module._every_pair_evidence = every_pair_evidence
     assert shared.count(True) == 1  # one block of two full rows, one per sentence
+    assert shared.count(False) == 1  # the six copies' own columns read in one call
     dense = claims_module._similarities(units, vectors, thresholds, parses, speakers)
     np.testing.assert_allclose(closeness.best, dense[rows], atol=1e-6)
+
+
+def test_the_speaker_index_finds_the_speakers_a_text_names_as_reading_each_one_does():
+    import random
+
+    from crosswire.claims import SpeakerKeys, _SpeakerIndex
+
+    rng = random.Random(7)
+    names = [
+        ("Mila Dorn", "PERSON"),
+        ("Stefan Kral", "PERSON"),
+        ("Seán O'Neil", "PERSON"),
+        ("Jean-Luc Moreau", "PERSON"),
+        ("Žofie Nováková", "PERSON"),
+        ("U.N. envoy", "ORG"),
+        ("the Interior Ministry", "ORG"),
+        ("'t Hooft", "ORG"),
+        ("Dorn", "PERSON"),
+        ("Velmaran navy", "NORP"),
+    ]
+    entities = [
+        Entity(id="kral", name="Stefan Kral", label="PERSON", aliases=["S. Kral", "Kral"]),
+        Entity(id="un", name="United Nations", label="ORG", aliases=["U.N.", "UN"]),
+    ]
+    keys = SpeakerKeys(entities)
+    article = Article(id="a", text="x", outlet="Wire")
+    speakers = {}
+    for position, (name, kind) in enumerate(names):
+        said = Statement(
+            id=f"s{position}",
+            article_id="a",
+            content=Span.of(article.text, 0, 1),
+            kind="indirect",
+            speaker_name=name,
+            speaker_type=kind,
+            speaker_entity_id="un" if name.startswith("U.N.") else None,
+        )
+        speakers[(name, kind)] = said
+    index = _SpeakerIndex(keys, speakers)
+    words = [
+        "Dorn", "Dornbusch", "dorn's", "Kral", "S. Kral", "O'Neil", "O’Neil", "Moreau",
+        "Jean-Luc", "Nováková", "U.N.-led", "UN", "United Nations", "Interior Ministry",
+        "'t Hooft", "isn't Hooft", "Hooft", "Velmaran", "navy", "denied", "the", "claims", ",", ".",
+    ]  # fmt: skip
+    for _ in range(400):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 9)))
+        expected = {key for key, said in speakers.items() if keys.mentions(text, said)}
+        assert index.named_in(text) == expected, text
+
+
+def test_units_own_similarities_read_together_are_bit_for_bit_those_read_one_by_one():
+    from crosswire import claims as claims_module
+    from crosswire.models import load_embedder
+    from crosswire.settings import load_settings
+
+    articles, said = big_story_statements()
+    units, _, parses = claims_module._story_units(said, 4)
+    vectors = np.asarray(load_embedder().encode([u.text for u in units]), dtype=np.float32)
+    speakers = [u.statement.speaker_name or f"narrator {u.statement.id}" for u in units]
+    thresholds = claims_module.load_claim_thresholds(load_settings().embedding_model)
+    evidence = claims_module._unit_evidence(units, parses, speakers)
+    rng = np.random.default_rng(3)
+    followers = []
+    for unit in rng.integers(0, len(units), 40).tolist():
+        here = rng.choice(len(units), int(rng.integers(1, min(12, len(units)))), replace=False)
+        followers.append((unit, np.unique(np.append(here, unit))))
+    batch = claims_module.OWN_BATCH_COLUMNS
+    for columns in (batch, 7):
+        claims_module.OWN_BATCH_COLUMNS = columns
+        try:
+            found = list(claims_module._own_similarities(evidence, vectors, thresholds, followers))
+        finally:
+            claims_module.OWN_BATCH_COLUMNS = batch
+        for (unit, here), (columns_read, values) in zip(followers, found, strict=True):
+            alone = claims_module._similarity_rows(
+                evidence, vectors, thresholds, np.array([unit]), here
+            )[0]
+            assert np.array_equal(columns_read, here)
+            assert np.array_equal(values, alone)  # bit for bit, not merely close
