@@ -1298,6 +1298,12 @@ def wording(statement_id, text):
     return _Wording(statement_id, text, vector, _content_words(text), negated_words(text))
 
 
+def assert_every_wording_listed_across_sides(conflicts, wordings):
+    """Every wording is in some conflict, and each conflict pairs an "a" wording with a "b" one."""
+    assert {s for c in conflicts for s in c["statements"]} == {w.statement_id for w in wordings}
+    assert all({s[0] for s in c["statements"]} == {"a", "b"} for c in conflicts)
+
+
 def test_a_claim_of_many_wordings_of_two_counts_lists_each_wording_once_against_the_other_count():
     from crosswire.claims import _conflicts
 
@@ -1306,16 +1312,13 @@ def test_a_claim_of_many_wordings_of_two_counts_lists_each_wording_once_against_
     conflicts = _conflicts(twelve + twenty, load_claim_lexicons(), {"negation": 0.5})
     # one row per wording (the two first wordings share one), not one per pair (900)
     assert len(conflicts) == 59
-    assert {s for c in conflicts for s in c["statements"]} == {
-        w.statement_id for w in twelve + twenty
-    }
+    assert_every_wording_listed_across_sides(conflicts, twelve + twenty)
     for conflict in conflicts:
         assert conflict["kind"] == "numeric"
         assert sorted(conflict["values"]) == [
             "12 civilians in the port",
             "20 civilians in the port",
         ]
-        assert {s[0] for s in conflict["statements"]} == {"a", "b"}
 
 
 def test_a_claim_of_many_wordings_of_opposite_polarity_lists_each_wording_once():
@@ -1325,10 +1328,8 @@ def test_a_claim_of_many_wordings_of_opposite_polarity_lists_each_wording_once()
     denied = [wording(f"b{i:02}", "The army did not shell the village") for i in range(20)]
     conflicts = _conflicts(shelled + denied, load_claim_lexicons(), {"negation": 0.5})
     assert len(conflicts) == 39
-    assert {s for c in conflicts for s in c["statements"]} == {
-        w.statement_id for w in shelled + denied
-    }
-    assert all({s[0] for s in c["statements"]} == {"a", "b"} for c in conflicts)
+    assert_every_wording_listed_across_sides(conflicts, shelled + denied)
+    assert all(c["kind"] == "negation" for c in conflicts)
 
 
 def eager_average_linkage(vectors, left, right, extra, threshold, unlisted_share):
