@@ -47,6 +47,7 @@ from crosswire.records import (
     outlet_label,
     stable_id,
 )
+from crosswire.stories import representative_index  # a claim's label, as a story's title
 
 FACT_ENTITY_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "EVENT", "FAC", "PRODUCT", "LAW"}
@@ -516,22 +517,17 @@ def _is_negated(text: str, lexicons: ClaimLexicons) -> bool:
 def numeric_conflicts(
     left: Statement, right: Statement, lexicons: ClaimLexicons
 ) -> list[dict[str, Any]]:
-    """Return the counts two statements give differently for the same counted thing."""
-    return _numeric_conflicts(left.id, left.content.text, right.id, right.content.text, lexicons)
+    """Return the first count two statements give differently for the same counted thing."""
+    found = _count_conflict(
+        _counts_given(left.content.text, lexicons), _counts_given(right.content.text, lexicons)
+    )
+    if found is None:
+        return []
+    return [{"kind": "numeric", "statements": [left.id, right.id], "values": list(found)}]
 
 
 # durations ("for twenty-six years", "in two years") say how long, not how many of a thing
 DURATION_UNITS = frozenset({"second", "minute", "hour", "day", "week", "month", "year", "decade"})
-
-
-def _numeric_conflicts(
-    left_id: str, left_text: str, right_id: str, right_text: str, lexicons: ClaimLexicons
-) -> list[dict[str, Any]]:
-    """Return the first count two wordings give differently for the same counted thing."""
-    found = _count_conflict(_counts_given(left_text, lexicons), _counts_given(right_text, lexicons))
-    if found is None:
-        return []
-    return [{"kind": "numeric", "statements": [left_id, right_id], "values": list(found)}]
 
 
 def _counts_given(text: str, lexicons: ClaimLexicons) -> list[Quantity]:
@@ -2142,21 +2138,6 @@ def _held_by(
         return True
     inside = {(s, e) for s, e in spans if s <= partial.content.start and partial.content.end <= e}
     return not inside or bool(inside & spans_here)
-
-
-def representative_index(
-    vectors: np.ndarray, eligible: list[bool] | None = None, tolerance: float = 1e-4
-) -> int:
-    """Index of the wording closest to all the others: the claim's label.
-
-    Only ``eligible`` wordings can be the label (all by default). Wordings within ``tolerance``
-    of the closest tie, and a tie goes to the first (the earliest in the story), so float noise
-    cannot pick the label: two wordings, for one, are always equally close to each other.
-    """
-    closeness = vectors @ vectors.sum(0)
-    if eligible is not None and any(eligible):
-        closeness = np.where(np.asarray(eligible), closeness, -np.inf)
-    return int(np.flatnonzero(closeness >= closeness.max() - tolerance)[0])
 
 
 def _label_languages(languages: list[str | None]) -> list[bool]:

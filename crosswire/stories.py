@@ -395,23 +395,35 @@ def _first_sentence(text: str, limit: int = 120) -> str:
     return sentence[:limit].rsplit(" ", 1)[0] + "…"
 
 
+def representative_index(
+    vectors: np.ndarray, eligible: list[bool] | None = None, tolerance: float = 1e-4
+) -> int:
+    """Index of the row closest to all the others: a story's title, a claim's label.
+
+    Only ``eligible`` rows can be picked (all by default, or when none is). Rows within
+    ``tolerance`` of the closest tie, and a tie goes to the first (the earliest), so float noise
+    cannot pick: two rows, for one, are always equally close to each other.
+    """
+    closeness = vectors @ vectors.sum(0)
+    if eligible is not None and any(eligible):
+        closeness = np.where(np.asarray(eligible), closeness, -np.inf)
+    return int(np.flatnonzero(closeness >= closeness.max() - tolerance)[0])
+
+
 def _story_title(members: list[Article], vectors: np.ndarray) -> str:
     """Title the story with the most central member's title (else its first sentence).
 
-    Closeness to the centroid is compared at six decimals, and ties go to the earliest article
-    (then the lowest id), never to the members' order: the two members of a two-article story
-    are always equally central, and the same articles must get the same title whatever order
-    they arrived in.
+    Members are ranked earliest first (then by id), never in the order they arrived in, so a
+    tie, or float noise in a read-back vector, gives the same articles the same title: the two
+    members of a two-article story are always equally central.
     """
-    closeness = np.round(vectors @ vectors.sum(axis=0), 6)
-    ranking = sorted(
+    order = sorted(
         range(len(members)),
-        key=lambda i: (-closeness[i], members[i].date or "~", members[i].id),
+        key=lambda i: (members[i].date is None, members[i].date or "", members[i].id),
     )
-    for index in ranking:
-        if members[index].title:
-            return members[index].title.strip()
-    return _first_sentence(members[ranking[0]].text)
+    titled = [bool(members[i].title) for i in order]
+    best = members[order[representative_index(vectors[order], titled)]]
+    return best.title.strip() if best.title else _first_sentence(best.text)
 
 
 def _build_story(
