@@ -154,18 +154,18 @@ def tokenize(text: str, doc: Any = None) -> list[Token]:
         spacy_lemmas = {(t.idx, t.idx + len(t.text)): t.lemma_.lower() for t in doc}
     raw = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
     tokens: list[Token] = []
+    last = len(raw) - 1
+    length = len(text)
     for index, (start, end, word) in enumerate(raw):
         if word.lower() == "s" and start > 0 and text[start - 1] in APOSTROPHES:
             continue  # the "s" of a possessive belongs to the word before
-        following = text[end : end + 2]
-        # ("" is in every string: a word that ends the text has no apostrophe after it)
-        possessive = (
-            bool(following)
-            and following[0] in APOSTROPHES
-            and (following[1:2] in ("s", "S") or following[1:2].isspace() or index + 1 == len(raw))
-        )
+        # most words have no apostrophe after them: look further only when one has
+        possessive = end < length and text[end] in APOSTROPHES
+        if possessive:
+            after = text[end + 1 : end + 2]
+            possessive = after in ("s", "S") or after.isspace() or index == last
         lemmas = lemma_candidates(word)
-        if (start, end) in spacy_lemmas:
+        if spacy_lemmas and (start, end) in spacy_lemmas:
             lemmas = lemmas | {spacy_lemmas[(start, end)]}
         tokens.append(Token(start, end, word, lemmas, possessive))
     return tokens
@@ -218,16 +218,33 @@ def _joined(text: str, left: Token, right: Token) -> bool:
     return text[left.end : right.start].isspace()
 
 
-def find_terms(
-    text: str, tokens: Sequence[Token], entries: Iterable[LexiconEntry]
-) -> list[tuple[LexiconEntry, int, int]]:
-    """Find lexicon terms by lemma, longest match first, without overlaps: (entry, start, end)."""
+# the loaded lexicons' indexes (``load_lexicon`` keeps each lexicon's tuple for the process)
+_lexicon_indexes: dict[int, tuple[Any, dict[str, list[LexiconEntry]], frozenset[str]]] = {}
+
+
+def _index_by_first_word(
+    entries: Iterable[LexiconEntry],
+) -> tuple[dict[str, list[LexiconEntry]], frozenset[str]]:
+    """Index lexicon entries by their first word, longest first; a tuple's index is kept."""
+    known = _lexicon_indexes.get(id(entries))
+    if known is not None and known[0] is entries:
+        return known[1], known[2]
     by_first: dict[str, list[LexiconEntry]] = defaultdict(list)
     for entry in entries:
         by_first[entry.words[0]].append(entry)
     for candidates in by_first.values():
         candidates.sort(key=lambda e: -len(e.words))
     first_words = frozenset(by_first)
+    if isinstance(entries, tuple):  # the table holds the tuple, so its id stays its own
+        _lexicon_indexes[id(entries)] = (entries, by_first, first_words)
+    return by_first, first_words
+
+
+def find_terms(
+    text: str, tokens: Sequence[Token], entries: Iterable[LexiconEntry]
+) -> list[tuple[LexiconEntry, int, int]]:
+    """Find lexicon terms by lemma, longest match first, without overlaps: (entry, start, end)."""
+    by_first, first_words = _index_by_first_word(entries)
     found = []
     i = 0
     while i < len(tokens):
