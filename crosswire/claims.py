@@ -2662,7 +2662,18 @@ def negated_words(text: str, lexicons: ClaimLexicons | None = None) -> frozenset
     "the army did not shell the harbour" negates {shell, harbo}; "such attacks would not go
     unanswered, and talks go on" negates {unans} only, so it does not negate the talks.
     """
-    lexicons = lexicons or load_claim_lexicons()
+    if lexicons is None or lexicons is load_claim_lexicons():
+        return _default_negated_words(text)
+    return _negated_words(text, lexicons)
+
+
+@functools.lru_cache(maxsize=65536)
+def _default_negated_words(text: str) -> frozenset[str]:
+    """``negated_words`` with the packaged lexicons, once per text (stories repeat wordings)."""
+    return _negated_words(text, load_claim_lexicons())
+
+
+def _negated_words(text: str, lexicons: ClaimLexicons) -> frozenset[str]:
     found: set[str] = set()
     reach = 0
     for match in _WORD_OR_MARK.finditer(text):
