@@ -424,7 +424,18 @@ def casualty_counts(text: str, lexicons: ClaimLexicons | None = None) -> list[Ca
     one had been hurt", "nobody was killed" (0). A partitive ("two of the injured") is no count
     of the harmed, and dates are no counts.
     """
-    lexicons = lexicons or load_claim_lexicons()
+    if lexicons is None or lexicons is load_claim_lexicons():
+        return list(_default_casualty_counts(text))
+    return _casualty_counts(text, lexicons)
+
+
+@functools.lru_cache(maxsize=65536)
+def _default_casualty_counts(text: str) -> tuple[CasualtyCount, ...]:
+    """``casualty_counts`` with the packaged lexicons, once per text (stories repeat units)."""
+    return tuple(_casualty_counts(text, load_claim_lexicons()))
+
+
+def _casualty_counts(text: str, lexicons: ClaimLexicons) -> list[CasualtyCount]:
     harm = lexicons.casualty_words
     words = [w.lower() for w in _QUANTITY_TOKEN.findall(text)]
     starts = _count_starts(frozenset(lexicons.number_words))

@@ -68,7 +68,7 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -771,11 +771,32 @@ def _namings(
         named_in = [article for article in articles if speaker in article.text]
         if not named_in:
             continue
-        pattern = re.compile(r"\b" + re.escape(speaker) + r"\b")
         for article in named_in:
-            for match in pattern.finditer(article.text):
-                found[speaker].add((article.id, match.start(), match.end()))
+            for start in _whole_word_starts(article.text, speaker):
+                found[speaker].add((article.id, start, start + len(speaker)))
     return found
+
+
+def _is_word_character(character: str) -> bool:
+    """Say whether a character is one ``\\w`` matches (Unicode: alphanumeric, or "_")."""
+    return character.isalnum() or character == "_"
+
+
+def _whole_word_starts(text: str, phrase: str) -> Iterator[int]:
+    """Yield where ``\\b<phrase>\\b`` matches in ``text`` (left to right, no overlaps), without
+    compiling a pattern: a story's speakers are mostly new names, each compiled once."""
+    before_word = _is_word_character(phrase[0])
+    after_word = _is_word_character(phrase[-1])
+    start = text.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        if before_word != (start > 0 and _is_word_character(text[start - 1])) and after_word != (
+            end < len(text) and _is_word_character(text[end])
+        ):
+            yield start
+            start = text.find(phrase, end)
+        else:
+            start = text.find(phrase, start + 1)
 
 
 def _merge_sides(votes: dict[str, Counter]) -> tuple[dict[str, str], set[str]]:
