@@ -688,7 +688,10 @@ class _Linker:
         self.groups: dict[tuple[str, str], _NameGroup] = {}
         self.sets = _UnionFind()
         for mention in mentions:
-            group = self.groups.setdefault(self.group_id(mention), _NameGroup(self.key(mention)))
+            group_id = self.group_id(mention)
+            group = self.groups.get(group_id)
+            if group is None:  # built only when new: most mentions join a group
+                group = self.groups[group_id] = _NameGroup(self.key(mention))
             group.labels[mention.label] += 1
             group.forms[" ".join(mention.span.text.split())] += 1
             group.articles.add(mention.article_id)

@@ -513,9 +513,13 @@ def compare_entity_naming(
         for mention in sorted(mentions, key=lambda m: (m.article_id, m.span.start)):
             article = by_id[mention.article_id]
             outlet = _outlet(article)
-            view = by_outlet.setdefault(
-                outlet, {"spellings": Counter(), "frames": Counter(), "mentions": []}
-            )
+            view = by_outlet.get(outlet)
+            if view is None:  # built only when new: most mentions add to their outlet's
+                view = by_outlet[outlet] = {
+                    "spellings": Counter(),
+                    "frames": Counter(),
+                    "mentions": [],
+                }
             if mention.kind == "name":
                 view["spellings"][mention.span.text] += 1
             frame = _frame_around(mention, frames_by_article.get(article.id, []))
@@ -843,9 +847,10 @@ def compare_cue_stances(
         side = sides.get(speaker, speaker)
         stance = statement.cue_stance or "unknown"
         view = result.setdefault(outlet, {"by_speaker": {}, "by_side": {}})
-        person = view["by_speaker"].setdefault(
-            speaker, {"side": side, "counts": Counter(), "cues": []}
-        )
+        # each speaker's and side's counts are built when first met, not for every cue
+        person = view["by_speaker"].get(speaker)
+        if person is None:
+            person = view["by_speaker"][speaker] = {"side": side, "counts": Counter(), "cues": []}
         person["counts"][stance] += 1
         person["cues"].append(
             {
@@ -855,15 +860,14 @@ def compare_cue_stances(
                 "span": _span(article, statement.cue.start, statement.cue.end),
             }
         )
-        group = view["by_side"].setdefault(
-            side,
-            {
+        group = view["by_side"].get(side)
+        if group is None:
+            group = view["by_side"][side] = {
                 "counts": Counter(),
                 "cue_words": Counter(),
                 "distancing_cues": Counter(),
                 "speakers": [],
-            },
-        )
+            }
         group["counts"][stance] += 1
         group["cue_words"][statement.cue.text.lower()] += 1
         if stance == "distancing":
