@@ -684,10 +684,14 @@ class _Linker:
 
     def __init__(self, mentions: list[Mention], aliases: AliasTable) -> None:
         self.aliases = aliases
+        self.keys: dict[str, str] = {}  # by text: most names recur
         self.groups: dict[tuple[str, str], _NameGroup] = {}
         self.sets = _UnionFind()
         for mention in mentions:
-            group = self.groups.setdefault(self.group_id(mention), _NameGroup(self.key(mention)))
+            group_id = self.group_id(mention)
+            group = self.groups.get(group_id)
+            if group is None:  # built only when new: most mentions join a group
+                group = self.groups[group_id] = _NameGroup(self.key(mention))
             group.labels[mention.label] += 1
             group.forms[" ".join(mention.span.text.split())] += 1
             group.articles.add(mention.article_id)
@@ -699,7 +703,10 @@ class _Linker:
 
     def key(self, mention_or_name: Mention | str) -> str:
         text = mention_or_name if isinstance(mention_or_name, str) else mention_or_name.span.text
-        return self.aliases.canonical_key(name_key(text))
+        key = self.keys.get(text)
+        if key is None:
+            key = self.keys[text] = self.aliases.canonical_key(name_key(text))
+        return key
 
     def group_id(self, mention: Mention) -> tuple[str, str]:
         key = self.key(mention)
@@ -892,6 +899,21 @@ CAPITALISED_RUN = re.compile(r"(?<![\w'\u2019])[A-Z][\w'\u2019]*(?:[ ][A-Z][\w'\
 MAX_NAME_WORDS = 5
 
 
+@functools.lru_cache(maxsize=4096)
+def capitalised_runs(text: str) -> tuple[tuple[tuple[int, int, str], ...], ...]:
+    """Return the runs of capitalised words in a text, each word as (start, end, word).
+
+    Kept per text: a refresh reads each article once for the corpus and once for its story.
+    """
+    return tuple(
+        tuple(
+            (run.start() + word.start(), run.start() + word.end(), word.group())
+            for word in NON_SPACE_RUN.finditer(run.group())
+        )
+        for run in CAPITALISED_RUN.finditer(text)
+    )
+
+
 def _names_known_elsewhere(articles: list[Article], mentions: list[Mention]) -> list[Mention]:
     """Add the places where an article writes a name other articles tagged but spaCy missed here.
 
@@ -917,18 +939,16 @@ def _names_known_elsewhere(articles: list[Article], mentions: list[Mention]) -> 
     first_words = {form.split(" ")[0] for form in known}
     added = []
     for article in articles:
-        for run in CAPITALISED_RUN.finditer(article.text):
-            words = list(NON_SPACE_RUN.finditer(run.group()))
+        for words in capitalised_runs(article.text):
             i = 0
             while i < len(words):
-                word = words[i].group()
+                word = words[i][2]
                 if word not in first_words and strip_possessive(word) not in first_words:
                     i += 1
                     continue
                 for n in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
-                    start = run.start() + words[i].start()
-                    end = run.start() + words[i + n - 1].end()
-                    end = start + len(strip_possessive(article.text[start:end]))
+                    start = words[i][0]
+                    end = start + len(strip_possessive(article.text[start : words[i + n - 1][1]]))
                     label = known.get(article.text[start:end])
                     if label and not _overlaps(start, end, taken[article.id]):
                         added.append(_mention(article, start, end, label, "name"))
@@ -1148,7 +1168,14 @@ def _build_entities(
             entity_id = stable_id(label, name, first.article_id, str(first.span.start), prefix="e")
         taken.add(entity_id)
         linked = [
-            replace(m, entity_id=entity_id, outlet=m.outlet or by_id[m.article_id].outlet)
+            Mention(
+                article_id=m.article_id,
+                span=m.span,
+                label=m.label,
+                entity_id=entity_id,
+                outlet=m.outlet or by_id[m.article_id].outlet,
+                kind=m.kind,
+            )
             for m in sorted(found, key=lambda m: (m.article_id, m.span.start))
         ]
         aliases, spellings = _aliases_and_spellings(name, linked)

@@ -68,7 +68,7 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -154,18 +154,18 @@ def tokenize(text: str, doc: Any = None) -> list[Token]:
         spacy_lemmas = {(t.idx, t.idx + len(t.text)): t.lemma_.lower() for t in doc}
     raw = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
     tokens: list[Token] = []
+    last = len(raw) - 1
+    length = len(text)
     for index, (start, end, word) in enumerate(raw):
         if word.lower() == "s" and start > 0 and text[start - 1] in APOSTROPHES:
             continue  # the "s" of a possessive belongs to the word before
-        following = text[end : end + 2]
-        # ("" is in every string: a word that ends the text has no apostrophe after it)
-        possessive = (
-            bool(following)
-            and following[0] in APOSTROPHES
-            and (following[1:2] in ("s", "S") or following[1:2].isspace() or index + 1 == len(raw))
-        )
+        # most words have no apostrophe after them: look further only when one has
+        possessive = end < length and text[end] in APOSTROPHES
+        if possessive:
+            after = text[end + 1 : end + 2]
+            possessive = after in ("s", "S") or after.isspace() or index == last
         lemmas = lemma_candidates(word)
-        if (start, end) in spacy_lemmas:
+        if spacy_lemmas and (start, end) in spacy_lemmas:
             lemmas = lemmas | {spacy_lemmas[(start, end)]}
         tokens.append(Token(start, end, word, lemmas, possessive))
     return tokens
@@ -218,16 +218,33 @@ def _joined(text: str, left: Token, right: Token) -> bool:
     return text[left.end : right.start].isspace()
 
 
-def find_terms(
-    text: str, tokens: Sequence[Token], entries: Iterable[LexiconEntry]
-) -> list[tuple[LexiconEntry, int, int]]:
-    """Find lexicon terms by lemma, longest match first, without overlaps: (entry, start, end)."""
+# the loaded lexicons' indexes (``load_lexicon`` keeps each lexicon's tuple for the process)
+_lexicon_indexes: dict[int, tuple[Any, dict[str, list[LexiconEntry]], frozenset[str]]] = {}
+
+
+def _index_by_first_word(
+    entries: Iterable[LexiconEntry],
+) -> tuple[dict[str, list[LexiconEntry]], frozenset[str]]:
+    """Index lexicon entries by their first word, longest first; a tuple's index is kept."""
+    known = _lexicon_indexes.get(id(entries))
+    if known is not None and known[0] is entries:
+        return known[1], known[2]
     by_first: dict[str, list[LexiconEntry]] = defaultdict(list)
     for entry in entries:
         by_first[entry.words[0]].append(entry)
     for candidates in by_first.values():
         candidates.sort(key=lambda e: -len(e.words))
     first_words = frozenset(by_first)
+    if isinstance(entries, tuple):  # the table holds the tuple, so its id stays its own
+        _lexicon_indexes[id(entries)] = (entries, by_first, first_words)
+    return by_first, first_words
+
+
+def find_terms(
+    text: str, tokens: Sequence[Token], entries: Iterable[LexiconEntry]
+) -> list[tuple[LexiconEntry, int, int]]:
+    """Find lexicon terms by lemma, longest match first, without overlaps: (entry, start, end)."""
+    by_first, first_words = _index_by_first_word(entries)
     found = []
     i = 0
     while i < len(tokens):
@@ -496,9 +513,13 @@ def compare_entity_naming(
         for mention in sorted(mentions, key=lambda m: (m.article_id, m.span.start)):
             article = by_id[mention.article_id]
             outlet = _outlet(article)
-            view = by_outlet.setdefault(
-                outlet, {"spellings": Counter(), "frames": Counter(), "mentions": []}
-            )
+            view = by_outlet.get(outlet)
+            if view is None:  # built only when new: most mentions add to their outlet's
+                view = by_outlet[outlet] = {
+                    "spellings": Counter(),
+                    "frames": Counter(),
+                    "mentions": [],
+                }
             if mention.kind == "name":
                 view["spellings"][mention.span.text] += 1
             frame = _frame_around(mention, frames_by_article.get(article.id, []))
@@ -754,11 +775,32 @@ def _namings(
         named_in = [article for article in articles if speaker in article.text]
         if not named_in:
             continue
-        pattern = re.compile(r"\b" + re.escape(speaker) + r"\b")
         for article in named_in:
-            for match in pattern.finditer(article.text):
-                found[speaker].add((article.id, match.start(), match.end()))
+            for start in _whole_word_starts(article.text, speaker):
+                found[speaker].add((article.id, start, start + len(speaker)))
     return found
+
+
+def _is_word_character(character: str) -> bool:
+    """Say whether a character is one ``\\w`` matches (Unicode: alphanumeric, or "_")."""
+    return character.isalnum() or character == "_"
+
+
+def _whole_word_starts(text: str, phrase: str) -> Iterator[int]:
+    """Yield where ``\\b<phrase>\\b`` matches in ``text`` (left to right, no overlaps), without
+    compiling a pattern: a story's speakers are mostly new names, each compiled once."""
+    before_word = _is_word_character(phrase[0])
+    after_word = _is_word_character(phrase[-1])
+    start = text.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        if before_word != (start > 0 and _is_word_character(text[start - 1])) and after_word != (
+            end < len(text) and _is_word_character(text[end])
+        ):
+            yield start
+            start = text.find(phrase, end)
+        else:
+            start = text.find(phrase, start + 1)
 
 
 def _merge_sides(votes: dict[str, Counter]) -> tuple[dict[str, str], set[str]]:
@@ -805,9 +847,10 @@ def compare_cue_stances(
         side = sides.get(speaker, speaker)
         stance = statement.cue_stance or "unknown"
         view = result.setdefault(outlet, {"by_speaker": {}, "by_side": {}})
-        person = view["by_speaker"].setdefault(
-            speaker, {"side": side, "counts": Counter(), "cues": []}
-        )
+        # each speaker's and side's counts are built when first met, not for every cue
+        person = view["by_speaker"].get(speaker)
+        if person is None:
+            person = view["by_speaker"][speaker] = {"side": side, "counts": Counter(), "cues": []}
         person["counts"][stance] += 1
         person["cues"].append(
             {
@@ -817,15 +860,14 @@ def compare_cue_stances(
                 "span": _span(article, statement.cue.start, statement.cue.end),
             }
         )
-        group = view["by_side"].setdefault(
-            side,
-            {
+        group = view["by_side"].get(side)
+        if group is None:
+            group = view["by_side"][side] = {
                 "counts": Counter(),
                 "cue_words": Counter(),
                 "distancing_cues": Counter(),
                 "speakers": [],
-            },
-        )
+            }
         group["counts"][stance] += 1
         group["cue_words"][statement.cue.text.lower()] += 1
         if stance == "distancing":

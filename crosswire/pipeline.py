@@ -266,6 +266,16 @@ def link_story(piece: StorySlice) -> tuple[list[Entity], list[Statement]]:
     return found, entities.link_speakers(piece.statements, found)
 
 
+def analyze_story_batch(pieces: list[StorySlice]) -> list[StoryResults]:
+    """Run the per-story stages on several stories, their claim units encoded in one call.
+
+    Each story's results are those ``analyze_story`` gives it alone (see
+    ``claims.encode_units_ahead``).
+    """
+    claims.encode_units_ahead([piece.statements for piece in pieces])
+    return [analyze_story(piece) for piece in pieces]
+
+
 def analyze_story(piece: StorySlice) -> StoryResults:
     """Run the per-story stages: entities, claims, timeline, framing and the story summary."""
     story_entities, said = link_story(piece)

@@ -291,23 +291,13 @@ class Claim:
 
 def record_from_dict(cls: type, data: dict[str, Any]) -> Any:
     """Rebuild a record from its dict form: span-shaped dicts become ``Span``s again."""
-    values = {}
+    values = dict(data)  # most values are kept as they are: only the others are replaced
     for name, value in data.items():
-        if type(value) is dict and _is_span_dict(value):  # most values are no dict: no call
-            value = Span.from_dict(value)
+        if type(value) is dict:
+            if len(value) == 3 and "start" in value and "end" in value and "text" in value:
+                values[name] = Span(int(value["start"]), int(value["end"]), value["text"])
         elif name == "mentions" and isinstance(value, list):
-            value = [record_from_dict(Mention, m) for m in value]
+            values[name] = [record_from_dict(Mention, m) for m in value]
         elif name == "propositions" and isinstance(value, list):
-            value = [record_from_dict(Proposition, p) for p in value]
-        values[name] = value
+            values[name] = [record_from_dict(Proposition, p) for p in value]
     return cls(**values)
-
-
-def _is_span_dict(value: Any) -> bool:
-    return (
-        type(value) is dict
-        and len(value) == 3
-        and "start" in value
-        and "end" in value
-        and "text" in value
-    )

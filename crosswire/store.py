@@ -259,7 +259,7 @@ class Store:
                     article.source_path,
                     article.language,
                     article.text,
-                    _dump(article.to_dict()),
+                    _dump_record(article),
                 ),
             )
             added = cursor.rowcount == 1
@@ -278,7 +278,7 @@ class Store:
             for article in articles:
                 db.execute(
                     "UPDATE articles SET date = ?, data = ? WHERE id = ?",
-                    (article.date, _dump(article.to_dict()), article.id),
+                    (article.date, _dump_record(article), article.id),
                 )
 
     def articles(self, ids: Iterable[str] | None = None) -> list[Article]:
@@ -408,7 +408,7 @@ class Store:
             db.executemany(
                 "INSERT INTO stories (id, title, data) VALUES (?, ?, ?) "
                 "ON CONFLICT(id) DO UPDATE SET title = excluded.title, data = excluded.data",
-                [(s.id, s.title, _dump(s.to_dict())) for s in stories],
+                [(s.id, s.title, _dump_record(s)) for s in stories],
             )
             db.executemany(
                 "INSERT OR IGNORE INTO story_articles (story_id, article_id) VALUES (?, ?)",
@@ -416,16 +416,16 @@ class Store:
             )
             db.executemany(
                 "INSERT INTO entities (id, name, label, data) VALUES (?, ?, ?, ?)",
-                [(e.id, e.name, e.label, _dump(e.to_dict())) for e in entities],
+                [(e.id, e.name, e.label, _dump_record(e)) for e in entities],
             )
             _insert_statements(db, statements)
             db.executemany(
                 "INSERT INTO claims (id, story_id, data) VALUES (?, ?, ?)",
-                [(c.id, c.story_id, _dump(c.to_dict())) for c in claims],
+                [(c.id, c.story_id, _dump_record(c)) for c in claims],
             )
             db.executemany(
                 "INSERT INTO timeline_events (id, story_id, date, data) VALUES (?, ?, ?, ?)",
-                [(t.id, t.story_id, t.date, _dump(t.to_dict())) for t in timeline],
+                [(t.id, t.story_id, t.date, _dump_record(t)) for t in timeline],
             )
             db.executemany(
                 "INSERT INTO story_views (story_id, framing, summary, fingerprint) "
@@ -754,7 +754,7 @@ def _write_annotations(
         "INSERT INTO mentions (article_id, start, end, label, entity_id, data) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (article_id, m.span.start, m.span.end, m.label, m.entity_id, _dump(m.to_dict()))
+            (article_id, m.span.start, m.span.end, m.label, m.entity_id, _dump_record(m))
             for article_id, _, mentions, _ in batch
             for m in mentions
         ],
@@ -762,7 +762,7 @@ def _write_annotations(
     db.executemany(
         "INSERT INTO time_expressions (article_id, start, end, data) VALUES (?, ?, ?, ?)",
         [
-            (article_id, t.span.start, t.span.end, _dump(t.to_dict()))
+            (article_id, t.span.start, t.span.end, _dump_record(t))
             for article_id, _, _, time_expressions in batch
             for t in time_expressions
         ],
@@ -806,7 +806,7 @@ def _insert_statements(
 
 def _statement_row(statement: Statement, found: bool) -> tuple[Any, ...]:
     """Return a statement's column values, serialising it once (``data`` and ``found`` alike)."""
-    data = _dump(statement.to_dict())
+    data = _dump_record(statement)
     return (
         statement.id,
         statement.article_id,
@@ -826,6 +826,17 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 def _dump(data: Any) -> str:
     return _ENCODER.encode(data)
+
+
+# Records are plain dataclasses, their ``__dict__`` their fields: the encoder writes a record,
+# and the records, lists and dicts in it, as ``_dump(record.to_dict())`` would, without
+# building the dicts and lists of ``to_dict`` first (a refresh writes some 25,000 records).
+_RECORD_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=vars)
+
+
+def _dump_record(record: Any) -> str:
+    """Return a record's JSON: the text of ``_dump(record.to_dict())``."""
+    return _RECORD_ENCODER.encode(record)
 
 
 def record_from_json(cls: type, raw: str) -> Any:

@@ -65,6 +65,16 @@ def _shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+@functools.lru_cache(maxsize=1 << 18)
+def _shingle_hash(shingle: str) -> int:
+    """datasketch's default hash of a shingle's UTF-8 (``sha1_hash32``), once per shingle:
+    copies, wire stories and stock phrases repeat shingles (the 1,000 benchmark articles have
+    192,750 shingles, 39,190 of them distinct)."""
+    from datasketch.hashfunc import sha1_hash32
+
+    return sha1_hash32(shingle.encode("utf-8"))
+
+
 def _chronological(articles: list[Article]) -> list[Article]:
     """Order articles earliest first; undated ones keep their input order after dated ones."""
     order = {article.id: index for index, article in enumerate(articles)}
@@ -98,8 +108,13 @@ def find_duplicates(
         shingles = _shingles(article.text)
         if not shingles:
             continue
-        signature = MinHash(num_perm=MINHASH_PERMUTATIONS, permutations=permutations, scheme=scheme)
-        signature.update_batch([s.encode("utf-8") for s in shingles])
+        signature = MinHash(
+            num_perm=MINHASH_PERMUTATIONS,
+            permutations=permutations,
+            scheme=scheme,
+            hashfunc=_shingle_hash,
+        )
+        signature.update_batch(shingles)
         matches = [m for m in lsh.query(signature) if signature.jaccard(signatures[m]) >= threshold]
         if matches:
             # LSH answers in set order, which changes with the hash seed: on equal similarity,

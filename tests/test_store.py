@@ -143,6 +143,31 @@ def test_records_turn_into_the_same_plain_dicts_as_dataclasses_asdict():
         assert all(plain[k] is not v for k, v in vars(record).items() if isinstance(v, list))
 
 
+def test_records_are_written_as_the_json_of_their_plain_dicts():
+    from crosswire.records import Article, Claim, Entity, Proposition, TimelineEvent
+    from crosswire.store import _dump, _dump_record
+
+    span = Span(0, 4, "Kyiv")
+    mention = Mention("a1", span, "GPE", entity_id="e1")
+    records = [
+        Article("a1", "Kyiv said.", title="T", dateline=span, metadata={"tags": ["x", 1.5]}),
+        mention,
+        Entity("e1", "Kyiv", "GPE", ["Kiev"], {"Wire": ["Kiev"]}, [mention]),
+        Statement(
+            "s1",
+            "a1",
+            span,
+            "direct",
+            speaker=span,
+            propositions=[Proposition(span, ["say"], negates=True)],
+        ),
+        Claim("c1", "t1", "ß 91", conflicts=[{"values": (91, 90), "spans": [span]}]),
+        TimelineEvent("v1", None, None, "day", "attack", "drones", evidence=[{"span": span}]),
+    ]
+    for record in records:
+        assert _dump_record(record) == _dump(record.to_dict())
+
+
 def test_statements_of_many_articles_come_in_one_order_whatever_order_the_ids_are_given(tmp_path):
     # more articles than one SQL chunk holds (500 bound parameters): the rows of each chunk
     # are sorted, so the chunks must be too, or a set of ids reads back in hash-seed order

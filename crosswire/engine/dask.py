@@ -25,9 +25,9 @@ def annotate_batch(articles: list[Article]) -> list[tuple[Article, Any]]:
 
 def analyze_story_batch(slices: list[Any]) -> list[Any]:
     """Run the per-story stages on a batch of story slices on a worker."""
-    from crosswire.pipeline import analyze_story
+    from crosswire.pipeline import analyze_story_batch
 
-    return [analyze_story(piece) for piece in slices]
+    return analyze_story_batch(slices)
 
 
 class DaskEngine:
