@@ -65,7 +65,7 @@ def _shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
-@functools.lru_cache(maxsize=1 << 18)
+@functools.lru_cache(maxsize=1 << 16)
 def _shingle_hash(shingle: str) -> int:
     """datasketch's default hash of a shingle's UTF-8 (``sha1_hash32``), once per shingle:
     copies, wire stories and stock phrases repeat shingles (the 1,000 benchmark articles have
