@@ -40,10 +40,7 @@ DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "their", "its", "
 
 def _text(doc: Any) -> str:
     """Return the doc's text, built once per doc (spaCy rebuilds ``doc.text`` on every access)."""
-    cached = doc.user_data.get("crosswire_text")
-    if cached is None:
-        cached = doc.user_data["crosswire_text"] = doc.text
-    return cached
+    return doc_views.text(doc)
 
 
 # ---------------------------------------------------------------- lexicons
@@ -307,14 +304,14 @@ def _trim(doc: Any, start: int, end: int) -> tuple[int, int]:
 
 def _subject_of(token: Any, depth: int = 0) -> Any:
     """Return the subject of a cue verb, inheriting from the governing verb when it has none."""
-    for child in token.children:
+    for child in doc_views.children(token):
         if child.dep_ in SUBJECT_DEPS:
             return child
     if token.dep_ == "acl" and token.tag_ == "VBG" and token.head.pos_ in {"NOUN", "PROPN", "PRON"}:
         return token.head  # "a lawsuit challenging the policy", "those backing her rival"
-    for child in token.children:
+    for child in doc_views.children(token):
         if child.dep_ == "agent":
-            for grandchild in child.children:
+            for grandchild in doc_views.children(child):
                 if grandchild.dep_ == "pobj":
                     return grandchild
     if depth < 2 and token.dep_ in INHERITING_DEPS and token.head.i != token.i:
@@ -339,9 +336,9 @@ def _speaker_span(subject: Any) -> tuple[int, int]:
     A subtree starts at its left edge and ends at its right edge, so the edges give the span.
     """
     end = subject.idx + len(subject.text)
-    for right in subject.rights:
+    for right in doc_views.rights(subject):
         if right.dep_ in {"prep", "compound", "flat", "nummod", "appos"} and "," not in [
-            t.text for t in right.subtree
+            t.text for t in doc_views.subtree(right)
         ]:
             end = max(end, _subtree_span(right)[1])
         else:
@@ -361,19 +358,19 @@ class ContentFound:
 def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
     """Return what a cue verb reports: ``said that ...``, ``vowed to ...``, ``called for ...``."""
     takes = lexicon.takes.get(_cue_lemma(cue, lexicon.verbs) or "", frozenset())
-    clauses = [child for child in cue.children if child.dep_ == "ccomp"]
+    clauses = [child for child in doc_views.children(cue) if child.dep_ == "ccomp"]
     if clauses:
         # Of two reported clauses the one after the cue is what it reports ("..., X said Y").
         clause = next((c for c in clauses if c.i > cue.i), clauses[0])
         return ContentFound(_content_tokens(cue, clause, lexicon), True)
-    for token in cue.subtree:
+    for token in doc_views.subtree(cue):
         if token.i > cue.i and token.lower_ == "that" and token.dep_ == "mark":
             clause = token.head
             if not _governed_loosely(clause, cue):
                 continue
             tokens = [t for t in _reported_subtree(clause, lexicon, cue) if t.i >= token.i]
             return ContentFound(_token_span(tokens), True)
-    for child in cue.rights:
+    for child in doc_views.rights(cue):
         if child.dep_ == "xcomp" and "to-clause" in takes:
             return ContentFound(_content_tokens(cue, child, lexicon), False)
         if child.dep_ == "dobj" and "object" in takes:
@@ -381,10 +378,12 @@ def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
         if child.dep_ == "dobj" and _misparsed_clause(child):
             # "X says the movement that is sweeping the country appeals to ...": the parser
             # took the reported clause's subject for an object.
-            tokens = [t for t in cue.subtree if t.i >= child.left_edge.i and not t.is_punct]
+            tokens = [
+                t for t in doc_views.subtree(cue) if t.i >= child.left_edge.i and not t.is_punct
+            ]
             return ContentFound(_token_span(tokens), True)
         if child.dep_ in {"prep", "prt"} and child.lower_ in takes:
-            objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+            objects = [c for c in doc_views.children(child) if c.dep_ in {"pobj", "pcomp"}]
             if objects:
                 cue_end = child.idx + len(child.text)
                 return ContentFound(_content_tokens(cue, objects[0], lexicon), False, cue_end)
@@ -398,7 +397,7 @@ CONTENT_TAIL_DEPS = {"prep", "oprd", "xcomp", "ccomp", "npadvmod", "dep", "attr"
 
 def _misparsed_clause(noun: Any) -> bool:
     """Say whether a direct object of a speech verb is really the start of a clause."""
-    tokens = list(noun.subtree)
+    tokens = list(doc_views.subtree(noun))
     after = [
         t
         for t in noun.doc[noun.right_edge.i + 1 : doc_views.sentence_of(noun).end]
@@ -422,7 +421,7 @@ def _content_tokens(cue: Any, content: Any, lexicon: CueLexicon) -> tuple[int, i
         before = [t for t in tokens if t.i < cue.i]
         if before and all(t.lower_ in FRONTED_WORDS for t in before):
             tokens = [t for t in tokens if t.i > cue.i]
-        for sibling in cue.rights:
+        for sibling in doc_views.rights(cue):
             if sibling.i <= content.i or sibling.dep_ not in CONTENT_TAIL_DEPS:
                 continue
             if _is_channel(sibling, lexicon) or _is_date(sibling):
@@ -438,18 +437,18 @@ def _reported_subtree(token: Any, lexicon: CueLexicon, cue: Any = None) -> list[
     as the cue (``says he'd do X and tells the crowd ...``) starts a new attribution.
     """
     excluded: set[int] = set()
-    subtree = list(token.subtree)
+    subtree = list(doc_views.subtree(token))
     for descendant in subtree:
         if descendant.dep_ != "conj" or descendant.lemma_.lower() not in lexicon.verbs:
             continue
         if _has_that(descendant):
             continue  # "said X and that she wanted Y": a second clause of the same report
-        own_subject = any(c.dep_ in SUBJECT_DEPS for c in descendant.children)
+        own_subject = any(c.dep_ in SUBJECT_DEPS for c in doc_views.children(descendant))
         same_tense = cue is not None and descendant.tag_ == cue.tag_ and cue.tag_ in {"VBZ", "VBD"}
         if not (own_subject or same_tense):
             continue
-        excluded.update(t.i for t in descendant.subtree)
-        for sibling in descendant.head.rights:
+        excluded.update(t.i for t in doc_views.subtree(descendant))
+        for sibling in doc_views.rights(descendant.head):
             if sibling.dep_ in {"cc", "punct"} and sibling.i < descendant.i:
                 excluded.add(sibling.i)
     return [t for t in subtree if t.i not in excluded] if excluded else subtree
@@ -472,17 +471,17 @@ def _inverted_content(cue: Any) -> tuple[int, int] | None:
     head = cue.head
     if head.i == cue.i or head.i > cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl", "conj"}:
         return None
-    if any(child.dep_ == "mark" for child in cue.children):
+    if any(child.dep_ == "mark" for child in doc_views.children(cue)):
         return None
     before = cue.doc[cue.left_edge.i - 1] if cue.left_edge.i > 0 else None
     if before is None or not (before.is_punct or before.is_quote):
         return None
     # "This campaign, he says, is different": the clause around the parenthetical cue.
-    inside = {t.i for t in cue.subtree}
+    inside = {t.i for t in doc_views.subtree(cue)}
     sentence = doc_views.sentence_of(cue)
     tokens = [
         t
-        for t in head.subtree
+        for t in doc_views.subtree(head)
         if t.i not in inside and sentence.start <= t.i < sentence.end and not t.is_punct
     ]
     return _token_span(tokens)
@@ -493,9 +492,9 @@ def _as_content(cue: Any) -> tuple[int, int] | None:
     head = cue.head
     if cue.dep_ != "advcl" or head.i <= cue.i:
         return None
-    if not any(child.dep_ == "mark" and child.lower_ == "as" for child in cue.children):
+    if not any(child.dep_ == "mark" and child.lower_ == "as" for child in doc_views.children(cue)):
         return None
-    tokens = [t for t in head.subtree if t.i > cue.right_edge.i and not t.is_punct]
+    tokens = [t for t in doc_views.subtree(head) if t.i > cue.right_edge.i and not t.is_punct]
     return _token_span(tokens)
 
 
@@ -619,13 +618,13 @@ def _reported_within(
 def _is_finite(verb: Any) -> bool:
     """Say whether a verb heads a finite clause: a tensed verb or auxiliary ("they were
     hitting", "it is"), not an infinitive or participle ("me to confess")."""
-    verbs = [verb, *(c for c in verb.children if c.dep_ in {"aux", "auxpass"})]
+    verbs = [verb, *(c for c in doc_views.children(verb) if c.dep_ in {"aux", "auxpass"})]
     return any("Fin" in t.morph.get("VerbForm") for t in verbs)
 
 
 def _speaks_as_organisation(cue: Any, lexicon: CueLexicon) -> bool:
     """Say whether ``it`` is a speaker ("It denied the report"), not "it is said" or "it seems"."""
-    if any(child.dep_ in {"auxpass", "nsubjpass"} for child in cue.children):
+    if any(child.dep_ in {"auxpass", "nsubjpass"} for child in doc_views.children(cue)):
         return False
     stance = lexicon.verbs.get(_cue_lemma(cue, lexicon.verbs) or "")
     return stance in {"neutral", "emphatic", "distancing", "denial"}
@@ -642,7 +641,7 @@ def _reports_a_clause(token: Any) -> bool:
         "mean",
     }:
         return False
-    return any(child.dep_ == "ccomp" and _has_that(child) for child in token.children)
+    return any(child.dep_ == "ccomp" and _has_that(child) for child in doc_views.children(token))
 
 
 def _reported_kind(stance: str | None) -> str:
@@ -713,10 +712,10 @@ def _cue_extent(doc: Any, cue: Any, lexicon: CueLexicon) -> tuple[int, int]:
         words = tuple(t.lower_ for t in doc[cue.head.i : cue.i + 1])
         if words in lexicon.phrases or len(words) <= 4:
             start = cue.head.idx
-    for child in cue.rights:
+    for child in doc_views.rights(cue):
         if child.dep_ in {"dobj", "dative"} and child.lower_ in lexicon.audiences:
             end = child.idx + len(child.text)
-    for child in cue.children:
+    for child in doc_views.children(cue):
         if child.dep_ == "prt" and child.i == cue.i + 1:
             end = max(end, child.idx + len(child.text))
     return start, end
@@ -750,7 +749,7 @@ def _larger_side(head: Any, phrase: Any) -> list[Any]:
     sentence = doc_views.sentence_of(phrase)
     first, last = phrase.left_edge.i, phrase.right_edge.i
     before, after = [], []
-    for t in head.subtree:
+    for t in doc_views.subtree(head):
         if sentence.start <= t.i < sentence.end:
             if t.i < first:
                 before.append(t)
@@ -762,8 +761,8 @@ def _larger_side(head: Any, phrase: Any) -> list[Any]:
 def _according_to(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
     if token.lower_ != "according" or ("according", "to") not in lexicon.phrases:
         return None
-    to = next((c for c in token.children if c.lower_ == "to"), None)
-    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+    to = next((c for c in doc_views.children(token) if c.lower_ == "to"), None)
+    source = next((c for c in doc_views.children(to) if c.dep_ == "pobj"), None) if to else None
     if source is None:
         return None
     head = token.head if token.head.i != token.i else token
@@ -785,11 +784,11 @@ def _in_words(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
     if token.lower_ != "words" or token.head.lower_ != "in":
         return None
     preposition = token.head
-    owner = next((c for c in token.children if c.dep_ == "poss"), None)
+    owner = next((c for c in doc_views.children(token) if c.dep_ == "poss"), None)
     key = ("in", POSSESSIVE_SLOT.lower(), "words")
     if owner is None:
-        of = next((c for c in token.children if c.lower_ == "of"), None)
-        owner = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
+        of = next((c for c in doc_views.children(token) if c.lower_ == "of"), None)
+        owner = next((c for c in doc_views.children(of) if c.dep_ == "pobj"), None) if of else None
         key = ("in", "the", "words", "of")
     stance = lexicon.phrases.get(key) or lexicon.phrases.get(("in", POSSESSIVE_SLOT, "words"))
     if owner is None or stance is None:
@@ -818,13 +817,14 @@ def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
         if stance is None or token.pos_ != "NOUN" or _inside(quotes, token.idx):
             continue
         owner = (
-            next((c for c in token.children if c.dep_ == "poss"), None)
+            next((c for c in doc_views.children(token) if c.dep_ == "poss"), None)
             or _agent_of(token)
             or _subject_of_governing_verb(token, lexicon)
         )
         cue_end = token.idx + len(token.text)
         clause = next(
-            (c for c in token.children if c.dep_ in {"acl", "ccomp"} and _has_that(c)), None
+            (c for c in doc_views.children(token) if c.dep_ in {"acl", "ccomp"} and _has_that(c)),
+            None,
         )
         if clause is None:
             clause, cue_end = _prepositional_object(
@@ -832,7 +832,7 @@ def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
             )
         if clause is None:
             continue
-        content = _trim(doc, *_token_span(clause.subtree))
+        content = _trim(doc, *_token_span(doc_views.subtree(clause)))
         found.append(
             Attribution(
                 cue=(token.idx, cue_end),
@@ -860,7 +860,9 @@ def find_unattributed_reports(
             clause = token.head
             sentence = doc_views.sentence_of(token)
             tokens = [
-                t for t in clause.subtree if t.i != token.i and sentence.start <= t.i < sentence.end
+                t
+                for t in doc_views.subtree(clause)
+                if t.i != token.i and sentence.start <= t.i < sentence.end
             ]
             cue = (token.idx, token.idx + len(token.text))
         elif _passive_cue(token, lexicon) or _impression_cue(token, lexicon):
@@ -886,7 +888,7 @@ def _passive_cue(token: Any, lexicon: CueLexicon) -> bool:
     """Say whether a cue verb is a sourceless passive: "is expected to", "it was reported that"."""
     if token.pos_ != "VERB" or _cue_lemma(token, lexicon.verbs) is None:
         return False
-    children = list(token.children)
+    children = list(doc_views.children(token))
     if not any(c.dep_ == "auxpass" for c in children) or any(c.dep_ == "agent" for c in children):
         return False
     return any(c.dep_ in {"xcomp", "ccomp", "oprd"} or c.lower_ == "as" for c in children)
@@ -901,7 +903,7 @@ def _impression_cue(token: Any, lexicon: CueLexicon) -> bool:
         return False
     return any(
         c.dep_ in {"xcomp", "ccomp", "acomp", "attr", "oprd"} or c.lower_ == "like"
-        for c in token.children
+        for c in doc_views.children(token)
     )
 
 
@@ -910,12 +912,14 @@ def _clause_from_subject(verb: Any) -> list[Any]:
 
     ``After months of polls, more voters are expected to attend``: the report is what follows.
     """
-    tokens = [t for t in verb.subtree if not t.is_punct]
-    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"}]
+    tokens = [t for t in doc_views.subtree(verb) if not t.is_punct]
+    subjects = [
+        c for c in doc_views.children(verb) if c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"}
+    ]
     if subjects:
         start = min(s.left_edge.i for s in subjects)
         tokens = [t for t in tokens if t.i >= start]
-    for child in verb.rights:
+    for child in doc_views.rights(verb):
         before = verb.doc[child.left_edge.i - 1]
         if child.dep_ in TRAILING_ASIDE_DEPS and before.text in {",", "\u2014", "--", "\n"}:
             # "X appeared to lead, with a new survey finding ...": the aside is not the report.
@@ -985,7 +989,7 @@ def _subject_of_governing_verb(noun: Any, lexicon: CueLexicon) -> Any:
     verb = noun.head
     if noun.dep_ != "dobj" or verb.pos_ not in {"VERB", "AUX"}:
         return None
-    subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
+    subject = next((c for c in doc_views.children(verb) if c.dep_ in SUBJECT_DEPS), None)
     if subject is None or not _is_animate(subject, lexicon) or subject.lower_ == "who":
         return None
     return subject
@@ -993,24 +997,26 @@ def _subject_of_governing_verb(noun: Any, lexicon: CueLexicon) -> Any:
 
 def _agent_of(noun: Any) -> Any:
     """Return X in ``criticism by X`` / ``a statement from X``."""
-    for child in noun.children:
+    for child in doc_views.children(noun):
         if child.dep_ == "prep" and child.lower_ in {"by", "from"}:
-            return next((c for c in child.children if c.dep_ == "pobj"), None)
+            return next((c for c in doc_views.children(child) if c.dep_ == "pobj"), None)
     return None
 
 
 def _prepositional_object(noun: Any, prepositions: frozenset[str] | None) -> tuple[Any, int]:
     """Return the object of ``criticism of X`` and where the cue ends (after the preposition)."""
-    for child in noun.rights:
+    for child in doc_views.rights(noun):
         if child.dep_ == "prep" and prepositions and child.lower_ in prepositions:
-            target = next((c for c in child.children if c.dep_ in {"pobj", "pcomp"}), None)
+            target = next(
+                (c for c in doc_views.children(child) if c.dep_ in {"pobj", "pcomp"}), None
+            )
             if target is not None:
                 return target, child.idx + len(child.text)
     return None, 0
 
 
 def _has_that(clause: Any) -> bool:
-    return any(c.lower_ == "that" and c.dep_ == "mark" for c in clause.children)
+    return any(c.lower_ == "that" and c.dep_ == "mark" for c in doc_views.children(clause))
 
 
 # ---------------------------------------------------------------- quotes, kinds, continuations
@@ -1089,11 +1095,13 @@ def content_cut_points(doc: Any, attribution: Attribution, quotes: list[Quote]) 
         # cut only after what it governs, never right after the cue.
         cues = [head for head in heads if cue_start <= head.idx < cue_end]
         heads = [head for head in heads if head not in cues]
-        heads += [c for cue in cues for c in cue.rights if c.dep_ in CUE_INSIDE_CONTENT_DEPS]
+        heads += [
+            c for cue in cues for c in doc_views.rights(cue) if c.dep_ in CUE_INSIDE_CONTENT_DEPS
+        ]
     starts = {
         child.left_edge.i
         for head in heads
-        for child in head.rights
+        for child in doc_views.rights(head)
         if child.dep_ not in {"punct", "case"} and span.start + 2 <= child.left_edge.i < span.end
     }
     points = [
@@ -1383,7 +1391,7 @@ def find_channel_and_date(doc: Any, attribution: Attribution, lexicon: CueLexico
         # A quote interrupted by its attribution: the channel sits between the quoted parts.
         blocked = [(q.start, q.end) for q in attribution.quotes] + [attribution.speaker]
     for head in heads:
-        for child in head.children:
+        for child in doc_views.children(head):
             span = _subtree_span(child)
             if span is None or any(_overlaps(span, other) for other in blocked):
                 continue
@@ -1397,16 +1405,16 @@ def find_channel_and_date(doc: Any, attribution: Attribution, lexicon: CueLexico
 
 def _split_trailing_date(channel: Any) -> tuple[tuple[int, int], tuple[int, int] | None]:
     """Split ``in an interview ... on Monday`` into the channel and the date the parser hung on it."""
-    for token in channel.subtree:
+    for token in doc_views.subtree(channel):
         if token.i > channel.i and token.dep_ in {"prep", "npadvmod"} and _is_date(token):
             if token.right_edge.i == channel.right_edge.i:
-                kept = [t for t in channel.subtree if t.i < token.left_edge.i]
-                return _token_span(kept), _token_span(token.subtree)
-    return _token_span(channel.subtree), None
+                kept = [t for t in doc_views.subtree(channel) if t.i < token.left_edge.i]
+                return _token_span(kept), _token_span(doc_views.subtree(token))
+    return _token_span(doc_views.subtree(channel)), None
 
 
 def _is_channel(preposition: Any, lexicon: CueLexicon) -> bool:
-    objects = [c for c in preposition.children if c.dep_ == "pobj"]
+    objects = [c for c in doc_views.children(preposition) if c.dep_ == "pobj"]
     return any(
         o.lower_ in lexicon.channels or o.lemma_.lower() in lexicon.channels for o in objects
     )
@@ -1420,10 +1428,10 @@ def _is_date(child: Any) -> bool:
     """
     if child.dep_ not in {"prep", "npadvmod", "advmod", "obl", "nmod"}:
         return False
-    heads = [child, *(c for c in child.children if c.dep_ in {"pobj", "npadvmod"})]
+    heads = [child, *(c for c in doc_views.children(child) if c.dep_ in {"pobj", "npadvmod"})]
     if any(t.ent_type_ in {"DATE", "TIME"} for t in heads):
         return True
-    tokens = list(child.subtree)
+    tokens = list(doc_views.subtree(child))
     dated = sum(t.ent_type_ in {"DATE", "TIME"} for t in tokens)
     return dated * 2 >= len(tokens) or child.lower_ in DATE_WORDS
 
@@ -1596,7 +1604,9 @@ def resolve_speaker(
             return ResolvedSpeaker(None, None)
         return _resolve_pronoun(doc, head, index, earlier, lexicon)
     tokens = [t for t in doc.char_span(*attribution.speaker, alignment_mode="expand")]
-    appositive = {t.i for c in head.rights if c.dep_ == "appos" for t in c.subtree}
+    appositive = {
+        t.i for c in doc_views.rights(head) if c.dep_ == "appos" for t in doc_views.subtree(c)
+    }
     tokens = [t for t in tokens if t.i <= head.i or t.i in appositive] or [head]
     person = _person_in(tokens, lexicon, _known_surnames(index))
     if person is not None:
@@ -1657,11 +1667,11 @@ def _person_in(
 
 
 def _appositive_role(head: Any, lexicon: CueLexicon) -> tuple[int, int] | None:
-    for child in head.rights:
+    for child in doc_views.rights(head):
         if child.dep_ == "appos" and (
             child.lower_ in lexicon.roles or child.lemma_.lower() in lexicon.roles
         ):
-            return _token_span(t for t in child.subtree if t.lower_ not in DETERMINERS)
+            return _token_span(t for t in doc_views.subtree(child) if t.lower_ not in DETERMINERS)
     return None
 
 
@@ -1917,25 +1927,30 @@ def _governed_contents(
 ) -> Iterable[tuple[str, Any, list[Any], int]]:
     """Yield (content type, content head, content tokens, cue end) for what a word governs."""
     lexicon = load_cue_lexicon()
-    for child in token.children:
+    for child in doc_views.children(token):
         if child.dep_ in CANDIDATE_CONTENT_DEPS:
             if child.dep_ in {"ccomp", "xcomp", "dobj"} and child.i > token.i:
                 bounds = _content_tokens(token, child, lexicon)
                 yield child.dep_, child, list(doc.char_span(*bounds, alignment_mode="expand")), 0
             else:
-                yield child.dep_, child, list(child.subtree), 0
+                yield child.dep_, child, list(doc_views.subtree(child)), 0
         elif child.dep_ in {"prep", "prt", "agent"}:
-            for grandchild in child.children:
+            for grandchild in doc_views.children(child):
                 if grandchild.dep_ in {"pobj", "pcomp"}:
                     end = child.idx + len(child.text)
-                    yield f"prep:{child.lower_}", grandchild, list(grandchild.subtree), end
+                    yield (
+                        f"prep:{child.lower_}",
+                        grandchild,
+                        list(doc_views.subtree(grandchild)),
+                        end,
+                    )
     if token.pos_ not in {"VERB", "AUX"}:
         yield from _around_content(token)
         return
     inverted = _inverted_content(token)
     if inverted:
         yield "inverted", token.head, list(doc.char_span(*inverted, alignment_mode="expand")), 0
-    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children):
+    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in doc_views.children(token)):
         yield "passive", token, _clause_from_subject(token), 0
     quote = _quote_near(doc, quotes, token, speaker)
     if quote:
@@ -2001,7 +2016,7 @@ def candidate_features(
     stance = (lexicon.nouns if token.pos_ == "NOUN" else lexicon.verbs).get(
         _cue_lemma(token, lexicon.nouns if token.pos_ == "NOUN" else lexicon.verbs) or ""
     )
-    children = {c.dep_ for c in token.children}
+    children = {c.dep_ for c in doc_views.children(token)}
     words = len(_text(doc)[bounds[0] : bounds[1]].split())
     span = doc.char_span(bounds[0], bounds[1], alignment_mode="expand")
     first = next((t.lower_ for t in span if t.text.strip()), "-") if span is not None else "-"
@@ -2025,13 +2040,13 @@ def candidate_features(
         f"after={bounds[0] > token.idx}|{kind}",
         f"passive={'auxpass' in children or 'nsubjpass' in children}",
         f"neg={'neg' in children}",
-        f"clause_subject={any(c.dep_ in SUBJECT_DEPS for c in head.children)}|{kind}",
+        f"clause_subject={any(c.dep_ in SUBJECT_DEPS for c in doc_views.children(head))}|{kind}",
         f"lemma|content_type={lemma}|{content_type}",
         f"content_lemma={head.lemma_.lower()}|{kind}",
         f"first={first}|{kind}",
         f"lemma|dep={lemma}|{token.dep_}",
     ]
-    modal = next((c.lower_ for c in token.children if c.tag_ == "MD"), None)
+    modal = next((c.lower_ for c in doc_views.children(token) if c.tag_ == "MD"), None)
     if modal:
         features.append(f"modal={modal}")
     if subject is None:

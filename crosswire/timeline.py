@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from crosswire import doc_views
 from crosswire.records import (
     Article,
     Entity,
@@ -515,7 +516,7 @@ def points_forward(doc: Any, start: int, end: int) -> bool:
         return True
     if head.tag_ in ("VBD", "VBN") or head.pos_ not in ("VERB", "AUX"):
         return False
-    modals = {child.lower_ for child in head.children if child.tag_ == "MD"}
+    modals = {child.lower_ for child in doc_views.children(head) if child.tag_ == "MD"}
     if modals & rules.future_words:
         return True
     return preposition in rules.future_prepositions and head.tag_ == "VB"
