@@ -58,6 +58,16 @@ def values(doc: Any, attribute: str) -> list[Any]:
     return found
 
 
+def token_ends(doc: Any) -> list[int]:
+    """Return where every token ends in the doc text: ``token.idx + len(token.text)``, by index."""
+    views = _views(doc)
+    found = views.attributes.get("end")
+    if found is None:
+        lengths = map(len, values(doc, "text"))
+        found = views.attributes["end"] = list(map(int.__add__, values(doc, "idx"), lengths))
+    return found
+
+
 def text(doc: Any) -> str:
     """Return ``doc.text``, built once per doc."""
     views = _views(doc)

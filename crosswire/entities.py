@@ -390,8 +390,8 @@ def _description_mentions(doc: Any, article: Article, names: list[Mention]) -> l
     taken = [(m.span.start, m.span.end) for m in names if m.kind != "name"]
     found: list[Mention] = []
     tokens = doc_views.tokens(doc)
-    for token in tokens:
-        if titles.kind(token.text) != "title" or token.tag_ not in ("NN", "NNP"):
+    for token, word in zip(tokens, doc_views.values(doc, "text"), strict=True):
+        if titles.kind(word) != "title" or token.tag_ not in ("NN", "NNP"):
             continue
         following = tokens[token.i + 1] if token.i + 1 < len(tokens) else None
         if following is not None and following.pos_ == "PROPN":
@@ -432,8 +432,8 @@ def _anaphor_mentions(doc: Any, article: Article, found: list[Mention]) -> list[
     taken = [(m.span.start, m.span.end) for m in found]
     anaphors: list[Mention] = []
     tokens = doc_views.tokens(doc)
-    for token in tokens:
-        if token.lower_ != "the":
+    for token, word in zip(tokens, doc_views.values(doc, "lower_"), strict=True):
+        if word != "the":
             continue
         words = []
         for follower in tokens[token.i + 1 : token.i + 4]:

@@ -278,9 +278,10 @@ def _token_span(tokens: Iterable[Any]) -> tuple[int, int] | None:
     tokens = list(tokens)
     if not tokens:
         return None
-    start = min(t.idx for t in tokens)
-    end = max(t.idx + len(t.text) for t in tokens)
-    return start, end
+    doc = tokens[0].doc
+    starts, ends = doc_views.values(doc, "idx"), doc_views.token_ends(doc)
+    positions = [t.i for t in tokens]
+    return min(map(starts.__getitem__, positions)), max(map(ends.__getitem__, positions))
 
 
 def _subtree_span(token: Any) -> tuple[int, int]:
@@ -529,8 +530,8 @@ def _quote_near(
 def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> list[Attribution]:
     """Find statements introduced by a cue verb: ``X said (that) ...``, ``"...," X said``."""
     found = []
-    for token in doc_views.tokens(doc):
-        if token.pos_ not in {"VERB", "AUX"}:
+    for token, pos in zip(doc_views.tokens(doc), doc_views.values(doc, "pos_"), strict=True):
+        if pos not in {"VERB", "AUX"}:
             continue
         lemma = _cue_lemma(token, lexicon.verbs)
         if lemma is None and _reports_a_clause(token):
@@ -726,7 +727,9 @@ def find_phrase_attributions(
 ) -> list[Attribution]:
     """Find statements introduced by ``according to X`` and ``in X's words``."""
     found = []
-    for token in doc_views.tokens(doc):
+    for token, word in zip(doc_views.tokens(doc), doc_views.values(doc, "lower_"), strict=True):
+        if word not in {"according", "words"}:
+            continue  # the only words _according_to and _in_words start from
         # the cue words first: they rule out nearly every token without scanning the quotes
         attribution = _according_to(doc, token, lexicon) or _in_words(doc, token, lexicon)
         if attribution is not None and not _inside(quotes, token.idx):
@@ -812,9 +815,11 @@ def _in_words(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
 def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> list[Attribution]:
     """Find ``X's claim that ...`` and ``a statement by X that ...``."""
     found = []
-    for token in doc_views.tokens(doc):
+    for token, pos in zip(doc_views.tokens(doc), doc_views.values(doc, "pos_"), strict=True):
+        if pos != "NOUN":
+            continue
         stance = lexicon.nouns.get(token.lemma_.lower())
-        if stance is None or token.pos_ != "NOUN" or _inside(quotes, token.idx):
+        if stance is None or _inside(quotes, token.idx):
             continue
         owner = (
             next((c for c in doc_views.children(token) if c.dep_ == "poss"), None)
@@ -852,10 +857,15 @@ def find_unattributed_reports(
 ) -> list[Attribution]:
     """Find reports with no named source: ``X reportedly met Y``, ``X is expected to win``."""
     found = []
-    for token in doc_views.tokens(doc):
+    words = doc_views.values(doc, "lower_")
+    for token, pos, word in zip(
+        doc_views.tokens(doc), doc_views.values(doc, "pos_"), words, strict=True
+    ):
+        if word not in lexicon.adverbs and pos not in {"VERB", "AUX"}:
+            continue  # neither a reporting adverb nor a verb _passive_cue or _impression_cue takes
         if _inside(quotes, token.idx):
             continue
-        stance = lexicon.adverbs.get(token.lower_)
+        stance = lexicon.adverbs.get(word)
         if stance is not None and token.dep_ == "advmod":
             clause = token.head
             sentence = doc_views.sentence_of(token)
@@ -937,8 +947,8 @@ def find_colon_attributions(
     """Find headline-style attributions: ``Senator X: "We will win."``, ``Poll: X leads``."""
     found = []
     text = _text(doc)
-    for token in doc_views.tokens(doc):
-        if token.text != ":" or _inside(quotes, token.idx):
+    for token, word in zip(doc_views.tokens(doc), doc_views.values(doc, "text"), strict=True):
+        if word != ":" or _inside(quotes, token.idx):
             continue
         sentence = doc_views.sentence_of(token)
         left = doc[sentence.start : token.i]
@@ -1529,8 +1539,8 @@ def _surname_mentions(
     surnames = {p.name.split()[-1]: p for p in people if len(p.name.split()) > 1}
     covered = {p.position for p in people}
     found = []
-    for token in doc_views.tokens(doc):
-        person = surnames.get(token.text)
+    for token, word in zip(doc_views.tokens(doc), doc_views.values(doc, "text"), strict=True):
+        person = surnames.get(word)
         if person is None or token.pos_ != "PROPN" or token.ent_type_ == "PERSON":
             continue
         if token.idx in covered or _inside(quotes, token.idx):
@@ -1897,10 +1907,16 @@ def find_candidates(
         start, end = quote.open_mark, (quote.close_mark or quote.end) + 1
         quoted[start:end] = b"\x01" * (end - start)
     candidates: list[Candidate] = []
-    for token in doc_views.tokens(doc):
-        if token.pos_ not in CANDIDATE_POS or (token.pos_ == "AUX" and token.dep_ == "aux"):
+    for token, pos, start, word in zip(
+        doc_views.tokens(doc),
+        doc_views.values(doc, "pos_"),
+        doc_views.values(doc, "idx"),
+        doc_views.values(doc, "text"),
+        strict=True,
+    ):
+        if pos not in CANDIDATE_POS or (pos == "AUX" and token.dep_ == "aux"):
             continue
-        if quoted[token.idx] or 1 in taken[token.idx : token.idx + len(token.text)]:
+        if quoted[start] or 1 in taken[start : start + len(word)]:
             continue
         seen: set[tuple[int, int]] = set()
         subject = _subject_of(token) if token.pos_ in {"VERB", "AUX"} else None
