@@ -139,14 +139,23 @@ def _statement_extents(statements: list[Statement]) -> list[tuple[int, int]]:
 
 def _is_factual(sentence: Any) -> bool:
     """Say whether a sentence states a checkable fact: a verb plus a number or a name."""
-    tokens = [t for t in sentence if not t.is_space]
-    if len(tokens) < MIN_ASSERTION_TOKENS or doc_views.span_text(sentence).rstrip().endswith("?"):
+    doc = sentence.doc
+    spaces = doc_views.values(doc, "is_space")
+    positions = [i for i in range(sentence.start, sentence.end) if not spaces[i]]
+    if len(positions) < MIN_ASSERTION_TOKENS or doc_views.span_text(sentence).rstrip().endswith(
+        "?"
+    ):
         return False
-    if not any(t.pos_ in ("VERB", "AUX") for t in tokens):
+    tags, words = doc_views.values(doc, "pos_"), doc_views.values(doc, "lower_")
+    if not any(tags[i] in ("VERB", "AUX") for i in positions):
         return False
-    if any(t.lower_ in FIRST_PERSON for t in tokens):
+    if any(words[i] in FIRST_PERSON for i in positions):
         return False
-    has_number = any(t.like_num and t.ent_type_ not in ("DATE", "TIME") for t in tokens)
+    doc_tokens = doc_views.tokens(doc)
+    has_number = any(
+        doc_tokens[i].like_num and doc_tokens[i].ent_type_ not in ("DATE", "TIME")
+        for i in positions
+    )
     has_name = any(ent.label_ in FACT_ENTITY_LABELS for ent in sentence.ents)
     return has_number or has_name
 
@@ -1298,7 +1307,10 @@ def _read_unit(span: Any) -> UnitParse:
         for root in roots
         for child in doc_views.children(root)
     )
-    predicates = frozenset(t.lemma_.lower()[:5] for t in span if t.pos_ == "VERB")
+    doc_tokens, tags = doc_views.tokens(span.doc), doc_views.values(span.doc, "pos_")
+    predicates = frozenset(
+        doc_tokens[i].lemma_.lower()[:5] for i in range(span.start, span.end) if tags[i] == "VERB"
+    )
     negates = not modal and any(_negates(root) for root in roots)
     return UnitParse(predicates, modal, negates, debunking_cue(span) is not None)
 
@@ -1919,14 +1931,17 @@ def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
     cut, and both pieces keep min_words words.
     """
     doc = span.doc
-    words = [t for t in span if not t.is_punct and not t.is_space]
+    punctuation, spaces = doc_views.values(doc, "is_punct"), doc_views.values(doc, "is_space")
+    words = [i for i in range(span.start, span.end) if not punctuation[i] and not spaces[i]]
     if not words:
         return None
-    last = words[-1].i
+    last = words[-1]
     roots: set[int] | None = None  # the main verbs, read when a clause needs them (few do)
-    for token in span:
-        if token.dep_ not in ("advcl", "relcl"):
+    doc_tokens, deps = doc_views.tokens(doc), doc_views.values(doc, "dep_")
+    for i in range(span.start, span.end):
+        if deps[i] not in ("advcl", "relcl"):
             continue  # neither a participle clause nor a subordinate one
+        token = doc_tokens[i]
         start, end = token.left_edge.i, token.right_edge.i
         if start <= span.start:
             continue

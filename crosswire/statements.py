@@ -1064,9 +1064,12 @@ def cut_trailing_aside(doc: Any, bounds: tuple[int, int], quotes: list[Quote]) -
     span = doc.char_span(*bounds, alignment_mode="expand")
     if span is None or len(span) < 4:
         return bounds
-    last = max((t.i for t in span if not t.is_punct), default=span.end - 1)
-    for mark in span[2:-1]:
-        if mark.text not in ASIDE_MARKS or _inside(quotes, mark.idx):
+    doc_tokens, words = doc_views.tokens(doc), doc_views.values(doc, "text")
+    punctuation = doc_views.values(doc, "is_punct")
+    last = max((i for i in range(span.start, span.end) if not punctuation[i]), default=span.end - 1)
+    for i in range(span.start + 2, span.end - 1):  # span[2:-1]
+        mark = doc_tokens[i]
+        if words[i] not in ASIDE_MARKS or _inside(quotes, mark.idx):
             continue
         after = mark.doc[mark.i + 1]
         aside = None
@@ -1114,12 +1117,14 @@ def content_cut_points(doc: Any, attribution: Attribution, quotes: list[Quote]) 
         for child in doc_views.rights(head)
         if child.dep_ not in {"punct", "case"} and span.start + 2 <= child.left_edge.i < span.end
     }
+    doc_tokens, words = doc_views.tokens(doc), doc_views.values(doc, "text")
+    punctuation = doc_views.values(doc, "is_punct")
     points = [
-        token
-        for token in span[2:]
-        if (token.text in CUT_MARKS or token.i in starts)
-        and not _inside(quotes, token.idx)
-        and any(not t.is_punct for t in doc[token.i + 1 : span.end])
+        doc_tokens[i]
+        for i in range(span.start + 2, span.end)  # span[2:]
+        if (words[i] in CUT_MARKS or i in starts)
+        and not _inside(quotes, doc_tokens[i].idx)
+        and not all(punctuation[i + 1 : span.end])
     ]
     return points
 
@@ -1144,7 +1149,10 @@ def cut_point_features(doc: Any, attribution: Attribution, point: Any) -> list[s
     rest_tokens = list(rest) if rest is not None else []
     words = [t for t in rest_tokens if not t.is_punct]
     verb = any(t.pos_ in {"VERB", "AUX"} for t in rest_tokens)
-    subject = any(t.dep_ in {"nsubj", "nsubjpass"} and t.head in rest_tokens for t in rest_tokens)
+    rest_positions = {t.i for t in rest_tokens}
+    subject = any(
+        t.dep_ in {"nsubj", "nsubjpass"} and t.head.i in rest_positions for t in rest_tokens
+    )
     tail = bool(words) and phrase.right_edge.i >= words[-1].i
     quoted = any(q.start >= point.idx for q in attribution.fragments)
     kind = attribution.kind
