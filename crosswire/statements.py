@@ -650,12 +650,17 @@ def _reported_kind(stance: str | None) -> str:
     return "belief" if stance in {"belief", "finding"} else "indirect"
 
 
+CUE_SUFFIX_LAST_LETTERS = ("g", "d", "s")  # how "ing", "ed", "es" and "s" end
+
+
 def _cue_lemma(token: Any, table: dict[str, str]) -> str | None:
     """Return the lexicon entry for a token, repairing lemmas the tagger gets wrong ("hoping")."""
     lemma = token.lemma_.lower()
     if lemma in table:
         return lemma
     word = token.lower_
+    if not word.endswith(CUE_SUFFIX_LAST_LETTERS):
+        return None  # most words: no suffix below to repair
     for suffix, ending in (
         ("ing", "e"),
         ("ed", "e"),
@@ -1026,7 +1031,7 @@ def _prepositional_object(noun: Any, prepositions: frozenset[str] | None) -> tup
 
 
 def _has_that(clause: Any) -> bool:
-    return any(c.lower_ == "that" and c.dep_ == "mark" for c in doc_views.children(clause))
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in doc_views.children(clause))
 
 
 # ---------------------------------------------------------------- quotes, kinds, continuations
