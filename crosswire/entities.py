@@ -285,7 +285,9 @@ def _name_mentions(doc: Any, article: Article) -> list[Mention]:
         start, end, label = bounds
         if label not in MENTION_LABELS:
             continue
-        known = load_aliases().labels.get(load_aliases().canonical_key(name_key(ent.text)))
+        known = load_aliases().labels.get(
+            load_aliases().canonical_key(name_key(doc_views.span_text(ent)))
+        )
         if known and label != "NORP":
             label = known
         found.append(_mention(article, start, end, label, "name"))

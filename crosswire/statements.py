@@ -755,13 +755,15 @@ def _larger_side(head: Any, phrase: Any) -> list[Any]:
     The phrase's own tokens all lie between its edges, so neither side needs them left out.
     """
     sentence = doc_views.sentence_of(phrase)
+    sentence_start, sentence_end = sentence.start, sentence.end
     first, last = phrase.left_edge.i, phrase.right_edge.i
     before, after = [], []
     for t in doc_views.subtree(head):
-        if sentence.start <= t.i < sentence.end:
-            if t.i < first:
+        i = t.i
+        if sentence_start <= i < sentence_end:
+            if i < first:
                 before.append(t)
-            elif t.i > last:
+            elif i > last:
                 after.append(t)
     return after if len(after) >= len(before) else before
 
@@ -1521,7 +1523,7 @@ def build_speaker_index(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> S
         if _inside(quotes, ent.start_char):
             continue
         if ent.label_ in {"ORG", "GPE", "NORP"}:
-            organisations.append((ent.start_char, ent.text, ent.label_))
+            organisations.append((ent.start_char, doc_views.span_text(ent), ent.label_))
             continue
         if ent.label_ != "PERSON":
             continue
@@ -2117,7 +2119,7 @@ def rule_features(
     return features + [
         f"rule_stance={attribution.stance}",
         f"rule_fragments={bool(attribution.fragments)}|{attribution.kind}",
-        f"rule_cue={cue.text.lower()}",
+        f"rule_cue={doc_views.span_text(cue).lower()}",
     ]
 
 
