@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from crosswire import doc_views
 from crosswire.records import (
     Article,
     Claim,
@@ -138,14 +139,23 @@ def _statement_extents(statements: list[Statement]) -> list[tuple[int, int]]:
 
 def _is_factual(sentence: Any) -> bool:
     """Say whether a sentence states a checkable fact: a verb plus a number or a name."""
-    tokens = [t for t in sentence if not t.is_space]
-    if len(tokens) < MIN_ASSERTION_TOKENS or sentence.text.rstrip().endswith("?"):
+    doc = sentence.doc
+    spaces = doc_views.values(doc, "is_space")
+    positions = [i for i in range(sentence.start, sentence.end) if not spaces[i]]
+    if len(positions) < MIN_ASSERTION_TOKENS or doc_views.span_text(sentence).rstrip().endswith(
+        "?"
+    ):
         return False
-    if not any(t.pos_ in ("VERB", "AUX") for t in tokens):
+    tags, words = doc_views.values(doc, "pos_"), doc_views.values(doc, "lower_")
+    if not any(tags[i] in ("VERB", "AUX") for i in positions):
         return False
-    if any(t.lower_ in FIRST_PERSON for t in tokens):
+    if any(words[i] in FIRST_PERSON for i in positions):
         return False
-    has_number = any(t.like_num and t.ent_type_ not in ("DATE", "TIME") for t in tokens)
+    doc_tokens = doc_views.tokens(doc)
+    has_number = any(
+        doc_tokens[i].like_num and doc_tokens[i].ent_type_ not in ("DATE", "TIME")
+        for i in positions
+    )
     has_name = any(ent.label_ in FACT_ENTITY_LABELS for ent in sentence.ents)
     return has_number or has_name
 
@@ -173,7 +183,7 @@ def extract_assertions(doc: Any, article: Article, statements: list[Statement]) 
     taken = _statement_extents(statements)
     text = article.text
     assertions = []
-    for sentence in doc.sents:
+    for sentence in doc_views.sentences(doc):
         start, end = _trimmed(text, sentence.start_char, sentence.end_char)
         if end <= start or _overlaps(start, end, taken):
             continue
@@ -211,10 +221,11 @@ def debunking_cue(sentence: Any, lexicons: ClaimLexicons | None = None) -> tuple
     first person singular ("I think it is a hoax") give None.
     """
     lexicons = lexicons or load_claim_lexicons()
-    if not _verdict_words(lexicons.debunk_terms).search(sentence.text):
+    sentence_text = doc_views.span_text(sentence)
+    if not _verdict_words(lexicons.debunk_terms).search(sentence_text):
         return None  # most sentences: no verdict word at all
     tokens = [t for t in sentence if not t.is_space]
-    if not tokens or sentence.text.rstrip().endswith("?"):
+    if not tokens or sentence_text.rstrip().endswith("?"):
         return None
     if any(t.lower_ in ("i", "me", "my") for t in tokens):
         return None
@@ -241,9 +252,9 @@ def _verdict_at(token: Any, words: list[str], lexicons: ClaimLexicons) -> tuple[
     used at ``token`` as a verdict on a report, else None."""
     if len(words) == 2 and words[0] == "no":
         if token.lower_ == words[1] and any(
-            c.dep_ == "det" and c.lower_ == "no" for c in token.children
+            c.dep_ == "det" and c.lower_ == "no" for c in doc_views.children(token)
         ):
-            first = min(c.i for c in token.children if c.lower_ == "no")
+            first = min(c.i for c in doc_views.children(token) if c.lower_ == "no")
             return token.doc[first].idx, token.idx + len(token.text)
         return None
     negation_needed = len(words) == 2 and words[0] == "not"
@@ -255,7 +266,7 @@ def _verdict_at(token: Any, words: list[str], lexicons: ClaimLexicons) -> tuple[
     verb = _verdict_verb(token)
     if verb is None or not _is_reported_thing(_subject_of(verb), lexicons):
         return None
-    negations = [c for t in (token, verb) for c in t.children if c.dep_ == "neg"]
+    negations = [c for t in (token, verb) for c in doc_views.children(t) if c.dep_ == "neg"]
     if bool(negations) != negation_needed:
         return None
     start = min([token.i, *(n.i for n in negations)])
@@ -267,7 +278,7 @@ def _verdict_verb(token: Any) -> Any | None:
     noun that is not itself a predicate ("caught with fake passports")."""
     if token.pos_ == "VERB":
         # "the video was faked", "the claims have been debunked"
-        passive = any(c.dep_ == "nsubjpass" for c in token.children)
+        passive = any(c.dep_ == "nsubjpass" for c in doc_views.children(token))
         return token if passive else None
     if token.dep_ in ("amod", "compound") and token.head.dep_ in ("attr", "oprd"):
         token = token.head  # "a hoax story", "a satirical news site"
@@ -279,7 +290,7 @@ def _verdict_verb(token: Any) -> Any | None:
 def _subject_of(verb: Any) -> Any | None:
     """Return the subject of a verb, climbing from "be" in "turned out to be" to "turned"."""
     for _ in range(3):
-        for child in verb.children:
+        for child in doc_views.children(verb):
             if child.dep_ in ("nsubj", "nsubjpass"):
                 return child
         if verb.dep_ not in ("xcomp", "ccomp") or verb.head.i == verb.i:
@@ -1305,24 +1316,30 @@ def _read_unit(span: Any) -> UnitParse:
     modal = any(
         child.dep_ == "aux" and child.lower_ in MODAL_AUXILIARIES
         for root in roots
-        for child in root.children
+        for child in doc_views.children(root)
     )
-    predicates = frozenset(t.lemma_.lower()[:5] for t in span if t.pos_ == "VERB")
+    doc_tokens, tags = doc_views.tokens(span.doc), doc_views.values(span.doc, "pos_")
+    predicates = frozenset(
+        doc_tokens[i].lemma_.lower()[:5] for i in range(span.start, span.end) if tags[i] == "VERB"
+    )
     negates = not modal and any(_negates(root) for root in roots)
     return UnitParse(predicates, modal, negates, debunking_cue(span) is not None)
 
 
 def _negates(root: Any) -> bool:
     """Say whether a main clause is negated: "did not carry out", "no one was hurt", "no casualties"."""
-    for child in root.children:
+    for child in doc_views.children(root):
         if child.dep_ == "neg":
             return True
         if child.dep_ in ("nsubj", "nsubjpass", "dobj", "attr"):
             if child.lower_ in NEGATIVE_PRONOUNS or (
-                child.lower_ == "one" and any(t.lower_ == "no" for t in child.lefts)
+                child.lower_ == "one" and any(t.lower_ == "no" for t in doc_views.lefts(child))
             ):
                 return True
-            if any(t.dep_ == "det" and t.lower_ in NEGATIVE_DETERMINERS for t in child.children):
+            if any(
+                t.dep_ == "det" and t.lower_ in NEGATIVE_DETERMINERS
+                for t in doc_views.children(child)
+            ):
                 return True
     return False
 
@@ -1934,21 +1951,24 @@ def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
     cut, and both pieces keep min_words words.
     """
     doc = span.doc
-    words = [t for t in span if not t.is_punct and not t.is_space]
+    punctuation, spaces = doc_views.values(doc, "is_punct"), doc_views.values(doc, "is_space")
+    words = [i for i in range(span.start, span.end) if not punctuation[i] and not spaces[i]]
     if not words:
         return None
-    last = words[-1].i
+    last = words[-1]
     roots: set[int] | None = None  # the main verbs, read when a clause needs them (few do)
-    for token in span:
-        if token.dep_ not in ("advcl", "relcl"):
+    doc_tokens, deps = doc_views.tokens(doc), doc_views.values(doc, "dep_")
+    for i in range(span.start, span.end):
+        if deps[i] not in ("advcl", "relcl"):
             continue  # neither a participle clause nor a subordinate one
+        token = doc_tokens[i]
         start, end = token.left_edge.i, token.right_edge.i
         if start <= span.start:
             continue
         if _is_participle_clause(token):
             pass  # ", injuring three people": a second event of the main clause's subject
         elif token.dep_ not in ("advcl", "relcl") or not any(
-            child.dep_ in SUBJECTS for child in token.children
+            child.dep_ in SUBJECTS for child in doc_views.children(token)
         ):
             continue
         elif doc[start].lower_ not in marks:
@@ -1969,7 +1989,7 @@ def _clause_cut(span: Any, min_words: int, marks: frozenset[str]) -> int | None:
 
 def _relative_subject(clause: Any) -> bool:
     """Say whether a relative clause's subject is its relative pronoun ("who caused it")."""
-    return any(c.dep_ in SUBJECTS and c.tag_ in {"WP", "WDT"} for c in clause.children)
+    return any(c.dep_ in SUBJECTS and c.tag_ in {"WP", "WDT"} for c in doc_views.children(clause))
 
 
 def _is_participle_clause(token: Any) -> bool:
@@ -1981,7 +2001,7 @@ def _is_participle_clause(token: Any) -> bool:
         and token.left_edge.i == token.i
         and token.i > 0
         and token.doc[token.i - 1].text == ","
-        and any(child.dep_ == "dobj" for child in token.children)
+        and any(child.dep_ == "dobj" for child in doc_views.children(token))
     )
 
 

@@ -40,10 +40,7 @@ DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "their", "its", "
 
 def _text(doc: Any) -> str:
     """Return the doc's text, built once per doc (spaCy rebuilds ``doc.text`` on every access)."""
-    cached = doc.user_data.get("crosswire_text")
-    if cached is None:
-        cached = doc.user_data["crosswire_text"] = doc.text
-    return cached
+    return doc_views.text(doc)
 
 
 # ---------------------------------------------------------------- lexicons
@@ -281,9 +278,10 @@ def _token_span(tokens: Iterable[Any]) -> tuple[int, int] | None:
     tokens = list(tokens)
     if not tokens:
         return None
-    start = min(t.idx for t in tokens)
-    end = max(t.idx + len(t.text) for t in tokens)
-    return start, end
+    doc = tokens[0].doc
+    starts, ends = doc_views.values(doc, "idx"), doc_views.token_ends(doc)
+    positions = [t.i for t in tokens]
+    return min(map(starts.__getitem__, positions)), max(map(ends.__getitem__, positions))
 
 
 def _subtree_span(token: Any) -> tuple[int, int]:
@@ -307,14 +305,14 @@ def _trim(doc: Any, start: int, end: int) -> tuple[int, int]:
 
 def _subject_of(token: Any, depth: int = 0) -> Any:
     """Return the subject of a cue verb, inheriting from the governing verb when it has none."""
-    for child in token.children:
+    for child in doc_views.children(token):
         if child.dep_ in SUBJECT_DEPS:
             return child
     if token.dep_ == "acl" and token.tag_ == "VBG" and token.head.pos_ in {"NOUN", "PROPN", "PRON"}:
         return token.head  # "a lawsuit challenging the policy", "those backing her rival"
-    for child in token.children:
+    for child in doc_views.children(token):
         if child.dep_ == "agent":
-            for grandchild in child.children:
+            for grandchild in doc_views.children(child):
                 if grandchild.dep_ == "pobj":
                     return grandchild
     if depth < 2 and token.dep_ in INHERITING_DEPS and token.head.i != token.i:
@@ -339,9 +337,9 @@ def _speaker_span(subject: Any) -> tuple[int, int]:
     A subtree starts at its left edge and ends at its right edge, so the edges give the span.
     """
     end = subject.idx + len(subject.text)
-    for right in subject.rights:
+    for right in doc_views.rights(subject):
         if right.dep_ in {"prep", "compound", "flat", "nummod", "appos"} and "," not in [
-            t.text for t in right.subtree
+            t.text for t in doc_views.subtree(right)
         ]:
             end = max(end, _subtree_span(right)[1])
         else:
@@ -361,19 +359,19 @@ class ContentFound:
 def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
     """Return what a cue verb reports: ``said that ...``, ``vowed to ...``, ``called for ...``."""
     takes = lexicon.takes.get(_cue_lemma(cue, lexicon.verbs) or "", frozenset())
-    clauses = [child for child in cue.children if child.dep_ == "ccomp"]
+    clauses = [child for child in doc_views.children(cue) if child.dep_ == "ccomp"]
     if clauses:
         # Of two reported clauses the one after the cue is what it reports ("..., X said Y").
         clause = next((c for c in clauses if c.i > cue.i), clauses[0])
         return ContentFound(_content_tokens(cue, clause, lexicon), True)
-    for token in cue.subtree:
+    for token in doc_views.subtree(cue):
         if token.i > cue.i and token.lower_ == "that" and token.dep_ == "mark":
             clause = token.head
             if not _governed_loosely(clause, cue):
                 continue
             tokens = [t for t in _reported_subtree(clause, lexicon, cue) if t.i >= token.i]
             return ContentFound(_token_span(tokens), True)
-    for child in cue.rights:
+    for child in doc_views.rights(cue):
         if child.dep_ == "xcomp" and "to-clause" in takes:
             return ContentFound(_content_tokens(cue, child, lexicon), False)
         if child.dep_ == "dobj" and "object" in takes:
@@ -381,10 +379,12 @@ def _clause_content(cue: Any, lexicon: CueLexicon) -> ContentFound | None:
         if child.dep_ == "dobj" and _misparsed_clause(child):
             # "X says the movement that is sweeping the country appeals to ...": the parser
             # took the reported clause's subject for an object.
-            tokens = [t for t in cue.subtree if t.i >= child.left_edge.i and not t.is_punct]
+            tokens = [
+                t for t in doc_views.subtree(cue) if t.i >= child.left_edge.i and not t.is_punct
+            ]
             return ContentFound(_token_span(tokens), True)
         if child.dep_ in {"prep", "prt"} and child.lower_ in takes:
-            objects = [c for c in child.children if c.dep_ in {"pobj", "pcomp"}]
+            objects = [c for c in doc_views.children(child) if c.dep_ in {"pobj", "pcomp"}]
             if objects:
                 cue_end = child.idx + len(child.text)
                 return ContentFound(_content_tokens(cue, objects[0], lexicon), False, cue_end)
@@ -398,7 +398,7 @@ CONTENT_TAIL_DEPS = {"prep", "oprd", "xcomp", "ccomp", "npadvmod", "dep", "attr"
 
 def _misparsed_clause(noun: Any) -> bool:
     """Say whether a direct object of a speech verb is really the start of a clause."""
-    tokens = list(noun.subtree)
+    tokens = list(doc_views.subtree(noun))
     after = [
         t
         for t in noun.doc[noun.right_edge.i + 1 : doc_views.sentence_of(noun).end]
@@ -422,7 +422,7 @@ def _content_tokens(cue: Any, content: Any, lexicon: CueLexicon) -> tuple[int, i
         before = [t for t in tokens if t.i < cue.i]
         if before and all(t.lower_ in FRONTED_WORDS for t in before):
             tokens = [t for t in tokens if t.i > cue.i]
-        for sibling in cue.rights:
+        for sibling in doc_views.rights(cue):
             if sibling.i <= content.i or sibling.dep_ not in CONTENT_TAIL_DEPS:
                 continue
             if _is_channel(sibling, lexicon) or _is_date(sibling):
@@ -438,18 +438,18 @@ def _reported_subtree(token: Any, lexicon: CueLexicon, cue: Any = None) -> list[
     as the cue (``says he'd do X and tells the crowd ...``) starts a new attribution.
     """
     excluded: set[int] = set()
-    subtree = list(token.subtree)
+    subtree = list(doc_views.subtree(token))
     for descendant in subtree:
         if descendant.dep_ != "conj" or descendant.lemma_.lower() not in lexicon.verbs:
             continue
         if _has_that(descendant):
             continue  # "said X and that she wanted Y": a second clause of the same report
-        own_subject = any(c.dep_ in SUBJECT_DEPS for c in descendant.children)
+        own_subject = any(c.dep_ in SUBJECT_DEPS for c in doc_views.children(descendant))
         same_tense = cue is not None and descendant.tag_ == cue.tag_ and cue.tag_ in {"VBZ", "VBD"}
         if not (own_subject or same_tense):
             continue
-        excluded.update(t.i for t in descendant.subtree)
-        for sibling in descendant.head.rights:
+        excluded.update(t.i for t in doc_views.subtree(descendant))
+        for sibling in doc_views.rights(descendant.head):
             if sibling.dep_ in {"cc", "punct"} and sibling.i < descendant.i:
                 excluded.add(sibling.i)
     return [t for t in subtree if t.i not in excluded] if excluded else subtree
@@ -472,17 +472,17 @@ def _inverted_content(cue: Any) -> tuple[int, int] | None:
     head = cue.head
     if head.i == cue.i or head.i > cue.i or cue.dep_ not in {"parataxis", "ccomp", "advcl", "conj"}:
         return None
-    if any(child.dep_ == "mark" for child in cue.children):
+    if any(child.dep_ == "mark" for child in doc_views.children(cue)):
         return None
     before = cue.doc[cue.left_edge.i - 1] if cue.left_edge.i > 0 else None
     if before is None or not (before.is_punct or before.is_quote):
         return None
     # "This campaign, he says, is different": the clause around the parenthetical cue.
-    inside = {t.i for t in cue.subtree}
+    inside = {t.i for t in doc_views.subtree(cue)}
     sentence = doc_views.sentence_of(cue)
     tokens = [
         t
-        for t in head.subtree
+        for t in doc_views.subtree(head)
         if t.i not in inside and sentence.start <= t.i < sentence.end and not t.is_punct
     ]
     return _token_span(tokens)
@@ -493,9 +493,9 @@ def _as_content(cue: Any) -> tuple[int, int] | None:
     head = cue.head
     if cue.dep_ != "advcl" or head.i <= cue.i:
         return None
-    if not any(child.dep_ == "mark" and child.lower_ == "as" for child in cue.children):
+    if not any(child.dep_ == "mark" and child.lower_ == "as" for child in doc_views.children(cue)):
         return None
-    tokens = [t for t in head.subtree if t.i > cue.right_edge.i and not t.is_punct]
+    tokens = [t for t in doc_views.subtree(head) if t.i > cue.right_edge.i and not t.is_punct]
     return _token_span(tokens)
 
 
@@ -530,8 +530,8 @@ def _quote_near(
 def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> list[Attribution]:
     """Find statements introduced by a cue verb: ``X said (that) ...``, ``"...," X said``."""
     found = []
-    for token in doc_views.tokens(doc):
-        if token.pos_ not in {"VERB", "AUX"}:
+    for token, pos in zip(doc_views.tokens(doc), doc_views.values(doc, "pos_"), strict=True):
+        if pos not in {"VERB", "AUX"}:
             continue
         lemma = _cue_lemma(token, lexicon.verbs)
         if lemma is None and _reports_a_clause(token):
@@ -619,13 +619,13 @@ def _reported_within(
 def _is_finite(verb: Any) -> bool:
     """Say whether a verb heads a finite clause: a tensed verb or auxiliary ("they were
     hitting", "it is"), not an infinitive or participle ("me to confess")."""
-    verbs = [verb, *(c for c in verb.children if c.dep_ in {"aux", "auxpass"})]
+    verbs = [verb, *(c for c in doc_views.children(verb) if c.dep_ in {"aux", "auxpass"})]
     return any("Fin" in t.morph.get("VerbForm") for t in verbs)
 
 
 def _speaks_as_organisation(cue: Any, lexicon: CueLexicon) -> bool:
     """Say whether ``it`` is a speaker ("It denied the report"), not "it is said" or "it seems"."""
-    if any(child.dep_ in {"auxpass", "nsubjpass"} for child in cue.children):
+    if any(child.dep_ in {"auxpass", "nsubjpass"} for child in doc_views.children(cue)):
         return False
     stance = lexicon.verbs.get(_cue_lemma(cue, lexicon.verbs) or "")
     return stance in {"neutral", "emphatic", "distancing", "denial"}
@@ -642,12 +642,15 @@ def _reports_a_clause(token: Any) -> bool:
         "mean",
     }:
         return False
-    return any(child.dep_ == "ccomp" and _has_that(child) for child in token.children)
+    return any(child.dep_ == "ccomp" and _has_that(child) for child in doc_views.children(token))
 
 
 def _reported_kind(stance: str | None) -> str:
     """Name what a cue introduces: a belief or finding ("believes", "found"), else reported speech."""
     return "belief" if stance in {"belief", "finding"} else "indirect"
+
+
+CUE_SUFFIX_LAST_LETTERS = ("g", "d", "s")  # how "ing", "ed", "es" and "s" end
 
 
 def _cue_lemma(token: Any, table: dict[str, str]) -> str | None:
@@ -656,6 +659,8 @@ def _cue_lemma(token: Any, table: dict[str, str]) -> str | None:
     if lemma in table:
         return lemma
     word = token.lower_
+    if not word.endswith(CUE_SUFFIX_LAST_LETTERS):
+        return None  # most words: no suffix below to repair
     for suffix, ending in (
         ("ing", "e"),
         ("ed", "e"),
@@ -713,10 +718,10 @@ def _cue_extent(doc: Any, cue: Any, lexicon: CueLexicon) -> tuple[int, int]:
         words = tuple(t.lower_ for t in doc[cue.head.i : cue.i + 1])
         if words in lexicon.phrases or len(words) <= 4:
             start = cue.head.idx
-    for child in cue.rights:
+    for child in doc_views.rights(cue):
         if child.dep_ in {"dobj", "dative"} and child.lower_ in lexicon.audiences:
             end = child.idx + len(child.text)
-    for child in cue.children:
+    for child in doc_views.children(cue):
         if child.dep_ == "prt" and child.i == cue.i + 1:
             end = max(end, child.idx + len(child.text))
     return start, end
@@ -727,7 +732,9 @@ def find_phrase_attributions(
 ) -> list[Attribution]:
     """Find statements introduced by ``according to X`` and ``in X's words``."""
     found = []
-    for token in doc_views.tokens(doc):
+    for token, word in zip(doc_views.tokens(doc), doc_views.values(doc, "lower_"), strict=True):
+        if word not in {"according", "words"}:
+            continue  # the only words _according_to and _in_words start from
         # the cue words first: they rule out nearly every token without scanning the quotes
         attribution = _according_to(doc, token, lexicon) or _in_words(doc, token, lexicon)
         if attribution is not None and not _inside(quotes, token.idx):
@@ -748,13 +755,15 @@ def _larger_side(head: Any, phrase: Any) -> list[Any]:
     The phrase's own tokens all lie between its edges, so neither side needs them left out.
     """
     sentence = doc_views.sentence_of(phrase)
+    sentence_start, sentence_end = sentence.start, sentence.end
     first, last = phrase.left_edge.i, phrase.right_edge.i
     before, after = [], []
-    for t in head.subtree:
-        if sentence.start <= t.i < sentence.end:
-            if t.i < first:
+    for t in doc_views.subtree(head):
+        i = t.i
+        if sentence_start <= i < sentence_end:
+            if i < first:
                 before.append(t)
-            elif t.i > last:
+            elif i > last:
                 after.append(t)
     return after if len(after) >= len(before) else before
 
@@ -762,8 +771,8 @@ def _larger_side(head: Any, phrase: Any) -> list[Any]:
 def _according_to(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
     if token.lower_ != "according" or ("according", "to") not in lexicon.phrases:
         return None
-    to = next((c for c in token.children if c.lower_ == "to"), None)
-    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+    to = next((c for c in doc_views.children(token) if c.lower_ == "to"), None)
+    source = next((c for c in doc_views.children(to) if c.dep_ == "pobj"), None) if to else None
     if source is None:
         return None
     head = token.head if token.head.i != token.i else token
@@ -785,11 +794,11 @@ def _in_words(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
     if token.lower_ != "words" or token.head.lower_ != "in":
         return None
     preposition = token.head
-    owner = next((c for c in token.children if c.dep_ == "poss"), None)
+    owner = next((c for c in doc_views.children(token) if c.dep_ == "poss"), None)
     key = ("in", POSSESSIVE_SLOT.lower(), "words")
     if owner is None:
-        of = next((c for c in token.children if c.lower_ == "of"), None)
-        owner = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
+        of = next((c for c in doc_views.children(token) if c.lower_ == "of"), None)
+        owner = next((c for c in doc_views.children(of) if c.dep_ == "pobj"), None) if of else None
         key = ("in", "the", "words", "of")
     stance = lexicon.phrases.get(key) or lexicon.phrases.get(("in", POSSESSIVE_SLOT, "words"))
     if owner is None or stance is None:
@@ -813,18 +822,21 @@ def _in_words(doc: Any, token: Any, lexicon: CueLexicon) -> Attribution | None:
 def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> list[Attribution]:
     """Find ``X's claim that ...`` and ``a statement by X that ...``."""
     found = []
-    for token in doc_views.tokens(doc):
+    for token, pos in zip(doc_views.tokens(doc), doc_views.values(doc, "pos_"), strict=True):
+        if pos != "NOUN":
+            continue
         stance = lexicon.nouns.get(token.lemma_.lower())
-        if stance is None or token.pos_ != "NOUN" or _inside(quotes, token.idx):
+        if stance is None or _inside(quotes, token.idx):
             continue
         owner = (
-            next((c for c in token.children if c.dep_ == "poss"), None)
+            next((c for c in doc_views.children(token) if c.dep_ == "poss"), None)
             or _agent_of(token)
             or _subject_of_governing_verb(token, lexicon)
         )
         cue_end = token.idx + len(token.text)
         clause = next(
-            (c for c in token.children if c.dep_ in {"acl", "ccomp"} and _has_that(c)), None
+            (c for c in doc_views.children(token) if c.dep_ in {"acl", "ccomp"} and _has_that(c)),
+            None,
         )
         if clause is None:
             clause, cue_end = _prepositional_object(
@@ -832,7 +844,7 @@ def find_noun_attributions(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -
             )
         if clause is None:
             continue
-        content = _trim(doc, *_token_span(clause.subtree))
+        content = _trim(doc, *_token_span(doc_views.subtree(clause)))
         found.append(
             Attribution(
                 cue=(token.idx, cue_end),
@@ -852,15 +864,22 @@ def find_unattributed_reports(
 ) -> list[Attribution]:
     """Find reports with no named source: ``X reportedly met Y``, ``X is expected to win``."""
     found = []
-    for token in doc_views.tokens(doc):
+    words = doc_views.values(doc, "lower_")
+    for token, pos, word in zip(
+        doc_views.tokens(doc), doc_views.values(doc, "pos_"), words, strict=True
+    ):
+        if word not in lexicon.adverbs and pos not in {"VERB", "AUX"}:
+            continue  # neither a reporting adverb nor a verb _passive_cue or _impression_cue takes
         if _inside(quotes, token.idx):
             continue
-        stance = lexicon.adverbs.get(token.lower_)
+        stance = lexicon.adverbs.get(word)
         if stance is not None and token.dep_ == "advmod":
             clause = token.head
             sentence = doc_views.sentence_of(token)
             tokens = [
-                t for t in clause.subtree if t.i != token.i and sentence.start <= t.i < sentence.end
+                t
+                for t in doc_views.subtree(clause)
+                if t.i != token.i and sentence.start <= t.i < sentence.end
             ]
             cue = (token.idx, token.idx + len(token.text))
         elif _passive_cue(token, lexicon) or _impression_cue(token, lexicon):
@@ -886,7 +905,7 @@ def _passive_cue(token: Any, lexicon: CueLexicon) -> bool:
     """Say whether a cue verb is a sourceless passive: "is expected to", "it was reported that"."""
     if token.pos_ != "VERB" or _cue_lemma(token, lexicon.verbs) is None:
         return False
-    children = list(token.children)
+    children = list(doc_views.children(token))
     if not any(c.dep_ == "auxpass" for c in children) or any(c.dep_ == "agent" for c in children):
         return False
     return any(c.dep_ in {"xcomp", "ccomp", "oprd"} or c.lower_ == "as" for c in children)
@@ -901,7 +920,7 @@ def _impression_cue(token: Any, lexicon: CueLexicon) -> bool:
         return False
     return any(
         c.dep_ in {"xcomp", "ccomp", "acomp", "attr", "oprd"} or c.lower_ == "like"
-        for c in token.children
+        for c in doc_views.children(token)
     )
 
 
@@ -910,12 +929,14 @@ def _clause_from_subject(verb: Any) -> list[Any]:
 
     ``After months of polls, more voters are expected to attend``: the report is what follows.
     """
-    tokens = [t for t in verb.subtree if not t.is_punct]
-    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"}]
+    tokens = [t for t in doc_views.subtree(verb) if not t.is_punct]
+    subjects = [
+        c for c in doc_views.children(verb) if c.dep_ in {"nsubj", "nsubjpass", "expl", "csubj"}
+    ]
     if subjects:
         start = min(s.left_edge.i for s in subjects)
         tokens = [t for t in tokens if t.i >= start]
-    for child in verb.rights:
+    for child in doc_views.rights(verb):
         before = verb.doc[child.left_edge.i - 1]
         if child.dep_ in TRAILING_ASIDE_DEPS and before.text in {",", "\u2014", "--", "\n"}:
             # "X appeared to lead, with a new survey finding ...": the aside is not the report.
@@ -933,8 +954,8 @@ def find_colon_attributions(
     """Find headline-style attributions: ``Senator X: "We will win."``, ``Poll: X leads``."""
     found = []
     text = _text(doc)
-    for token in doc_views.tokens(doc):
-        if token.text != ":" or _inside(quotes, token.idx):
+    for token, word in zip(doc_views.tokens(doc), doc_views.values(doc, "text"), strict=True):
+        if word != ":" or _inside(quotes, token.idx):
             continue
         sentence = doc_views.sentence_of(token)
         left = doc[sentence.start : token.i]
@@ -985,7 +1006,7 @@ def _subject_of_governing_verb(noun: Any, lexicon: CueLexicon) -> Any:
     verb = noun.head
     if noun.dep_ != "dobj" or verb.pos_ not in {"VERB", "AUX"}:
         return None
-    subject = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
+    subject = next((c for c in doc_views.children(verb) if c.dep_ in SUBJECT_DEPS), None)
     if subject is None or not _is_animate(subject, lexicon) or subject.lower_ == "who":
         return None
     return subject
@@ -993,24 +1014,26 @@ def _subject_of_governing_verb(noun: Any, lexicon: CueLexicon) -> Any:
 
 def _agent_of(noun: Any) -> Any:
     """Return X in ``criticism by X`` / ``a statement from X``."""
-    for child in noun.children:
+    for child in doc_views.children(noun):
         if child.dep_ == "prep" and child.lower_ in {"by", "from"}:
-            return next((c for c in child.children if c.dep_ == "pobj"), None)
+            return next((c for c in doc_views.children(child) if c.dep_ == "pobj"), None)
     return None
 
 
 def _prepositional_object(noun: Any, prepositions: frozenset[str] | None) -> tuple[Any, int]:
     """Return the object of ``criticism of X`` and where the cue ends (after the preposition)."""
-    for child in noun.rights:
+    for child in doc_views.rights(noun):
         if child.dep_ == "prep" and prepositions and child.lower_ in prepositions:
-            target = next((c for c in child.children if c.dep_ in {"pobj", "pcomp"}), None)
+            target = next(
+                (c for c in doc_views.children(child) if c.dep_ in {"pobj", "pcomp"}), None
+            )
             if target is not None:
                 return target, child.idx + len(child.text)
     return None, 0
 
 
 def _has_that(clause: Any) -> bool:
-    return any(c.lower_ == "that" and c.dep_ == "mark" for c in clause.children)
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in doc_views.children(clause))
 
 
 # ---------------------------------------------------------------- quotes, kinds, continuations
@@ -1048,9 +1071,12 @@ def cut_trailing_aside(doc: Any, bounds: tuple[int, int], quotes: list[Quote]) -
     span = doc.char_span(*bounds, alignment_mode="expand")
     if span is None or len(span) < 4:
         return bounds
-    last = max((t.i for t in span if not t.is_punct), default=span.end - 1)
-    for mark in span[2:-1]:
-        if mark.text not in ASIDE_MARKS or _inside(quotes, mark.idx):
+    doc_tokens, words = doc_views.tokens(doc), doc_views.values(doc, "text")
+    punctuation = doc_views.values(doc, "is_punct")
+    last = max((i for i in range(span.start, span.end) if not punctuation[i]), default=span.end - 1)
+    for i in range(span.start + 2, span.end - 1):  # span[2:-1]
+        mark = doc_tokens[i]
+        if words[i] not in ASIDE_MARKS or _inside(quotes, mark.idx):
             continue
         after = mark.doc[mark.i + 1]
         aside = None
@@ -1089,19 +1115,23 @@ def content_cut_points(doc: Any, attribution: Attribution, quotes: list[Quote]) 
         # cut only after what it governs, never right after the cue.
         cues = [head for head in heads if cue_start <= head.idx < cue_end]
         heads = [head for head in heads if head not in cues]
-        heads += [c for cue in cues for c in cue.rights if c.dep_ in CUE_INSIDE_CONTENT_DEPS]
+        heads += [
+            c for cue in cues for c in doc_views.rights(cue) if c.dep_ in CUE_INSIDE_CONTENT_DEPS
+        ]
     starts = {
         child.left_edge.i
         for head in heads
-        for child in head.rights
+        for child in doc_views.rights(head)
         if child.dep_ not in {"punct", "case"} and span.start + 2 <= child.left_edge.i < span.end
     }
+    doc_tokens, words = doc_views.tokens(doc), doc_views.values(doc, "text")
+    punctuation = doc_views.values(doc, "is_punct")
     points = [
-        token
-        for token in span[2:]
-        if (token.text in CUT_MARKS or token.i in starts)
-        and not _inside(quotes, token.idx)
-        and any(not t.is_punct for t in doc[token.i + 1 : span.end])
+        doc_tokens[i]
+        for i in range(span.start + 2, span.end)  # span[2:]
+        if (words[i] in CUT_MARKS or i in starts)
+        and not _inside(quotes, doc_tokens[i].idx)
+        and not all(punctuation[i + 1 : span.end])
     ]
     return points
 
@@ -1126,7 +1156,10 @@ def cut_point_features(doc: Any, attribution: Attribution, point: Any) -> list[s
     rest_tokens = list(rest) if rest is not None else []
     words = [t for t in rest_tokens if not t.is_punct]
     verb = any(t.pos_ in {"VERB", "AUX"} for t in rest_tokens)
-    subject = any(t.dep_ in {"nsubj", "nsubjpass"} and t.head in rest_tokens for t in rest_tokens)
+    rest_positions = {t.i for t in rest_tokens}
+    subject = any(
+        t.dep_ in {"nsubj", "nsubjpass"} and t.head.i in rest_positions for t in rest_tokens
+    )
     tail = bool(words) and phrase.right_edge.i >= words[-1].i
     quoted = any(q.start >= point.idx for q in attribution.fragments)
     kind = attribution.kind
@@ -1383,7 +1416,7 @@ def find_channel_and_date(doc: Any, attribution: Attribution, lexicon: CueLexico
         # A quote interrupted by its attribution: the channel sits between the quoted parts.
         blocked = [(q.start, q.end) for q in attribution.quotes] + [attribution.speaker]
     for head in heads:
-        for child in head.children:
+        for child in doc_views.children(head):
             span = _subtree_span(child)
             if span is None or any(_overlaps(span, other) for other in blocked):
                 continue
@@ -1397,16 +1430,16 @@ def find_channel_and_date(doc: Any, attribution: Attribution, lexicon: CueLexico
 
 def _split_trailing_date(channel: Any) -> tuple[tuple[int, int], tuple[int, int] | None]:
     """Split ``in an interview ... on Monday`` into the channel and the date the parser hung on it."""
-    for token in channel.subtree:
+    for token in doc_views.subtree(channel):
         if token.i > channel.i and token.dep_ in {"prep", "npadvmod"} and _is_date(token):
             if token.right_edge.i == channel.right_edge.i:
-                kept = [t for t in channel.subtree if t.i < token.left_edge.i]
-                return _token_span(kept), _token_span(token.subtree)
-    return _token_span(channel.subtree), None
+                kept = [t for t in doc_views.subtree(channel) if t.i < token.left_edge.i]
+                return _token_span(kept), _token_span(doc_views.subtree(token))
+    return _token_span(doc_views.subtree(channel)), None
 
 
 def _is_channel(preposition: Any, lexicon: CueLexicon) -> bool:
-    objects = [c for c in preposition.children if c.dep_ == "pobj"]
+    objects = [c for c in doc_views.children(preposition) if c.dep_ == "pobj"]
     return any(
         o.lower_ in lexicon.channels or o.lemma_.lower() in lexicon.channels for o in objects
     )
@@ -1420,10 +1453,10 @@ def _is_date(child: Any) -> bool:
     """
     if child.dep_ not in {"prep", "npadvmod", "advmod", "obl", "nmod"}:
         return False
-    heads = [child, *(c for c in child.children if c.dep_ in {"pobj", "npadvmod"})]
+    heads = [child, *(c for c in doc_views.children(child) if c.dep_ in {"pobj", "npadvmod"})]
     if any(t.ent_type_ in {"DATE", "TIME"} for t in heads):
         return True
-    tokens = list(child.subtree)
+    tokens = list(doc_views.subtree(child))
     dated = sum(t.ent_type_ in {"DATE", "TIME"} for t in tokens)
     return dated * 2 >= len(tokens) or child.lower_ in DATE_WORDS
 
@@ -1490,7 +1523,7 @@ def build_speaker_index(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> S
         if _inside(quotes, ent.start_char):
             continue
         if ent.label_ in {"ORG", "GPE", "NORP"}:
-            organisations.append((ent.start_char, ent.text, ent.label_))
+            organisations.append((ent.start_char, doc_views.span_text(ent), ent.label_))
             continue
         if ent.label_ != "PERSON":
             continue
@@ -1521,8 +1554,8 @@ def _surname_mentions(
     surnames = {p.name.split()[-1]: p for p in people if len(p.name.split()) > 1}
     covered = {p.position for p in people}
     found = []
-    for token in doc_views.tokens(doc):
-        person = surnames.get(token.text)
+    for token, word in zip(doc_views.tokens(doc), doc_views.values(doc, "text"), strict=True):
+        person = surnames.get(word)
         if person is None or token.pos_ != "PROPN" or token.ent_type_ == "PERSON":
             continue
         if token.idx in covered or _inside(quotes, token.idx):
@@ -1596,7 +1629,9 @@ def resolve_speaker(
             return ResolvedSpeaker(None, None)
         return _resolve_pronoun(doc, head, index, earlier, lexicon)
     tokens = [t for t in doc.char_span(*attribution.speaker, alignment_mode="expand")]
-    appositive = {t.i for c in head.rights if c.dep_ == "appos" for t in c.subtree}
+    appositive = {
+        t.i for c in doc_views.rights(head) if c.dep_ == "appos" for t in doc_views.subtree(c)
+    }
     tokens = [t for t in tokens if t.i <= head.i or t.i in appositive] or [head]
     person = _person_in(tokens, lexicon, _known_surnames(index))
     if person is not None:
@@ -1657,11 +1692,11 @@ def _person_in(
 
 
 def _appositive_role(head: Any, lexicon: CueLexicon) -> tuple[int, int] | None:
-    for child in head.rights:
+    for child in doc_views.rights(head):
         if child.dep_ == "appos" and (
             child.lower_ in lexicon.roles or child.lemma_.lower() in lexicon.roles
         ):
-            return _token_span(t for t in child.subtree if t.lower_ not in DETERMINERS)
+            return _token_span(t for t in doc_views.subtree(child) if t.lower_ not in DETERMINERS)
     return None
 
 
@@ -1887,10 +1922,16 @@ def find_candidates(
         start, end = quote.open_mark, (quote.close_mark or quote.end) + 1
         quoted[start:end] = b"\x01" * (end - start)
     candidates: list[Candidate] = []
-    for token in doc_views.tokens(doc):
-        if token.pos_ not in CANDIDATE_POS or (token.pos_ == "AUX" and token.dep_ == "aux"):
+    for token, pos, start, word in zip(
+        doc_views.tokens(doc),
+        doc_views.values(doc, "pos_"),
+        doc_views.values(doc, "idx"),
+        doc_views.values(doc, "text"),
+        strict=True,
+    ):
+        if pos not in CANDIDATE_POS or (pos == "AUX" and token.dep_ == "aux"):
             continue
-        if quoted[token.idx] or 1 in taken[token.idx : token.idx + len(token.text)]:
+        if quoted[start] or 1 in taken[start : start + len(word)]:
             continue
         seen: set[tuple[int, int]] = set()
         subject = _subject_of(token) if token.pos_ in {"VERB", "AUX"} else None
@@ -1917,25 +1958,30 @@ def _governed_contents(
 ) -> Iterable[tuple[str, Any, list[Any], int]]:
     """Yield (content type, content head, content tokens, cue end) for what a word governs."""
     lexicon = load_cue_lexicon()
-    for child in token.children:
+    for child in doc_views.children(token):
         if child.dep_ in CANDIDATE_CONTENT_DEPS:
             if child.dep_ in {"ccomp", "xcomp", "dobj"} and child.i > token.i:
                 bounds = _content_tokens(token, child, lexicon)
                 yield child.dep_, child, list(doc.char_span(*bounds, alignment_mode="expand")), 0
             else:
-                yield child.dep_, child, list(child.subtree), 0
+                yield child.dep_, child, list(doc_views.subtree(child)), 0
         elif child.dep_ in {"prep", "prt", "agent"}:
-            for grandchild in child.children:
+            for grandchild in doc_views.children(child):
                 if grandchild.dep_ in {"pobj", "pcomp"}:
                     end = child.idx + len(child.text)
-                    yield f"prep:{child.lower_}", grandchild, list(grandchild.subtree), end
+                    yield (
+                        f"prep:{child.lower_}",
+                        grandchild,
+                        list(doc_views.subtree(grandchild)),
+                        end,
+                    )
     if token.pos_ not in {"VERB", "AUX"}:
         yield from _around_content(token)
         return
     inverted = _inverted_content(token)
     if inverted:
         yield "inverted", token.head, list(doc.char_span(*inverted, alignment_mode="expand")), 0
-    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children):
+    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in doc_views.children(token)):
         yield "passive", token, _clause_from_subject(token), 0
     quote = _quote_near(doc, quotes, token, speaker)
     if quote:
@@ -2001,7 +2047,7 @@ def candidate_features(
     stance = (lexicon.nouns if token.pos_ == "NOUN" else lexicon.verbs).get(
         _cue_lemma(token, lexicon.nouns if token.pos_ == "NOUN" else lexicon.verbs) or ""
     )
-    children = {c.dep_ for c in token.children}
+    children = {c.dep_ for c in doc_views.children(token)}
     words = len(_text(doc)[bounds[0] : bounds[1]].split())
     span = doc.char_span(bounds[0], bounds[1], alignment_mode="expand")
     first = next((t.lower_ for t in span if t.text.strip()), "-") if span is not None else "-"
@@ -2025,13 +2071,13 @@ def candidate_features(
         f"after={bounds[0] > token.idx}|{kind}",
         f"passive={'auxpass' in children or 'nsubjpass' in children}",
         f"neg={'neg' in children}",
-        f"clause_subject={any(c.dep_ in SUBJECT_DEPS for c in head.children)}|{kind}",
+        f"clause_subject={any(c.dep_ in SUBJECT_DEPS for c in doc_views.children(head))}|{kind}",
         f"lemma|content_type={lemma}|{content_type}",
         f"content_lemma={head.lemma_.lower()}|{kind}",
         f"first={first}|{kind}",
         f"lemma|dep={lemma}|{token.dep_}",
     ]
-    modal = next((c.lower_ for c in token.children if c.tag_ == "MD"), None)
+    modal = next((c.lower_ for c in doc_views.children(token) if c.tag_ == "MD"), None)
     if modal:
         features.append(f"modal={modal}")
     if subject is None:
@@ -2073,7 +2119,7 @@ def rule_features(
     return features + [
         f"rule_stance={attribution.stance}",
         f"rule_fragments={bool(attribution.fragments)}|{attribution.kind}",
-        f"rule_cue={cue.text.lower()}",
+        f"rule_cue={doc_views.span_text(cue).lower()}",
     ]
 
 

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from crosswire import doc_views
 from crosswire.records import (
     Article,
     Entity,
@@ -118,12 +119,37 @@ class TimeRule:
     # text every match contains (same flags as ``pattern``), or None: a text without it is
     # not searched with the full pattern
     required: re.Pattern[str] | None = None
+    # for a case-insensitive pattern, lower-case ASCII words every match contains, as sets of
+    # alternatives ("week"; one of "last", "past", "previous"), to look for in lowered text
+    required_words: tuple[tuple[str, ...], ...] = ()
 
-    def finditer(self, text: str) -> Iterable[re.Match[str]]:
-        """Find the rule's matches in ``text``, as ``pattern.finditer`` does, but faster."""
+    def finditer(self, text: str, lowered: str | None = None) -> Iterable[re.Match[str]]:
+        """Find the rule's matches in ``text``, as ``pattern.finditer`` does, but faster.
+
+        ``lowered`` is ``lowered_for_words(text)``, when the caller searches one text with many
+        rules: the required words are then looked up in it as plain substrings.
+        """
+        if lowered is not None and self.required_words:
+            for alternatives in self.required_words:
+                if not any(word in lowered for word in alternatives):
+                    return ()
+            return self.pattern.finditer(text)
         if self.required is not None and self.required.search(text) is None:
             return ()
         return self.pattern.finditer(text)
+
+
+# the characters that ``re.IGNORECASE`` matches to an ASCII letter but ``str.lower`` does not
+# lower to it (dotted and dotless I, long s), found by trying every code point
+_IGNORECASE_ODDITIES = ("\u0130", "\u0131", "\u017f")
+
+
+def lowered_for_words(text: str) -> str | None:
+    """Return ``text.lower()`` when a case-insensitive search for an ASCII word in ``text``
+    finds it exactly where ``word in text.lower()`` does, else None."""
+    if any(odd in text for odd in _IGNORECASE_ODDITIES):
+        return None
+    return text.lower()
 
 
 @dataclass(frozen=True)
@@ -158,7 +184,8 @@ def _time_rule(pattern: re.Pattern[str], rule: str, granularity: str) -> TimeRul
     literal = required_literal(pattern)
     flags = pattern.flags & ~re.VERBOSE  # so the escaped run's spaces stay literal
     required = re.compile(re.escape(literal), flags) if literal else None
-    return TimeRule(pattern, rule, granularity, required)
+    words = required_words(pattern) if pattern.flags & re.IGNORECASE else ()
+    return TimeRule(pattern, rule, granularity, required, words)
 
 
 def required_literal(pattern: re.Pattern[str]) -> str:
@@ -174,22 +201,58 @@ def required_literal(pattern: re.Pattern[str]) -> str:
     return max(runs, key=len, default="")
 
 
-def _literal_runs(items: Any, runs: list[str], current: list[str]) -> None:
+def required_words(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
+    """Return what every match of ``pattern`` contains, lower-cased, as sets of alternatives:
+    each run of literal characters (one alternative), and each alternation of bare literals
+    ("last|past|previous"). Only ASCII runs and alternations are kept.
+    """
+    runs: list[str] = []
+    current: list[str] = []
+    alternations: list[tuple[str, ...]] = []
+    _literal_runs(regex_parser.parse(pattern.pattern, pattern.flags), runs, current, alternations)
+    _close_run(runs, current)
+    found = [(run,) for run in runs] + alternations
+    return tuple(
+        tuple(word.lower() for word in alternatives)
+        for alternatives in found
+        if all(word.isascii() for word in alternatives)
+    )
+
+
+def _literal_runs(
+    items: Any,
+    runs: list[str],
+    current: list[str],
+    alternations: list[tuple[str, ...]] | None = None,
+) -> None:
     """Collect the runs of literal characters that a match of ``items`` must contain, in
-    ``runs``; ``current`` is the run still open, which the caller's next item may continue."""
+    ``runs``; ``current`` is the run still open, which the caller's next item may continue.
+    With ``alternations``, collect there too the alternations of bare literals a match must
+    contain one of."""
     for op, argument in items:
         if op is regex_opcodes.LITERAL:
             current.append(chr(argument))
             continue
         # a group without its own flags matches its items in sequence: the run goes on inside
         if op is regex_opcodes.SUBPATTERN and not argument[1] and not argument[2]:
-            _literal_runs(argument[3], runs, current)
+            _literal_runs(argument[3], runs, current, alternations)
             continue
         _close_run(runs, current)
         if op in (regex_opcodes.MAX_REPEAT, regex_opcodes.MIN_REPEAT) and argument[0] >= 1:
             inner: list[str] = []
-            _literal_runs(argument[2], runs, inner)
+            _literal_runs(argument[2], runs, inner, alternations)
             _close_run(runs, inner)
+        if op is regex_opcodes.BRANCH and alternations is not None:
+            words = [_bare_literal(branch) for branch in argument[1]]
+            if all(words):
+                alternations.append(tuple(words))
+
+
+def _bare_literal(items: Any) -> str:
+    """Return the text a sequence of literal characters matches ("" if it is anything else)."""
+    if not all(op is regex_opcodes.LITERAL for op, _ in items):
+        return ""
+    return "".join(chr(argument) for _, argument in items)
 
 
 def _close_run(runs: list[str], current: list[str]) -> None:
@@ -455,8 +518,9 @@ def _candidate_bounds(doc: Any, text: str) -> list[tuple[int, int]]:
         if before and before.end() == start:
             start = before.start()
         found.append((start, end))
+    lowered = lowered_for_words(text)
     for rule in load_time_rules().rules:
-        for match in rule.finditer(text):
+        for match in rule.finditer(text, lowered):
             if _on_word_boundaries(text, *match.span()):
                 found.append(match.span())
     return found
@@ -515,7 +579,7 @@ def points_forward(doc: Any, start: int, end: int) -> bool:
         return True
     if head.tag_ in ("VBD", "VBN") or head.pos_ not in ("VERB", "AUX"):
         return False
-    modals = {child.lower_ for child in head.children if child.tag_ == "MD"}
+    modals = {child.lower_ for child in doc_views.children(head) if child.tag_ == "MD"}
     if modals & rules.future_words:
         return True
     return preposition in rules.future_prepositions and head.tag_ == "VB"

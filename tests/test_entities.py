@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
+from crosswire import entities
 from crosswire.entities import (
     are_spelling_variants,
     canonicalize_entities,
@@ -576,3 +578,18 @@ def test_a_spelling_tagged_as_a_nationality_joins_the_place_it_spells():
     assert town is _entity_of(found, "Tarnov")
     # a demonym is not another spelling of its place
     assert _entity_of(found, "Velmaran") is not _entity_of(found, "Velmara")
+
+
+@pytest.mark.parametrize(
+    ("form", "text"),
+    [
+        ("Lind", "Lind met Lindqvist, X-Lind and Lind_2; Lind."),
+        ("aa", "aaa aa aa-aa aa"),
+        ("Ré", "Ré, éRé and 2Ré ²Ré \u0661Ré Ré"),
+        ("", "a - b"),
+    ],
+)
+def test_standalone_finds_what_its_regular_expression_finds(form, text):
+    escaped = re.escape(form)
+    pattern = rf"{escaped}(?<![\w-]{escaped})(?![\w-])"
+    assert list(entities._standalone(form, text)) == [m.span() for m in re.finditer(pattern, text)]

@@ -18,7 +18,9 @@ from crosswire.timeline import (
     build_timeline,
     find_time_expressions,
     load_time_rules,
+    lowered_for_words,
     required_literal,
+    required_words,
     resolve_time,
     split_clauses,
     split_sentences,
@@ -84,6 +86,19 @@ def test_time_rules_find_the_same_matches_as_their_full_patterns():
         for text in texts:
             expected = [m.span() for m in rule.pattern.finditer(text)]
             assert [m.span() for m in rule.finditer(text)] == expected
+            lowered = lowered_for_words(text)
+            assert [m.span() for m in rule.finditer(text, lowered)] == expected
+
+
+def test_required_words_hold_runs_and_alternations_of_literals():
+    pattern = re.compile(r"(?:the\s+)?(?:last|past|previous)\s+week", re.IGNORECASE)
+    assert required_words(pattern) == (("week",), ("last", "past", "previous"))
+    assert required_words(re.compile(r"(?:in|)\s+(?:x\d|y)", re.IGNORECASE)) == ()
+
+
+def test_lowered_text_is_refused_where_ignorecase_matches_more_than_lower():
+    assert lowered_for_words("LAST Week") == "last week"
+    assert lowered_for_words("la\u017ft week") is None  # a long s matches "s" case-insensitively
 
 
 def test_a_bare_weekday_resolves_as_dateparser_reads_it():
