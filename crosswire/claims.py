@@ -29,7 +29,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -375,23 +375,35 @@ def _counted_words(following: list[str]) -> list[str]:
     return counted
 
 
-def find_quantities(text: str, lexicons: ClaimLexicons | None = None) -> list[Quantity]:
+def _read_once_per_text(read: Callable[[str, ClaimLexicons], Any]) -> Callable[..., Any]:
+    """Let ``read(text, lexicons)`` take no lexicons, meaning the packaged ones, and then read
+    each text once: a story's units repeat wordings, and claims compare them pairwise.
+
+    With other lexicons the text is read afresh. A list comes back as a new list each time
+    (the cache holds it as a tuple), so a caller may change it.
+    """
+
+    @functools.lru_cache(maxsize=65536)
+    def with_packaged_lexicons(text: str) -> Any:
+        found = read(text, load_claim_lexicons())
+        return tuple(found) if isinstance(found, list) else found
+
+    @functools.wraps(read)
+    def reader(text: str, lexicons: ClaimLexicons | None = None) -> Any:
+        if lexicons is None or lexicons is load_claim_lexicons():
+            found = with_packaged_lexicons(text)
+            return list(found) if isinstance(found, tuple) else found
+        return read(text, lexicons)
+
+    return reader
+
+
+@_read_once_per_text
+def find_quantities(text: str, lexicons: ClaimLexicons) -> list[Quantity]:
     """Find the counted quantities in a text: numbers (digits or words) and what they count.
 
     Dates ("29 December", "March 1"), years and clock times are left out.
     """
-    if lexicons is None or lexicons is load_claim_lexicons():
-        return list(_default_quantities(text))
-    return _find_quantities(text, lexicons)
-
-
-@functools.lru_cache(maxsize=65536)
-def _default_quantities(text: str) -> tuple[Quantity, ...]:
-    """Find quantities with the packaged lexicons, once per text (claims compare texts pairwise)."""
-    return tuple(_find_quantities(text, load_claim_lexicons()))
-
-
-def _find_quantities(text: str, lexicons: ClaimLexicons) -> list[Quantity]:
     words = _QUANTITY_TOKEN.findall(text)
     quantities = []
     index = 0
@@ -428,25 +440,14 @@ _NO_ONE = ("nobody", "none", "noone", "no-one")
 _FILLERS = frozenset({"were", "was", "had", "have", "has", "been", "be", "are", "is", "being"})
 
 
-def casualty_counts(text: str, lexicons: ClaimLexicons | None = None) -> list[CasualtyCount]:
+@_read_once_per_text
+def casualty_counts(text: str, lexicons: ClaimLexicons) -> list[CasualtyCount]:
     """Find the counts of people harmed in a text, zero ones included.
 
     "three workers were injured", "two dead", "injuring three people" and "no casualties", "no
     one had been hurt", "nobody was killed" (0). A partitive ("two of the injured") is no count
     of the harmed, and dates are no counts.
     """
-    if lexicons is None or lexicons is load_claim_lexicons():
-        return list(_default_casualty_counts(text))
-    return _casualty_counts(text, lexicons)
-
-
-@functools.lru_cache(maxsize=65536)
-def _default_casualty_counts(text: str) -> tuple[CasualtyCount, ...]:
-    """``casualty_counts`` with the packaged lexicons, once per text (stories repeat units)."""
-    return tuple(_casualty_counts(text, load_claim_lexicons()))
-
-
-def _casualty_counts(text: str, lexicons: ClaimLexicons) -> list[CasualtyCount]:
     harm = lexicons.casualty_words
     words = [w.lower() for w in _QUANTITY_TOKEN.findall(text)]
     starts = _count_starts(frozenset(lexicons.number_words))
@@ -515,25 +516,15 @@ def casualty_conflict(left: CasualtyCount, right: CasualtyCount) -> bool:
     return zero.value == 0 and some.value > 0 and zero.kind in ("any", some.kind)
 
 
-def is_negated(text: str, lexicons: ClaimLexicons | None = None) -> bool:
+@_read_once_per_text
+def is_negated(text: str, lexicons: ClaimLexicons) -> bool:
     """Say whether a text carries a negation marker."""
-    if lexicons is None or lexicons is load_claim_lexicons():
-        return _default_negated(text)
-    return _is_negated(text, lexicons)
-
-
-@functools.lru_cache(maxsize=65536)
-def _default_negated(text: str) -> bool:
-    return _is_negated(text, load_claim_lexicons())
+    return any(_is_negation_word(w, lexicons) for w in _WORD.findall(text))
 
 
 def _is_negation_word(word: str, lexicons: ClaimLexicons) -> bool:
     word = word.lower().replace("’", "'")
     return word in lexicons.negations or word.endswith("n't")
-
-
-def _is_negated(text: str, lexicons: ClaimLexicons) -> bool:
-    return any(_is_negation_word(w, lexicons) for w in _WORD.findall(text))
 
 
 def numeric_conflicts(
@@ -2687,24 +2678,13 @@ NEGATION_REACH = 4
 _WORD_OR_MARK = re.compile(r"[\w'’-]+|[,;:.!?()\"“”«»—–]", re.UNICODE)
 
 
-def negated_words(text: str, lexicons: ClaimLexicons | None = None) -> frozenset[str]:
+@_read_once_per_text
+def negated_words(text: str, lexicons: ClaimLexicons) -> frozenset[str]:
     """Return the content-word stems a text's negation markers bear on.
 
     "the army did not shell the harbour" negates {shell, harbo}; "such attacks would not go
     unanswered, and talks go on" negates {unans} only, so it does not negate the talks.
     """
-    if lexicons is None or lexicons is load_claim_lexicons():
-        return _default_negated_words(text)
-    return _negated_words(text, lexicons)
-
-
-@functools.lru_cache(maxsize=65536)
-def _default_negated_words(text: str) -> frozenset[str]:
-    """``negated_words`` with the packaged lexicons, once per text (stories repeat wordings)."""
-    return _negated_words(text, load_claim_lexicons())
-
-
-def _negated_words(text: str, lexicons: ClaimLexicons) -> frozenset[str]:
     found: set[str] = set()
     reach = 0
     for match in _WORD_OR_MARK.finditer(text):

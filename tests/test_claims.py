@@ -1535,3 +1535,19 @@ def test_units_own_similarities_read_together_are_bit_for_bit_those_read_one_by_
             )[0]
             assert np.array_equal(columns_read, here)
             assert np.array_equal(values, alone)  # bit for bit, not merely close
+
+
+def test_readers_with_the_packaged_lexicons_read_each_text_once_and_give_fresh_lists():
+    from dataclasses import replace as changed
+
+    from crosswire.claims import casualty_counts, find_quantities, load_claim_lexicons
+
+    text = "Three workers were injured when 14 drones struck the depot."
+    packaged = load_claim_lexicons()
+    for read in (find_quantities, casualty_counts):
+        first = read(text)
+        assert isinstance(first, list) and first
+        assert first == read(text, packaged)
+        first.clear()  # a caller's change to the list it got must not reach the next caller
+        assert read(text) == read(text, changed(packaged))  # other lexicons: read afresh
+        assert read(text)
