@@ -320,7 +320,7 @@ def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Me
     taken = [(m.span.start, m.span.end) for m in found]
     added: list[Mention] = []
     for form, votes in sorted(labels.items(), key=lambda item: -len(item[0])):
-        for start, end in _standalone(form, article.text):
+        for start, end in standalone_spans(form, article.text):
             if _overlaps(start, end, taken) or not _is_proper_name(doc, start, end):
                 continue
             label = votes.most_common(1)[0][0]
@@ -329,33 +329,34 @@ def _repeated_names(doc: Any, article: Article, found: list[Mention]) -> list[Me
     return added
 
 
-def _standalone(form: str, text: str) -> Iterator[tuple[int, int]]:
-    r"""Yield the spans where ``form`` stands alone in ``text``: no word character or hyphen
-    just before or after it, left to right without overlaps.
+def standalone_spans(form: str, text: str, joiners: str = "_-") -> Iterator[tuple[int, int]]:
+    r"""Yield the spans where ``form`` stands alone in ``text``: no letter, digit or joiner just
+    before or after it, left to right without overlaps.
 
-    These are the spans ``re.finditer`` gives for ``{form}(?<![\w-]{form})(?![\w-])`` (the form
-    escaped), found with ``str.find``: compiling that pattern for each of an article's names
-    took longer than the search (3,225 compilations over 1,000 synthetic articles).
+    With the default joiners these are the spans ``re.finditer`` gives for
+    ``{form}(?<![\w-]{form})(?![\w-])`` (the form escaped); with ``joiners="_"``, those of
+    ``\b{form}\b`` for a form that starts and ends with a word character. They are found with
+    ``str.find``: compiling a pattern for each of an article's names took longer than the
+    search (3,225 compilations over 1,000 synthetic articles).
     """
-    if not form:  # the empty form "stands alone" between any two non-word characters
-        yield from (match.span() for match in re.finditer(r"(?<![\w-])(?![\w-])", text))
+
+    def joined(char: str) -> bool:
+        return char.isalnum() or char in joiners
+
+    if not form:  # the empty form "stands alone" between any two characters that join nothing
+        for i in range(len(text) + 1):
+            if not (i > 0 and joined(text[i - 1])) and not (i < len(text) and joined(text[i])):
+                yield i, i
         return
     size = len(form)
     at = text.find(form)
     while at >= 0:
         end = at + size
-        if not (at > 0 and _is_word_or_hyphen(text[at - 1])) and not (
-            end < len(text) and _is_word_or_hyphen(text[end])
-        ):
+        if not (at > 0 and joined(text[at - 1])) and not (end < len(text) and joined(text[end])):
             yield at, end
             at = text.find(form, end)
         else:
             at = text.find(form, at + 1)
-
-
-def _is_word_or_hyphen(char: str) -> bool:
-    r"""Say whether ``char`` matches ``[\w-]`` (``\w``: a Unicode letter, digit or underscore)."""
-    return char.isalnum() or char in "_-"
 
 
 def _alias_label(form: str) -> str:

@@ -68,11 +68,12 @@ import functools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from crosswire.entities import standalone_spans
 from crosswire.records import Article, Claim, Entity, Mention, Statement, Story
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -770,37 +771,10 @@ def _namings(
                     found[speaker].add((mention.article_id, mention.span.start, mention.span.end))
         if not speaker[:1].isupper():
             continue  # an unresolved pronoun or description: no name to look up
-        # a plain search rules most articles out far quicker than the pattern, and often all
-        # of them (a canonical name the texts shorten): then no pattern is compiled at all
-        named_in = [article for article in articles if speaker in article.text]
-        if not named_in:
-            continue
-        for article in named_in:
-            for start in _whole_word_starts(article.text, speaker):
-                found[speaker].add((article.id, start, start + len(speaker)))
+        for article in articles:
+            for start, end in standalone_spans(speaker, article.text, joiners="_"):
+                found[speaker].add((article.id, start, end))
     return found
-
-
-def _is_word_character(character: str) -> bool:
-    """Say whether a character is one ``\\w`` matches (Unicode: alphanumeric, or "_")."""
-    return character.isalnum() or character == "_"
-
-
-def _whole_word_starts(text: str, phrase: str) -> Iterator[int]:
-    """Yield where ``\\b<phrase>\\b`` matches in ``text`` (left to right, no overlaps), without
-    compiling a pattern: a story's speakers are mostly new names, each compiled once."""
-    before_word = _is_word_character(phrase[0])
-    after_word = _is_word_character(phrase[-1])
-    start = text.find(phrase)
-    while start != -1:
-        end = start + len(phrase)
-        if before_word != (start > 0 and _is_word_character(text[start - 1])) and after_word != (
-            end < len(text) and _is_word_character(text[end])
-        ):
-            yield start
-            start = text.find(phrase, end)
-        else:
-            start = text.find(phrase, start + 1)
 
 
 def _merge_sides(votes: dict[str, Counter]) -> tuple[dict[str, str], set[str]]:

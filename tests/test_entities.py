@@ -592,4 +592,9 @@ def test_a_spelling_tagged_as_a_nationality_joins_the_place_it_spells():
 def test_standalone_finds_what_its_regular_expression_finds(form, text):
     escaped = re.escape(form)
     pattern = rf"{escaped}(?<![\w-]{escaped})(?![\w-])"
-    assert list(entities._standalone(form, text)) == [m.span() for m in re.finditer(pattern, text)]
+    assert list(entities.standalone_spans(form, text)) == [
+        m.span() for m in re.finditer(pattern, text)
+    ]
+    if form:  # with "_" alone joining words, a name stands alone where \b...\b finds it
+        words = [m.span() for m in re.finditer(rf"\b{escaped}\b", text)]
+        assert list(entities.standalone_spans(form, text, joiners="_")) == words
