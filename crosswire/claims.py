@@ -142,9 +142,8 @@ def _is_factual(sentence: Any) -> bool:
     doc = sentence.doc
     spaces = doc_views.values(doc, "is_space")
     positions = [i for i in range(sentence.start, sentence.end) if not spaces[i]]
-    if len(positions) < MIN_ASSERTION_TOKENS or doc_views.span_text(sentence).rstrip().endswith(
-        "?"
-    ):
+    is_question = doc_views.span_text(sentence).rstrip().endswith("?")
+    if len(positions) < MIN_ASSERTION_TOKENS or is_question:
         return False
     tags, words = doc_views.values(doc, "pos_"), doc_views.values(doc, "lower_")
     if not any(tags[i] in ("VERB", "AUX") for i in positions):

@@ -38,11 +38,6 @@ POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your"}
 DETERMINERS = {"the", "a", "an", "this", "that", "his", "her", "their", "its", "our", "my"}
 
 
-def _text(doc: Any) -> str:
-    """Return the doc's text, built once per doc (spaCy rebuilds ``doc.text`` on every access)."""
-    return doc_views.text(doc)
-
-
 # ---------------------------------------------------------------- lexicons
 
 
@@ -294,7 +289,7 @@ def _subtree_span(token: Any) -> tuple[int, int]:
 
 def _trim(doc: Any, start: int, end: int) -> tuple[int, int]:
     """Trim spaces, commas and stray quotation marks from both ends of a character range."""
-    text = _text(doc)
+    text = doc_views.text(doc)
     strip = " \t\n,;:\u2014-"
     while start < end and text[start] in strip:
         start += 1
@@ -508,7 +503,7 @@ def _quote_near(
     doc: Any, quotes: list[Quote], cue: Any, speaker: tuple[int, int] | None
 ) -> Quote | None:
     """Find a quote that ends right before the attribution or starts right after the cue."""
-    text = _text(doc)
+    text = doc_views.text(doc)
     start = min(cue.idx, speaker[0] if speaker else cue.idx)
     end = cue.idx + len(cue.text)
     if speaker:
@@ -564,7 +559,7 @@ def find_reported_speech(doc: Any, quotes: list[Quote], lexicon: CueLexicon) -> 
         if content[1] <= speaker[0] and token.i > subject.i:
             # "X is so, Y said": the reported clause runs up to the speaker.
             content = (content[0], speaker[0])
-        content = _trim(doc, *_within_paragraph(_text(doc), content, token.idx))
+        content = _trim(doc, *_within_paragraph(doc_views.text(doc), content, token.idx))
         if content[1] - content[0] < 3 or _overlaps(content, speaker):
             continue
         if stance is None and not (_is_animate(subject, lexicon) or _is_a_source_text(subject)):
@@ -953,7 +948,7 @@ def find_colon_attributions(
 ) -> list[Attribution]:
     """Find headline-style attributions: ``Senator X: "We will win."``, ``Poll: X leads``."""
     found = []
-    text = _text(doc)
+    text = doc_views.text(doc)
     for token, word in zip(doc_views.tokens(doc), doc_views.values(doc, "text"), strict=True):
         if word != ":" or _inside(quotes, token.idx):
             continue
@@ -1151,7 +1146,7 @@ def cut_point_features(doc: Any, attribution: Attribution, point: Any) -> list[s
     on = "cue" if anchor is not None and phrase.head.i == anchor.i else "content"
     if phrase.head.idx < start:
         on = "outside"
-    before_words = len(_text(doc)[start : point.idx].split())
+    before_words = len(doc_views.text(doc)[start : point.idx].split())
     rest = doc.char_span(after.idx, end, alignment_mode="expand")
     rest_tokens = list(rest) if rest is not None else []
     words = [t for t in rest_tokens if not t.is_punct]
@@ -1243,7 +1238,7 @@ def find_quote_frames(
     Only quotes no other rule claimed are framed, and only by a verb with an animate subject
     that sits right after the closing mark or right before the opening one.
     """
-    text = _text(doc)
+    text = doc_views.text(doc)
     used = [a.content for a in found if a.within is None]
     added = []
     for quote in quotes:
@@ -1275,7 +1270,9 @@ def _verb_after(doc: Any, quote: Quote) -> Any:
     """Find the verb of ``, she said`` right after a closing quotation mark."""
     if quote.close_mark is None:
         return None
-    following = doc.char_span(quote.close_mark + 1, len(_text(doc)), alignment_mode="expand")
+    following = doc.char_span(
+        quote.close_mark + 1, len(doc_views.text(doc)), alignment_mode="expand"
+    )
     if following is None:
         return None
     for token in list(following)[:14]:
@@ -1316,12 +1313,12 @@ def attach_orphan_quotes(
     same speaker talking on; short scare quotes and titles are left alone.
     """
     used = [span for a in found if a.within is None for span in (a.content, a.cue)]
-    paragraphs = _paragraph_bounds(_text(doc))
+    paragraphs = _paragraph_bounds(doc_views.text(doc))
     added = []
     for quote in quotes:
         if any(_overlaps((quote.start, quote.end), span) for span in used):
             continue
-        if not _looks_like_speech(_text(doc)[quote.start : quote.end]):
+        if not _looks_like_speech(doc_views.text(doc)[quote.start : quote.end]):
             continue
         speaker = _neighbouring_quote_speaker(doc, found, quote, paragraphs)
         if speaker is None:
@@ -1361,7 +1358,7 @@ def _neighbouring_quote_speaker(
     Before: a direct quote in the same or the previous paragraph, with little narration between.
     After: a quoted paragraph followed by a paragraph that opens with the same speaker's quote.
     """
-    text = _text(doc)
+    text = doc_views.text(doc)
     here = _paragraph_index(paragraphs, quote.open_mark)
     quoted = [a for a in found if a.kind == "direct" or a.fragments]
     before = [a for a in quoted if a.content[1] <= quote.open_mark]
@@ -1668,7 +1665,7 @@ def _text_of(doc: Any, tokens: list[Any]) -> str:
         tokens = tokens[:-1]
     if not tokens:
         return ""
-    return _text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return doc_views.text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
 
 
 def _known_surnames(index: SpeakerIndex) -> set[str]:
@@ -1912,7 +1909,7 @@ def find_candidates(
     (``ccomp``, ``xcomp``, object, ``that`` clause, prepositional object, the quote beside it, the
     clause around a parenthetical cue, the clause of a sourceless passive) is one candidate.
     """
-    text = _text(doc)
+    text = doc_views.text(doc)
     taken = bytearray(len(text))  # 1 where a found attribution's content or cue lies
     for attribution in found:
         for start, end in (attribution.content, attribution.cue):
@@ -2048,7 +2045,7 @@ def candidate_features(
         _cue_lemma(token, lexicon.nouns if token.pos_ == "NOUN" else lexicon.verbs) or ""
     )
     children = {c.dep_ for c in doc_views.children(token)}
-    words = len(_text(doc)[bounds[0] : bounds[1]].split())
+    words = len(doc_views.text(doc)[bounds[0] : bounds[1]].split())
     span = doc.char_span(bounds[0], bounds[1], alignment_mode="expand")
     first = next((t.lower_ for t in span if t.text.strip()), "-") if span is not None else "-"
     features = [
@@ -2198,13 +2195,13 @@ def _cue_distance(attribution: Attribution) -> int:
 
 
 def _span(doc: Any, bounds: tuple[int, int] | None) -> Span | None:
-    return Span.of(_text(doc), *bounds) if bounds else None
+    return Span.of(doc_views.text(doc), *bounds) if bounds else None
 
 
 def _sentence_of(doc: Any, position: int) -> Span | None:
     for sentence in doc_views.sentences(doc):
         if sentence.start_char <= position < sentence.end_char:
-            return Span.of(_text(doc), sentence.start_char, sentence.end_char)
+            return Span.of(doc_views.text(doc), sentence.start_char, sentence.end_char)
     return None
 
 
@@ -2278,7 +2275,7 @@ def extract_statements(
 
         return extract_french_statements(doc, article)
     lexicon = load_cue_lexicon()
-    quotes = find_quotes(_text(doc))
+    quotes = find_quotes(doc_views.text(doc))
     scorers = load_attribution_scorers() if scorers is None else scorers
     found = find_rule_attributions(doc, quotes, lexicon)
     chosen = choose_attributions(doc, quotes, lexicon, found, scorers)
@@ -2323,7 +2320,7 @@ def _to_statement(
     return Statement(
         id=stable_id(article.id, str(start), str(end), prefix="s"),
         article_id=article.id,
-        content=Span.of(_text(doc), start, end),
+        content=Span.of(doc_views.text(doc), start, end),
         kind=attribution.kind,
         cue=_span(doc, attribution.cue),
         cue_stance=attribution.stance,

@@ -1298,21 +1298,25 @@ def wording(statement_id, text):
     return _Wording(statement_id, text, vector, _content_words(text), negated_words(text))
 
 
-def assert_every_wording_listed_across_sides(conflicts, wordings):
-    """Every wording is in some conflict, and each conflict pairs an "a" wording with a "b" one."""
+def conflicts_across_sides(side_a: str, side_b: str, copies: int) -> list[dict]:
+    """Conflicts of a claim worded ``copies`` times as ``side_a`` ("a..." ids) and as ``side_b``
+    ("b..."); every wording is in some conflict, and each pairs an "a" wording with a "b" one."""
+    from crosswire.claims import _conflicts
+
+    wordings = [wording(f"a{i:02}", side_a) for i in range(copies)]
+    wordings += [wording(f"b{i:02}", side_b) for i in range(copies)]
+    conflicts = _conflicts(wordings, load_claim_lexicons(), {"negation": 0.5})
     assert {s for c in conflicts for s in c["statements"]} == {w.statement_id for w in wordings}
     assert all({s[0] for s in c["statements"]} == {"a", "b"} for c in conflicts)
+    return conflicts
 
 
 def test_a_claim_of_many_wordings_of_two_counts_lists_each_wording_once_against_the_other_count():
-    from crosswire.claims import _conflicts
-
-    twelve = [wording(f"a{i:02}", "Rebels killed 12 civilians in the port") for i in range(30)]
-    twenty = [wording(f"b{i:02}", "Rebels killed 20 civilians in the port") for i in range(30)]
-    conflicts = _conflicts(twelve + twenty, load_claim_lexicons(), {"negation": 0.5})
+    conflicts = conflicts_across_sides(
+        "Rebels killed 12 civilians in the port", "Rebels killed 20 civilians in the port", 30
+    )
     # one row per wording (the two first wordings share one), not one per pair (900)
     assert len(conflicts) == 59
-    assert_every_wording_listed_across_sides(conflicts, twelve + twenty)
     for conflict in conflicts:
         assert conflict["kind"] == "numeric"
         assert sorted(conflict["values"]) == [
@@ -1322,13 +1326,10 @@ def test_a_claim_of_many_wordings_of_two_counts_lists_each_wording_once_against_
 
 
 def test_a_claim_of_many_wordings_of_opposite_polarity_lists_each_wording_once():
-    from crosswire.claims import _conflicts
-
-    shelled = [wording(f"a{i:02}", "The army shelled the village") for i in range(20)]
-    denied = [wording(f"b{i:02}", "The army did not shell the village") for i in range(20)]
-    conflicts = _conflicts(shelled + denied, load_claim_lexicons(), {"negation": 0.5})
+    conflicts = conflicts_across_sides(
+        "The army shelled the village", "The army did not shell the village", 20
+    )
     assert len(conflicts) == 39
-    assert_every_wording_listed_across_sides(conflicts, shelled + denied)
     assert all(c["kind"] == "negation" for c in conflicts)
 
 
