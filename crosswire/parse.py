@@ -7,6 +7,7 @@ further); French articles go to the French pipeline when one is configured.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from crosswire.models import load_nlp
@@ -24,7 +25,22 @@ def parse_articles(
 ) -> Iterator[tuple[Article, Any]]:
     """Yield each article with its spaCy Doc, in input order; ``doc.text == article.text`` so
     token offsets are spans. ``nlp`` replaces the main pipeline, not the French one."""
-    articles = list(articles)
+    with one_blas_thread():
+        yield from _parse(list(articles), nlp, batch_size)
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Keep numpy's BLAS to one thread: spaCy's layers are products of small matrices, and a
+    second thread only spins (twice the CPU time for the same wall-clock time). Parallel work
+    comes from the engine's worker processes instead."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _parse(articles: list[Article], nlp: Any, batch_size: int) -> Iterator[tuple[Article, Any]]:
     french = [is_french(article) for article in articles]
     docs: dict[int, Any] = {}
     if any(french):

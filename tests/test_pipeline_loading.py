@@ -200,3 +200,28 @@ def test_loading_the_pipeline_freezes_its_objects_out_of_full_collections():
     assert before == 0
     assert frozen > 50_000  # the vocabulary, tables and weights
     assert tracked < frozen / 10  # what a full collection still walks
+
+
+def test_the_pipelines_layers_multiply_with_numpy_not_blis(nlp):
+    for name in ("tok2vec", "parser", "ner"):
+        assert nlp.get_pipe(name).model.ops.use_blis is False
+    stock = spacy.load(load_settings().spacy_pipeline)
+    assert stock.get_pipe("ner").model.ops.use_blis is True  # the switch stayed in load_nlp
+
+
+def test_parsing_keeps_blas_to_one_thread_and_gives_the_threads_back(nlp):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from crosswire.parse import parse_articles
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    articles = [
+        Article(id=f"a{i}", text=f"The minister said {i} boats were seized.") for i in range(3)
+    ]
+    with threadpool_limits(limits=2, user_api="blas"):
+        seen = [blas_threads() for _ in parse_articles(articles)]
+        after = blas_threads()
+    assert seen == [{1}] * 3
+    assert after == {2}

@@ -640,7 +640,7 @@ def main(argv: list[str] | None = None) -> int:
     import json
     import sys
 
-    from crosswire.models import load_nlp
+    from crosswire.parse import parse_articles
     from crosswire.statements import SCORER_FILE
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -653,7 +653,7 @@ def main(argv: list[str] | None = None) -> int:
         print("refusing to train on dev: dev is for measuring", file=sys.stderr)
         return 2
     items = read_polnear(args.split)
-    docs = load_nlp().pipe((article.text for article, _ in items), batch_size=16)
+    docs = (doc for _, doc in parse_articles(article for article, _ in items))
     if args.command == "held-out":
         from rich.console import Console
 
