@@ -110,12 +110,14 @@ class IndexedRulerMatch:
                     continue
                 tested.extend(tests)
                 first_equal, first_predicates = tests[0]
+                # what a hit must still pass, by token offset: the first token's equalities
+                # are the table's key, so only its other predicates remain; most have none
+                left = [({}, first_predicates), *tests[1:]]
+                checks = [(k, test) for k, test in enumerate(left) if test[0] or test[1]]
                 names = tuple(sorted(first_equal))
                 table = tables.setdefault(names, {})
                 for values in itertools.product(*(sorted(first_equal[name]) for name in names)):
-                    table.setdefault(values, []).append(
-                        (rule, key_id, len(pattern), first_predicates, tests[1:])
-                    )
+                    table.setdefault(values, []).append((rule, key_id, len(pattern), checks))
         names_read = sorted(
             {name for equal, predicates in tested for name in [*equal, *(n for n, _ in predicates)]}
         )
@@ -137,22 +139,15 @@ class IndexedRulerMatch:
         length = len(doc)
         if self.tables and length:
             columns = doc.to_array(self.attr_ids).T.tolist()
-            column_of = self.column_of
             for positions, table in self.tables:
                 if len(positions) == 1:
                     values = ((value,) for value in columns[positions[0]])
                 else:
                     values = zip(*(columns[position] for position in positions), strict=True)
                 for i, value in enumerate(values):
-                    for rule, key_id, size, predicates, rest in table.get(value, ()):
-                        if i + size > length:
-                            continue
-                        if predicates and not all(
-                            predicate(columns[column_of[name]][i]) for name, predicate in predicates
-                        ):
-                            continue
-                        if all(
-                            self._passes(columns, i + 1 + k, test) for k, test in enumerate(rest)
+                    for rule, key_id, size, checks in table.get(value, ()):
+                        if i + size <= length and all(
+                            self._passes(columns, i + k, test) for k, test in checks
                         ):
                             matches.add((rule, key_id, i, i + size))
         if len(self.rest):

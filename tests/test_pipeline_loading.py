@@ -26,21 +26,30 @@ def demo_texts() -> list[str]:
     return texts
 
 
-def test_crosswire_pipeline_annotates_like_the_stock_one(nlp, demo_texts):
-    stock = spacy.load(load_settings().spacy_pipeline)
+@pytest.fixture(scope="module")
+def stock():
+    """The English pipeline as spaCy loads it, without crosswire's changes."""
+    return spacy.load(load_settings().spacy_pipeline)
+
+
+def annotated_tokens(ours, theirs, texts: list[str]) -> int:
+    """Assert that both pipelines annotate every token of ``texts`` alike; count the tokens."""
+    tokens = 0
+    for mine, stocks in zip(ours.pipe(texts), theirs.pipe(texts), strict=True):
+        assert mine.to_array(ANNOTATIONS).tolist() == stocks.to_array(ANNOTATIONS).tolist()
+        tokens += len(mine)
+    return tokens
+
+
+def test_crosswire_pipeline_annotates_like_the_stock_one(nlp, stock, demo_texts):
     assert type(stock.get_pipe("attribute_ruler").match) is not IndexedRulerMatch
     assert type(nlp.get_pipe("attribute_ruler").match) is IndexedRulerMatch
     assert isinstance(nlp.get_pipe("lemmatizer").pipe.__self__, MemoisedLemmas)
-    tokens = 0
-    for ours, theirs in zip(nlp.pipe(demo_texts), stock.pipe(demo_texts), strict=True):
-        assert ours.to_array(ANNOTATIONS).tolist() == theirs.to_array(ANNOTATIONS).tolist()
-        tokens += len(ours)
-    assert tokens > 5000
+    assert annotated_tokens(nlp, stock, demo_texts) > 5000
 
 
 def test_the_french_pipeline_annotates_like_the_stock_one():
     name = load_settings().french_pipeline
-    stock = spacy.load(name)
     ours = load_nlp(name)
     assert isinstance(ours.get_pipe("lemmatizer").pipe.__self__, MemoisedLemmas)
     texts = [
@@ -49,15 +58,10 @@ def test_the_french_pipeline_annotates_like_the_stock_one():
         if isinstance(a, Article) and a.language == "fr"
     ]
     assert texts
-    tokens = 0
-    for mine, theirs in zip(ours.pipe(texts), stock.pipe(texts), strict=True):
-        assert mine.to_array(ANNOTATIONS).tolist() == theirs.to_array(ANNOTATIONS).tolist()
-        tokens += len(mine)
-    assert tokens > 200
+    assert annotated_tokens(ours, spacy.load(name), texts) > 200
 
 
-def test_indexed_matches_equal_the_rulers_own_on_the_english_rules(demo_texts):
-    stock = spacy.load(load_settings().spacy_pipeline)
+def test_indexed_matches_equal_the_rulers_own_on_the_english_rules(stock, demo_texts):
     ruler = stock.get_pipe("attribute_ruler")
     indexed = IndexedRulerMatch(ruler)
     # almost every rule is read by table; what is left to a matcher is a few regex rules
@@ -202,10 +206,9 @@ def test_loading_the_pipeline_freezes_its_objects_out_of_full_collections():
     assert tracked < frozen / 10  # what a full collection still walks
 
 
-def test_the_pipelines_layers_multiply_with_numpy_not_blis(nlp):
+def test_the_pipelines_layers_multiply_with_numpy_not_blis(nlp, stock):
     for name in ("tok2vec", "parser", "ner"):
         assert nlp.get_pipe(name).model.ops.use_blis is False
-    stock = spacy.load(load_settings().spacy_pipeline)
     assert stock.get_pipe("ner").model.ops.use_blis is True  # the switch stayed in load_nlp
 
 
