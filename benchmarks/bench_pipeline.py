@@ -167,27 +167,21 @@ def run_size(count: int, args: argparse.Namespace, nlp) -> dict[str, Clock]:
             line("per-article stages", count, n_words, clocks["annotate"], worker_peaks(engine))
 
             with Clock(engine) as clocks["refresh"]:
-                analysis = pipeline.refresh_cross_article(store, engine=engine)
-            found = f" ({len(analysis.stories)} stories, {len(analysis.claims)} claims)"
-            del analysis  # what a user's process holds between refreshes is the store, not this
+                refreshed = pipeline.refresh_cross_article(store, engine=engine)
+            found = f" ({refreshed.stories} stories, {store.count('claims')} claims)"
             line("cross-article refresh", count, n_words, clocks["refresh"], found)
 
             for article in everything[count:]:
                 store.add_article(article)
             pipeline.annotate_pending(store, engine=engine)
-            changed = []
-
-            def count_changed(stage: str, done: int, total: int) -> None:
-                changed[:] = [total]
-
             with Clock(engine) as clocks["incremental"]:
-                pipeline.refresh_cross_article(store, count_changed, engine=engine)
+                refreshed = pipeline.refresh_cross_article(store, engine=engine)
             line(
                 f"refresh after +{extra_count} articles",
                 count,
                 n_words,
                 clocks["incremental"],
-                f" ({changed[0] if changed else 0} stories re-analysed)",
+                f" ({refreshed.analysed} stories re-analysed)",
             )
 
     # the VM's speed drifts by 10-15% over minutes: the ceiling is taken again after

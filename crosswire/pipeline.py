@@ -35,7 +35,7 @@ from crosswire.records import (
     TimelineEvent,
 )
 from crosswire.settings import Settings, load_settings
-from crosswire.store import Store
+from crosswire.store import Store, StoredStoryResults
 
 # Bump when a per-article stage changes its output, so stored articles are analysed again.
 ANALYSIS_VERSION = 4
@@ -424,22 +424,61 @@ def _stored_articles(store: Store, ids: list[str], chunk: int = 64) -> Iterator[
         yield from store.articles(ids[start : start + chunk])
 
 
+@dataclass
+class RefreshSummary:
+    """What one refresh did: how many stories there are, and how many were analysed again."""
+
+    stories: int
+    analysed: int
+
+
 def refresh_cross_article(
-    store: Store, progress: Progress | None = None, engine: Any = None
-) -> Analysis:
+    store: Store,
+    progress: Progress | None = None,
+    engine: Any = None,
+    story_batch_size: int = 64,
+) -> RefreshSummary:
     """Bring stories, entities, claims, timeline and framing up to date with the store.
 
-    The global stages (stories, dates, entities, speaker links) run over the whole store; the
-    per-story stages run only on the stories whose slice changed since the last refresh, and
-    the other stories keep their stored results, which are the same by construction.
+    The global stages (stories, dates, entities, speaker links) run over the whole store and
+    are written in one transaction; the per-story stages run only on the stories whose slice
+    changed since the last refresh (the others keep their stored results, which are the same
+    by construction), and their results are written ``story_batch_size`` stories per
+    transaction as the engine returns them. So memory holds the corpus's annotations, never
+    every story's results, and an interrupted refresh keeps the stories it finished.
     """
     with cross_article_runtime():
-        return _refresh_cross_article(store, progress, engine)
+        changed, fingerprints, story_count = _link_and_store(store)
+        engine = engine or LocalEngine()
+        results = zip(changed, engine.analyze_stories(changed), strict=True)
+        done = 0
+        while batch := list(islice(results, story_batch_size)):
+            store.replace_story_results(
+                StoredStoryResults(
+                    piece.story.id,
+                    found.claims,
+                    found.timeline,
+                    found.framing,
+                    found.summary,
+                    fingerprints[piece.story.id],
+                )
+                for piece, found in batch
+            )
+            done += len(batch)
+            if progress:
+                progress("stories", done, len(changed))
+        if progress and not changed:
+            progress("stories", 1, 1)
+    return RefreshSummary(stories=story_count, analysed=len(changed))
 
 
-def _refresh_cross_article(
-    store: Store, progress: Progress | None = None, engine: Any = None
-) -> Analysis:
+def _link_and_store(store: Store) -> tuple[list[StorySlice], dict[str, str], int]:
+    """Run the global stages over the store and write what they found.
+
+    Returns the slices of the stories whose per-story results must be computed again, every
+    story's fingerprint, and the number of stories. The annotations and linked corpus of the
+    other stories are dropped when this returns.
+    """
     articles = store.articles()
     ids = [a.id for a in articles]
     annotations: dict[str, ArticleAnnotations] = {i: ArticleAnnotations() for i in ids}
@@ -455,34 +494,13 @@ def _refresh_cross_article(
     slices = story_slices(corpus, annotations)
     fingerprints = {piece.story.id: piece.fingerprint() for piece in slices}
     stored = store.story_fingerprints()
-    changed = [p for p in slices if stored.get(p.story.id) != fingerprints[p.story.id]]
-    kept = [p.story.id for p in slices if stored.get(p.story.id) == fingerprints[p.story.id]]
-    results = {
-        story_id: StoryResults(**found) for story_id, found in store.story_results(kept).items()
-    }
-    engine = engine or LocalEngine()
-    for done, (piece, found) in enumerate(
-        zip(changed, engine.analyze_stories(changed), strict=True), 1
-    ):
-        results[piece.story.id] = found
-        if progress:
-            progress("stories", done, len(changed))
-    analysis = assemble_analysis(corpus, {a.id: a.outlet for a in articles}, results)
-    store.update_article_dates(a for a in analysis.articles if a.date_inferred)
-    store.replace_cross_article_results(
-        analysis.stories,
-        analysis.entities,
-        analysis.statements,
-        [c for p in changed for c in results[p.story.id].claims],
-        [e for p in changed for e in results[p.story.id].timeline],
-        analysis.framing,
-        analysis.summaries,
-        fingerprints=fingerprints,
-        changed={p.story.id for p in changed},
+    outlets = {a.id: a.outlet for a in articles}
+    store.update_article_dates(
+        replace(a, outlet=outlets[a.id]) for a in corpus.articles if a.date_inferred
     )
-    if progress and not changed:
-        progress("stories", 1, 1)
-    return analysis
+    store.replace_linked_corpus(corpus.stories, corpus.entities, corpus.statements)
+    changed = [p for p in slices if stored.get(p.story.id) != fingerprints[p.story.id]]
+    return changed, fingerprints, len(corpus.stories)
 
 
 def _remembering_embedder(store: Store, articles: list[Article]) -> RememberingEmbedder:

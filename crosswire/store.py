@@ -13,6 +13,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -370,77 +371,48 @@ class Store:
         timeline: list[TimelineEvent],
         framing: dict[str, Any],
         summaries: dict[str, Any],
-        *,
-        fingerprints: dict[str, str] | None = None,
-        changed: set[str] | None = None,
     ) -> None:
-        """Replace stories, entities, claims, timeline and story views in one transaction.
+        """Replace the whole cross-article view in one transaction, every story's results too.
+
+        The stored fingerprints are forgotten: the next refresh analyses every story again.
+        """
+        by_story: dict[str, StoredStoryResults] = {
+            s.id: StoredStoryResults(s.id, [], [], framing.get(s.id, {}), summaries.get(s.id, {}))
+            for s in stories
+        }
+        for claim in claims:
+            by_story[claim.story_id].claims.append(claim)
+        for event in timeline:
+            by_story[event.story_id].timeline.append(event)
+        with self.transaction() as db:
+            for table in ("story_views", "timeline_events", "claims"):
+                db.execute(f"DELETE FROM {table}")
+            _write_linked_corpus(db, stories, entities, statements)
+            _write_story_results(db, list(by_story.values()))
+
+    def replace_linked_corpus(
+        self, stories: list[Story], entities: list[Entity], statements: list[Statement]
+    ) -> None:
+        """Replace stories, entities and the linked statements in one transaction.
 
         ``statements`` are the per-article statements with speaker entities linked; narrator
-        assertions are stored with them. With ``changed``, only those stories' claims,
-        timeline and views are replaced (the others are kept as stored); the stories gone
-        since the last refresh lose theirs. ``fingerprints`` are stored with the views.
+        assertions are stored with them. Stories gone since the last refresh lose their
+        claims, timeline and views; the others keep theirs, with the fingerprint of the slice
+        they were computed from, until ``replace_story_results`` replaces them: a refresh
+        interrupted in between analyses those stories again.
         """
-        fingerprints = fingerprints or {}
-        current = {s.id for s in stories}
         with self.transaction() as db:
-            if changed is None:
-                for table in ("story_views", "timeline_events", "claims"):
-                    db.execute(f"DELETE FROM {table}")
-                rewritten = stories
-            else:
-                stale = [
-                    (row[0],)
-                    for row in db.execute("SELECT id FROM stories")
-                    if row[0] not in current or row[0] in changed
-                ] + [(i,) for i in changed]
-                for table in ("story_views", "timeline_events", "claims"):
-                    db.executemany(f"DELETE FROM {table} WHERE story_id = ?", stale)
-                rewritten = [s for s in stories if s.id in changed]
-            # Gone stories are deleted (their rows cascade); the others are updated in place,
-            # since deleting them would cascade to the results kept.
-            db.executemany(
-                "DELETE FROM stories WHERE id = ?",
-                [row for row in db.execute("SELECT id FROM stories") if row[0] not in current],
-            )
-            db.execute("DELETE FROM story_articles")
-            db.execute("DELETE FROM entities")
-            db.executemany(
-                "INSERT INTO stories (id, title, data) VALUES (?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET title = excluded.title, data = excluded.data",
-                [(s.id, s.title, _dump_record(s)) for s in stories],
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO story_articles (story_id, article_id) VALUES (?, ?)",
-                [(s.id, a) for s in stories for a in s.article_ids],
-            )
-            db.executemany(
-                "INSERT INTO entities (id, name, label, data) VALUES (?, ?, ?, ?)",
-                [(e.id, e.name, e.label, _dump_record(e)) for e in entities],
-            )
-            _insert_statements(db, statements)
-            db.executemany(
-                "INSERT INTO claims (id, story_id, data) VALUES (?, ?, ?)",
-                [(c.id, c.story_id, _dump_record(c)) for c in claims],
-            )
-            db.executemany(
-                "INSERT INTO timeline_events (id, story_id, date, data) VALUES (?, ?, ?, ?)",
-                [(t.id, t.story_id, t.date, _dump_record(t)) for t in timeline],
-            )
-            db.executemany(
-                "INSERT INTO story_views (story_id, framing, summary, fingerprint) "
-                "VALUES (?, ?, ?, ?)",
-                [
-                    (
-                        story.id,
-                        _dump(framing.get(story.id, {})),
-                        _dump(summaries.get(story.id, {})),
-                        fingerprints.get(story.id),
-                    )
-                    for story in rewritten
-                ],
-            )
-            _refill_article_search(db, entities, statements)
+            _write_linked_corpus(db, stories, entities, statements)
+
+    def replace_story_results(self, results: Iterable[StoredStoryResults]) -> None:
+        """Replace some stories' claims, timeline events and views in one transaction."""
+        batch = list(results)
+        with self.transaction() as db:
+            for table in ("story_views", "timeline_events", "claims"):
+                db.executemany(
+                    f"DELETE FROM {table} WHERE story_id = ?", [(r.story_id,) for r in batch]
+                )
+            _write_story_results(db, batch)
 
     def embeddings(self, model: str, keys: Iterable[str]) -> dict[str, Any]:
         """Return the stored float32 vectors of ``model`` for the given text keys."""
@@ -470,27 +442,6 @@ class Store:
             "SELECT story_id, fingerprint FROM story_views WHERE fingerprint IS NOT NULL"
         )
         return {row[0]: row[1] for row in rows}
-
-    def story_results(self, story_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """Return stored claims, timeline events, framing and summary for each story."""
-        ids = list(story_ids)
-        found: dict[str, dict[str, Any]] = {
-            i: {"claims": [], "timeline": [], "framing": {}, "summary": {}} for i in ids
-        }
-        for story_id, data in self._select(
-            "SELECT story_id, data FROM claims", "story_id", ids, order="rowid"
-        ):
-            found[story_id]["claims"].append(record_from_dict(Claim, json.loads(data)))
-        for story_id, data in self._select(
-            "SELECT story_id, data FROM timeline_events", "story_id", ids, order="rowid"
-        ):
-            found[story_id]["timeline"].append(record_from_dict(TimelineEvent, json.loads(data)))
-        for story_id, framing, summary in self._select(
-            "SELECT story_id, framing, summary FROM story_views", "story_id", ids, order="rowid"
-        ):
-            found[story_id]["framing"] = json.loads(framing)
-            found[story_id]["summary"] = json.loads(summary)
-        return found
 
     def stories(self) -> list[Story]:
         rows = self.db.execute("SELECT data FROM stories ORDER BY rowid")
@@ -688,6 +639,65 @@ class Store:
             (match,),
         )
         return [row[0] for row in rows]
+
+
+@dataclass
+class StoredStoryResults:
+    """One story's per-story results as stored, with the fingerprint of the slice behind them."""
+
+    story_id: str
+    claims: list[Claim]
+    timeline: list[TimelineEvent]
+    framing: dict[str, Any]
+    summary: dict[str, Any]
+    fingerprint: str | None = None
+
+
+def _write_linked_corpus(
+    db: sqlite3.Connection,
+    stories: list[Story],
+    entities: list[Entity],
+    statements: list[Statement],
+) -> None:
+    current = {s.id for s in stories}
+    gone = [(row[0],) for row in db.execute("SELECT id FROM stories") if row[0] not in current]
+    for table in ("story_views", "timeline_events", "claims"):
+        db.executemany(f"DELETE FROM {table} WHERE story_id = ?", gone)
+    # Gone stories are deleted; the others are updated in place, since deleting them would
+    # cascade to the results kept.
+    db.executemany("DELETE FROM stories WHERE id = ?", gone)
+    db.execute("DELETE FROM story_articles")
+    db.execute("DELETE FROM entities")
+    db.executemany(
+        "INSERT INTO stories (id, title, data) VALUES (?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET title = excluded.title, data = excluded.data",
+        [(s.id, s.title, _dump_record(s)) for s in stories],
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO story_articles (story_id, article_id) VALUES (?, ?)",
+        [(s.id, a) for s in stories for a in s.article_ids],
+    )
+    db.executemany(
+        "INSERT INTO entities (id, name, label, data) VALUES (?, ?, ?, ?)",
+        [(e.id, e.name, e.label, _dump_record(e)) for e in entities],
+    )
+    _insert_statements(db, statements)
+    _refill_article_search(db, entities, statements)
+
+
+def _write_story_results(db: sqlite3.Connection, results: list[StoredStoryResults]) -> None:
+    db.executemany(
+        "INSERT INTO claims (id, story_id, data) VALUES (?, ?, ?)",
+        [(c.id, c.story_id, _dump_record(c)) for r in results for c in r.claims],
+    )
+    db.executemany(
+        "INSERT INTO timeline_events (id, story_id, date, data) VALUES (?, ?, ?, ?)",
+        [(t.id, t.story_id, t.date, _dump_record(t)) for r in results for t in r.timeline],
+    )
+    db.executemany(
+        "INSERT INTO story_views (story_id, framing, summary, fingerprint) VALUES (?, ?, ?, ?)",
+        [(r.story_id, _dump(r.framing), _dump(r.summary), r.fingerprint) for r in results],
+    )
 
 
 def _refill_article_search(

@@ -119,6 +119,48 @@ def test_adding_an_article_reanalyses_only_its_story_and_keeps_the_others(tmp_pa
         assert document(store) == incremental
 
 
+class FailingEngine(CountingEngine):
+    """The local engine, failing once it has returned ``finish`` stories' results."""
+
+    def __init__(self, finish: int) -> None:
+        super().__init__()
+        self.finish = finish
+
+    def analyze_stories(self, slices):
+        for number, found in enumerate(super().analyze_stories(slices)):
+            if number == self.finish:
+                raise RuntimeError("worker lost")
+            yield found
+
+
+def test_a_refresh_stopped_midway_keeps_the_stories_it_finished_and_resumes_with_the_rest(
+    tmp_path,
+):
+    strike = write_corpus(tmp_path / "strike")
+    flood = write(tmp_path / "flood", "valley-courier.jsonl", FLOOD_ARTICLE)
+    with Store(tmp_path / "whole.db") as store:
+        pipeline.analyze(store, [strike, flood])
+        expected = document(store)
+
+    with Store(tmp_path / "s.db") as store:
+        pipeline.ingest(store, [strike, flood])
+        pipeline.annotate_pending(store)
+        stopped = FailingEngine(finish=1)
+        with pytest.raises(RuntimeError, match="worker lost"):
+            pipeline.refresh_cross_article(store, engine=stopped, story_batch_size=1)
+        finished, unfinished = stopped.analysed
+        # the global stages and the first story's results were written before the failure
+        assert {s.id for s in store.stories()} == {finished, unfinished}
+        assert {c["story_id"] for c in store.claims()} == {finished}
+        assert set(store.story_fingerprints()) == {finished}
+
+        resumed = CountingEngine()
+        summary = pipeline.refresh_cross_article(store, engine=resumed)
+        assert resumed.analysed == [unfinished], "only the unfinished story is analysed"
+        assert (summary.stories, summary.analysed) == (2, 1)
+        assert document(store) == expected
+
+
 def test_a_story_slice_holds_only_its_own_articles_statements_and_entities(tmp_path):
     with Store(tmp_path / "s.db") as store:
         pipeline.analyze(
