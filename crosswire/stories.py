@@ -13,7 +13,8 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from importlib import resources
@@ -441,18 +442,39 @@ def _story_title(members: list[Article], vectors: np.ndarray) -> str:
     return best.title.strip() if best.title else _first_sentence(best.text)
 
 
-def _build_story(
-    story_id: str, members: list[Article], duplicates: dict[str, str], title: str
-) -> Story:
+class _Copies:
+    """The near-duplicate copies ``find_duplicates`` found, looked up by original or by copy.
+
+    A story asks for its own copies only; scanning every copy for each story made building
+    the stories grow with the square of the corpus.
+    """
+
+    def __init__(self, original_of: dict[str, str]) -> None:
+        self.original_of = original_of
+        self.found_order = {copy: place for place, copy in enumerate(original_of)}
+        self.by_original: dict[str, list[str]] = defaultdict(list)
+        for copy, original in original_of.items():
+            self.by_original[original].append(copy)
+
+    def copies_of(self, originals: Iterable[str]) -> list[str]:
+        """Return the copies of these originals, in the order they were found."""
+        found = [c for o in set(originals) for c in self.by_original.get(o, ())]
+        return sorted(found, key=self.found_order.__getitem__)
+
+    def among(self, ids: Iterable[str]) -> dict[str, str]:
+        """Map the copies among ``ids`` to their originals, copies in id order."""
+        return {c: self.original_of[c] for c in sorted(set(ids)) if c in self.original_of}
+
+
+def _build_story(story_id: str, members: list[Article], copies: _Copies, title: str) -> Story:
     ordered = _chronological(members)
     dates = sorted(a.date for a in members if a.date)
     outlets = list(dict.fromkeys(a.outlet for a in ordered if a.outlet))
-    member_ids = {a.id for a in members}
     return Story(
         id=story_id,
         title=title,
         article_ids=[a.id for a in ordered],
-        duplicates={c: o for c, o in sorted(duplicates.items()) if c in member_ids},
+        duplicates=copies.among(a.id for a in members),
         outlets=outlets,
         date_range=[dates[0], dates[-1]] if dates else [None, None],
     )
@@ -544,23 +566,27 @@ def cluster_stories(
     old_members: dict[str, list[Article]] = {s.id: [] for s in previous}
     for article in known:
         old_members[assigned[article.id]].append(article)
-    old_groups = _previous_groups(previous, old_members, vector_of, profiles, embedder, thresholds)
+    old_groups = _GroupsByDay(
+        _previous_groups(previous, old_members, vector_of, profiles, embedder, thresholds),
+        thresholds["window_days"],
+    )
 
     for label, members in new_clusters.items():
         target = _best_previous(groups[label], old_groups, thresholds)
         if target is not None:
             old_members[target].extend(members)
-            old_groups[target].absorb(groups[label])
+            old_groups.absorb(target, groups[label])
             continue
         story_id = stable_id(_chronological(members)[0].id, prefix="t")
         old_members[story_id] = members
-        old_groups[story_id] = groups[label]
+        old_groups.add(story_id, groups[label])
 
-    titles = {s.id: s.title for s in previous}
+    prior_of = {s.id: s for s in previous}
+    copies = _Copies(duplicates)
     stories = []
     for story_id, members in old_members.items():
         story = _story_from_members(
-            story_id, members, previous, by_id, vector_of, duplicates, titles.get(story_id)
+            story_id, members, prior_of.get(story_id), by_id, vector_of, copies
         )
         if story is not None:
             stories.append(story)
@@ -609,11 +635,63 @@ def _title_vector(title: str, embedder: Any, thresholds: dict[str, float]) -> np
     return np.hstack([scale * semantic, lexical])
 
 
+class _GroupsByDay:
+    """Stories' groups in the order they were added, found by the days their dates cover.
+
+    A new cluster can join only a story less than the window apart (``_too_far_apart``), so
+    it is compared with the stories covering a day of its own range widened by the window,
+    and with the undated ones, not with every story: comparing each new cluster with every
+    story made an update grow with the square of the corpus.
+    """
+
+    def __init__(self, groups: dict[str, _Group], window_days: float) -> None:
+        self.window = int(np.floor(window_days))
+        self.groups: dict[str, _Group] = {}
+        self.place: dict[str, int] = {}
+        self.undated: list[str] = []
+        self.by_day: dict[int, list[str]] = defaultdict(list)
+        for story_id, group in groups.items():
+            self.add(story_id, group)
+
+    def add(self, story_id: str, group: _Group) -> None:
+        self.groups[story_id] = group
+        self.place[story_id] = len(self.place)
+        if group.first_day is None:
+            self.undated.append(story_id)
+        else:
+            self._index(story_id, range(group.first_day, group.last_day + 1))
+
+    def absorb(self, story_id: str, other: _Group) -> None:
+        """Grow a story's group by a new cluster, indexing the days it covers now."""
+        group = self.groups[story_id]
+        covered = (
+            range(0) if group.first_day is None else range(group.first_day, group.last_day + 1)
+        )
+        group.absorb(other)
+        if group.first_day is not None:
+            days = range(group.first_day, group.last_day + 1)
+            self._index(story_id, [d for d in days if d not in covered])
+
+    def _index(self, story_id: str, days: Iterable[int]) -> None:
+        for day in days:
+            self.by_day[day].append(story_id)
+
+    def near(self, group: _Group) -> list[tuple[str, _Group]]:
+        """Return the groups not too far apart from ``group``, in the order they were added."""
+        if group.first_day is None:
+            ids: set[str] = set(self.groups)
+        else:
+            ids = set(self.undated)
+            for day in range(group.first_day - self.window, group.last_day + self.window + 1):
+                ids.update(self.by_day.get(day, ()))
+        return [(i, self.groups[i]) for i in sorted(ids, key=self.place.__getitem__)]
+
+
 def _best_previous(
-    group: _Group, old_groups: dict[str, _Group], thresholds: dict[str, float]
+    group: _Group, old_groups: _GroupsByDay, thresholds: dict[str, float]
 ) -> str | None:
     best, best_score = None, thresholds["merge"]
-    for story_id, old in old_groups.items():
+    for story_id, old in old_groups.near(group):
         if _too_far_apart(group, old, thresholds["window_days"]):
             continue
         score = _linkage(
@@ -627,17 +705,17 @@ def _best_previous(
 def _story_from_members(
     story_id: str,
     members: list[Article],
-    previous: list[Story],
+    prior: Story | None,
     by_id: dict[str, Article],
     vector_of: dict[str, np.ndarray],
-    duplicates: dict[str, str],
-    title: str | None,
+    copies: _Copies,
 ) -> Story | None:
-    prior = next((s for s in previous if s.id == story_id), None)
+    """Build a story from its members (and its earlier version ``prior``, whose title stays)."""
+    title = prior.title if prior is not None else None
     member_ids = [a.id for a in members]
     if prior is not None:
         member_ids = list(dict.fromkeys(prior.article_ids + member_ids))
-    member_ids += [copy for copy, original in duplicates.items() if original in member_ids]
+    member_ids += copies.copies_of(member_ids)
     member_ids = list(dict.fromkeys(member_ids))
     present = [by_id[i] for i in member_ids if i in by_id]
     if not present:
@@ -646,7 +724,7 @@ def _story_from_members(
         with_vectors = [a for a in present if a.id in vector_of] or present[:1]
         vectors = np.stack([vector_of.get(a.id, np.ones(1)) for a in with_vectors])
         title = _story_title(with_vectors, vectors)
-    story = _build_story(story_id, present, duplicates, title)
+    story = _build_story(story_id, present, copies, title)
     if prior is not None:
         missing = [i for i in prior.article_ids if i not in by_id]
         story.article_ids = missing + story.article_ids

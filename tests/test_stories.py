@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from crosswire.evaluate.stories import bcubed
 from crosswire.records import Article, Mention, Span, Story
 from crosswire.stories import (
+    _best_previous,
+    _Copies,
+    _Group,
+    _GroupsByDay,
+    _linkage,
+    _too_far_apart,
     cluster_stories,
     find_duplicates,
     infer_missing_dates,
@@ -303,3 +311,82 @@ def test_large_input_neighbours_are_the_same_in_every_run_process_and_row_order(
         check=True,
     )
     assert other.stdout.decode().strip() == hashlib.sha256(pairs.tobytes()).hexdigest()
+
+
+def _random_group(rng: np.random.Generator, members: int) -> _Group:
+    dated = rng.random() < 0.8
+    first = int(rng.integers(0, 60)) if dated else None
+    vectors = rng.normal(size=(members, 8))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return _Group(
+        members=list(range(members)),
+        vector_sum=vectors.sum(axis=0),
+        entities=Counter({f"e{n}": 1 for n in rng.integers(0, 5, size=2)}),
+        first_day=first,
+        last_day=None if first is None else first + int(rng.integers(0, 12)),
+    )
+
+
+def _copy(group: _Group) -> _Group:
+    return _Group(
+        list(group.members),
+        group.vector_sum.copy(),
+        Counter(group.entities),
+        group.first_day,
+        group.last_day,
+    )
+
+
+def _scan_every_story(new: _Group, stories: dict[str, _Group], thresholds: dict) -> str | None:
+    best, best_score = None, thresholds["merge"]
+    for story_id, old in stories.items():
+        if _too_far_apart(new, old, thresholds["window_days"]):
+            continue
+        score = _linkage(new, old, thresholds["entity_weight"], thresholds["day_penalty"])
+        if score >= best_score:
+            best, best_score = story_id, score
+    return best
+
+
+STORY_THRESHOLDS = {"merge": 0.6, "window_days": 7, "entity_weight": 0.1, "day_penalty": 0.02}
+
+
+def test_a_new_cluster_joins_the_story_comparing_every_story_would_pick():
+    # The day index must leave out only stories too far apart to join, as a scan over every
+    # story does, while stories grow and new ones are added.
+    rng = np.random.default_rng(3)
+    stories = {f"t{n}": _random_group(rng, int(rng.integers(1, 4))) for n in range(120)}
+    every = {i: _copy(g) for i, g in stories.items()}
+    indexed = _GroupsByDay(stories, STORY_THRESHOLDS["window_days"])
+    picked = []
+    for n in range(300):
+        new = _random_group(rng, 1)
+        best = _scan_every_story(new, every, STORY_THRESHOLDS)
+        assert _best_previous(new, indexed, STORY_THRESHOLDS) == best
+        if best is None:
+            every[f"n{n}"] = new
+            indexed.add(f"n{n}", _copy(new))
+        else:
+            every[best].absorb(new)
+            indexed.absorb(best, new)
+        picked.append(best)
+    assert sum(p is None for p in picked) > 20 and sum(p is not None for p in picked) > 20
+    assert len({p for p in picked if p}) > 20, "many different stories were joined"
+
+
+def test_of_equally_close_stories_a_new_cluster_joins_the_one_a_scan_picks():
+    twin = _random_group(np.random.default_rng(5), 1)
+    twin.first_day, twin.last_day = 30, 32
+    stories = {"t9": twin, "t10": _copy(twin), "t1": _copy(twin)}
+    new = _copy(twin)
+    picked = _best_previous(new, _GroupsByDay(stories, 7), STORY_THRESHOLDS)
+    assert picked == _scan_every_story(new, stories, STORY_THRESHOLDS) == "t1"
+
+
+def test_a_story_lists_exactly_the_copies_of_its_members():
+    original_of = {"c3": "a1", "c1": "a2", "c2": "a1", "c9": "a9"}
+    copies = _Copies(original_of)
+    assert copies.copies_of(["a1", "x", "a1"]) == ["c3", "c2"]
+    assert copies.copies_of(["a2", "a1"]) == ["c3", "c1", "c2"]
+    assert copies.among(["c2", "a1", "c3", "c9", "c2"]) == {"c2": "a1", "c3": "a1", "c9": "a9"}
+    assert list(copies.among(["c3", "c2"])) == ["c2", "c3"]
