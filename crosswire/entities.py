@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -623,13 +623,34 @@ def is_demonym_of(word_key: str, place_key: str) -> bool:
     return False
 
 
+def is_demonym_of_any(
+    word_key: str, places: Collection[str], by_stem: dict[str, list[str]]
+) -> bool:
+    """Tell whether a one-word name is the demonym of any of ``places`` (one-word place keys).
+
+    ``by_stem`` maps each place less its last letter to the places. Looks up the stems the
+    word's endings leave instead of trying every place: the same answer as ``is_demonym_of``
+    against each place.
+    """
+    if " " in word_key:
+        return False
+    for ending in DEMONYM_ENDINGS:
+        if not word_key.endswith(ending):
+            continue
+        stem = word_key[: len(word_key) - len(ending)]
+        for place in ([stem] if stem in places else []) + by_stem.get(stem, []):
+            if is_demonym_of(word_key, place):
+                return True
+    return False
+
+
 def _relabel_demonyms(mentions: list[Mention]) -> list[Mention]:
     """Relabel by what the corpus says a word is: a demonym of a named place ("Ruritanian" as
     ORG) is NORP, and a place name spaCy took for a nationality ("a Lundov prison") is GPE."""
     places = Counter(name_key(m.span.text) for m in mentions if m.label in ("GPE", "LOC"))
-    by_first: dict[str, list[str]] = defaultdict(list)
+    by_stem: dict[str, list[str]] = defaultdict(list)
     for place in places:
-        by_first[place[:3]].append(place)
+        by_stem[place[:-1]].append(place)
     named = _name_labels_by_skeleton(mentions)
     demonyms: dict[str, bool] = {}  # by key: most names recur, and the places are fixed here
     relabelled = []
@@ -646,9 +667,7 @@ def _relabel_demonyms(mentions: list[Mention]) -> list[Mention]:
             continue
         is_demonym = demonyms.get(key)
         if is_demonym is None:
-            is_demonym = demonyms[key] = any(
-                is_demonym_of(key, place) for place in by_first.get(key[:3], [])
-            )
+            is_demonym = demonyms[key] = is_demonym_of_any(key, places, by_stem)
         relabelled.append(replace(mention, label="NORP") if is_demonym else mention)
     return relabelled
 
@@ -882,6 +901,9 @@ def _link_surnames(
         for root in roots:
             articles_by_root[root].add(article_id)
     seen_with: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    # the entities a surname may stand for, asked once per surname: the linker's entities do
+    # not change here, and a common surname recurs in every article of its stories
+    full_names: dict[tuple[str, bool], set[tuple[str, str]]] = {}
     for i, mention in enumerate(names):
         key = linker.key(mention)
         group = linker.groups[linker.group_id(mention)]
@@ -889,7 +911,9 @@ def _link_surnames(
             continue
         # Only a name tagged as a person may be a respelling of a surname (Lindov, not Lundov).
         exact = mention.label != "PERSON" and group.label != "PERSON"
-        candidates = linker.full_names_for(key, exact=exact) - {assigned[i]}
+        if (key, exact) not in full_names:
+            full_names[(key, exact)] = linker.full_names_for(key, exact=exact)
+        candidates = full_names[(key, exact)] - {assigned[i]}
         if not candidates:
             continue
         here = roots_by_article[mention.article_id]

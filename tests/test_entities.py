@@ -598,3 +598,17 @@ def test_standalone_finds_what_its_regular_expression_finds(form, text):
     if form:  # with "_" alone joining words, a name stands alone where \b...\b finds it
         words = [m.span() for m in re.finditer(rf"\b{escaped}\b", text)]
         assert list(entities.standalone_spans(form, text, joiners="_")) == words
+
+
+def test_a_demonym_is_found_by_its_stem_as_by_trying_every_place():
+    places = ["ruritania", "lundov", "tarnov", "kestrel", "oman", "mali", "ruritan", "ab c"]
+    by_stem: dict[str, list[str]] = {}
+    for place in places:
+        by_stem.setdefault(place[:-1], []).append(place)
+    words = [p + e for p in places for e in entities.DEMONYM_ENDINGS]
+    words += [p[:-1] + e for p in places for e in entities.DEMONYM_ENDINGS]
+    words += ["ruritanians", "lund", "omani", "malian", "kestrelish", "tarnovx", "xlundovian"]
+    found = {w for w in words if entities.is_demonym_of_any(w, set(places), by_stem)}
+    assert found == {w for w in words if any(entities.is_demonym_of(w, p) for p in places)}
+    assert {"ruritanian", "lundovian", "omani", "malian", "kestrelish"} <= found
+    assert not found & {"ruritanians", "lund", "tarnovx", "xlundovian", "ruritania"}
