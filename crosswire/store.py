@@ -164,6 +164,13 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (model, text_key)
     );
     """,
+    # 7: per-story results found by story, since a refresh replaces them a batch of stories
+    # at a time (and deleting a story cascades to them): without them, each replacement
+    # scanned the whole table, and refreshing 20,000 articles spent half its time there
+    """
+    CREATE INDEX claims_story ON claims(story_id);
+    CREATE INDEX timeline_events_story ON timeline_events(story_id);
+    """,
 ]
 
 

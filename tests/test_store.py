@@ -23,6 +23,18 @@ def test_new_store_is_migrated_to_latest_version_in_wal_mode(tmp_path):
         assert store.integrity_ok()
 
 
+def test_replacing_or_deleting_a_storys_results_reads_only_that_storys_rows(tmp_path):
+    # A refresh replaces per-story results a batch of stories at a time; a scan of the whole
+    # table for each story made it grow with the square of the corpus.
+    with Store(tmp_path / "s.db") as store:
+        for table in ("claims", "timeline_events", "story_views"):
+            plan = store.db.execute(
+                f"EXPLAIN QUERY PLAN DELETE FROM {table} WHERE story_id = ?", ("t1",)
+            ).fetchall()
+            details = " ".join(row[-1] for row in plan)
+            assert "USING" in details and "INDEX" in details, (table, details)
+
+
 def test_adding_the_same_article_twice_is_a_noop(tmp_path):
     article = make_article()
     with Store(tmp_path / "s.db") as store:
