@@ -35,32 +35,38 @@ ARTICLE_FIELDS = (
 
 
 def build_document(store: Store, article_ids: Iterable[str] | None = None) -> dict[str, Any]:
-    """Collect the stored analysis, limited to the stories holding ``article_ids`` if given."""
-    stories = [s.to_dict() for s in store.stories()]
-    wanted = set(article_ids) if article_ids is not None else None
-    if wanted is not None:
-        stories = [s for s in stories if wanted & set(s["article_ids"])]
-        in_scope = wanted | {a for s in stories for a in s["article_ids"]}
+    """Collect the stored analysis, limited to the stories holding ``article_ids`` if given.
+
+    Limited, it reads only those stories' rows, so one story's report costs the same in a
+    corpus of any size.
+    """
+    if article_ids is None:
+        found = store.stories()
+        story_ids = None
     else:
-        in_scope = None
+        story_ids = store.story_ids_holding(article_ids)
+        found = store.stories(story_ids)
+    stories = [s.to_dict() for s in found]
+    in_scope = None
+    if article_ids is not None:
+        in_scope = set(article_ids) | {a for s in stories for a in s["article_ids"]}
     articles = [
-        {name: a.to_dict()[name] for name in ARTICLE_FIELDS}
-        for a in store.articles(in_scope if in_scope is not None else None)
+        {name: a.to_dict()[name] for name in ARTICLE_FIELDS} for a in store.articles(in_scope)
     ]
     ids = {a["id"] for a in articles}
-    story_ids = {s["id"] for s in stories}
-    views = store.story_views()
+    views = store.story_views(story_ids)
+    entities = store.entities() if in_scope is None else store.entities_in_articles(ids)
     return {
         "crosswire_version": __version__,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "articles": articles,
         "stories": stories,
         "statements": [s.to_dict() for s in store.statements(ids)],
-        "entities": _entities_in_scope(store.entities(), ids),
-        "claims": [c for c in store.claims() if c["story_id"] in story_ids],
-        "timeline": [t for t in store.timeline() if t.get("story_id") in story_ids],
-        "framing": {k: v["framing"] for k, v in views.items() if k in story_ids},
-        "summaries": {k: v["summary"] for k, v in views.items() if k in story_ids},
+        "entities": _entities_in_scope(entities, ids),
+        "claims": store.claims(story_ids),
+        "timeline": store.timeline(story_ids),
+        "framing": {k: v["framing"] for k, v in views.items()},
+        "summaries": {k: v["summary"] for k, v in views.items()},
     }
 
 

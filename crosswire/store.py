@@ -171,6 +171,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX claims_story ON claims(story_id);
     CREATE INDEX timeline_events_story ON timeline_events(story_id);
     """,
+    # 8: the stories and entities of an article, so the explorer reads one story's or entity's
+    # rows instead of every row (filled here from the entities stored so far)
+    """
+    CREATE INDEX story_articles_article ON story_articles(article_id);
+    CREATE TABLE entity_articles (
+        entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL,
+        PRIMARY KEY (entity_id, article_id)
+    );
+    CREATE INDEX entity_articles_article ON entity_articles(article_id);
+    INSERT OR IGNORE INTO entity_articles (entity_id, article_id)
+        SELECT e.id, json_extract(m.value, '$.article_id')
+        FROM entities e, json_each(e.data, '$.mentions') m;
+    """,
 ]
 
 
@@ -450,34 +464,89 @@ class Store:
         )
         return {row[0]: row[1] for row in rows}
 
-    def stories(self) -> list[Story]:
-        rows = self.db.execute("SELECT data FROM stories ORDER BY rowid")
-        return [Story(**json.loads(row[0])) for row in rows]
+    # Each reader takes optional ids: the explorer shows one story or entity at a time, and
+    # reading every row to keep a few made each page cost as much as the whole corpus.
 
-    def entities(self) -> list[dict[str, Any]]:
-        return [
-            json.loads(r[0]) for r in self.db.execute("SELECT data FROM entities ORDER BY name")
-        ]
+    def stories(self, ids: Iterable[str] | None = None) -> list[Story]:
+        """Return stored stories (all, or those with the given ids) in the order stored."""
+        rows = self._select_sorted("SELECT rowid, data FROM stories", "id", ids)
+        return [Story(**json.loads(row[-1])) for row in rows]
 
-    def claims(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT c.data FROM claims c JOIN stories s ON s.id = c.story_id "
-            "ORDER BY s.rowid, c.rowid"
+    def story_ids_holding(self, article_ids: Iterable[str]) -> list[str]:
+        """Return the ids of the stories holding any of these articles, in the order stored."""
+        rows = self._select_sorted(
+            "SELECT s.rowid, s.id FROM stories s JOIN story_articles a ON a.story_id = s.id",
+            "a.article_id",
+            article_ids,
         )
-        return [json.loads(r[0]) for r in rows]
+        return list(dict.fromkeys(row[-1] for row in rows))
 
-    def timeline(self) -> list[dict[str, Any]]:
-        rows = self.db.execute(
-            "SELECT t.data FROM timeline_events t LEFT JOIN stories s ON s.id = t.story_id "
-            "ORDER BY t.date, s.rowid, t.rowid"
+    def entities(self, ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Return stored entities (all, or those with the given ids) by name."""
+        rows = self._select_sorted("SELECT name, rowid, data FROM entities", "id", ids)
+        return [json.loads(row[-1]) for row in rows]
+
+    def entities_in_articles(self, article_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """Return the entities mentioned in any of these articles, by name."""
+        rows = self._select_sorted(
+            "SELECT DISTINCT e.name, e.rowid, e.data FROM entities e "
+            "JOIN entity_articles a ON a.entity_id = e.id",
+            "a.article_id",
+            article_ids,
         )
-        return [json.loads(row[0]) for row in rows]
+        return [json.loads(row[-1]) for row in dict.fromkeys(rows)]
 
-    def story_views(self) -> dict[str, dict[str, Any]]:
-        rows = self.db.execute("SELECT story_id, framing, summary FROM story_views")
+    def claims(self, story_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Return stored claims (all, or those of the given stories), story by story."""
+        rows = self._select_sorted(
+            "SELECT s.rowid, c.rowid, c.data FROM claims c JOIN stories s ON s.id = c.story_id",
+            "c.story_id",
+            story_ids,
+        )
+        return [json.loads(row[-1]) for row in rows]
+
+    def contested_claim_counts(self) -> dict[str, int]:
+        """Count each story's claims that are contested or hold conflicting wordings."""
+        rows = self.db.execute(
+            "SELECT story_id, count(*) FROM claims WHERE json_extract(data, '$.contested') "
+            "OR json_array_length(data, '$.conflicts') > 0 GROUP BY story_id"
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def timeline(self, story_ids: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Return stored timeline events (all, or those of the given stories) by date."""
+        rows = self._select_sorted(
+            "SELECT t.date IS NOT NULL, t.date, s.rowid IS NOT NULL, s.rowid, t.rowid, t.data "
+            "FROM timeline_events t LEFT JOIN stories s ON s.id = t.story_id",
+            "t.story_id",
+            story_ids,
+        )
+        return [json.loads(row[-1]) for row in rows]
+
+    def story_views(self, story_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Return each story's framing and summary (all, or those of the given stories)."""
+        rows = self._select_sorted(
+            "SELECT rowid, story_id, framing, summary FROM story_views", "story_id", story_ids
+        )
         return {
-            row[0]: {"framing": json.loads(row[1]), "summary": json.loads(row[2])} for row in rows
+            row[1]: {"framing": json.loads(row[2]), "summary": json.loads(row[3])} for row in rows
         }
+
+    def _select_sorted(
+        self, sql: str, key: str, values: Iterable[str] | None
+    ) -> list[tuple[Any, ...]]:
+        """Run ``sql`` for every row or those whose ``key`` is one of ``values``, the rows
+        sorted by every column but the last (the order columns first, the data last)."""
+        if values is None:
+            rows = self.db.execute(sql).fetchall()
+        else:
+            wanted = sorted(set(values))
+            rows = []
+            for offset in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
+                chunk = wanted[offset : offset + 500]
+                marks = ",".join("?" * len(chunk))
+                rows += self.db.execute(f"{sql} WHERE {key} IN ({marks})", chunk).fetchall()
+        return sorted(rows, key=lambda row: row[:-1])
 
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -674,6 +743,7 @@ def _write_linked_corpus(
     # cascade to the results kept.
     db.executemany("DELETE FROM stories WHERE id = ?", gone)
     db.execute("DELETE FROM story_articles")
+    db.execute("DELETE FROM entity_articles")
     db.execute("DELETE FROM entities")
     db.executemany(
         "INSERT INTO stories (id, title, data) VALUES (?, ?, ?) "
@@ -687,6 +757,10 @@ def _write_linked_corpus(
     db.executemany(
         "INSERT INTO entities (id, name, label, data) VALUES (?, ?, ?, ?)",
         [(e.id, e.name, e.label, _dump_record(e)) for e in entities],
+    )
+    db.executemany(
+        "INSERT OR IGNORE INTO entity_articles (entity_id, article_id) VALUES (?, ?)",
+        [(e.id, m.article_id) for e in entities for m in e.mentions],
     )
     _insert_statements(db, statements)
     _refill_article_search(db, entities, statements)

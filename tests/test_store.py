@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -199,3 +200,23 @@ def test_statements_of_many_articles_come_in_one_order_whatever_order_the_ids_ar
         assert everything == sorted(ids)
         assert [s.article_id for s in store.statements(reversed(ids))] == everything
         assert [s.article_id for s in store.statements(set(ids))] == everything
+
+
+def test_upgrading_a_store_indexes_the_entities_it_already_holds_by_article(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for script in MIGRATIONS[:7]:
+        db.executescript(script)
+    mention = {"article_id": "a1", "span": {"start": 0, "end": 4, "text": "Oslo"}}
+    data = {"id": "e1", "name": "Oslo", "mentions": [mention, {**mention, "article_id": "a2"}]}
+    db.execute(
+        "INSERT INTO entities (id, name, label, data) VALUES ('e1', 'Oslo', 'GPE', ?)",
+        (json.dumps(data),),
+    )
+    db.execute("PRAGMA user_version = 7")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.entities_in_articles(["a2"]) == [data]
+        assert store.entities_in_articles(["a3"]) == []

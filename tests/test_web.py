@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 from fastapi.testclient import TestClient
 from strike_corpus import analysed_store
 
+from crosswire import pipeline, report
 from crosswire.ingest import read_paths
 from crosswire.store import Store, StoreError
 from crosswire.web import create_app
@@ -296,3 +299,42 @@ def test_reports_read_the_summary_and_framing_instead_of_dumping_json(client, st
             assert title in text and entries[0] in text
     for row in report.framing_table(view["framing"], view["outlets"]):
         assert f"| {row['outlet']} | {row['narrator_statements']} |" in markdown
+
+
+@pytest.fixture(scope="module")
+def demo_store_path(tmp_path_factory) -> Path:
+    """The demo corpus (several stories) analysed by the real pipeline."""
+    path = tmp_path_factory.mktemp("demo") / "crosswire.db"
+    with Store(path) as store:
+        pipeline.analyze(store, [REPO / "demo" / "corpus"])
+    return path
+
+
+def test_a_story_read_alone_is_the_story_the_whole_report_shows(demo_store_path):
+    # The explorer reads one story's rows only; what it shows must be what the whole
+    # report shows for that story.
+    with Store(demo_store_path, read_only=True) as store:
+        whole = report.story_views(report.build_document(store))
+        assert len(whole) >= 2
+        for view in whole:
+            members = set(view["story"]["article_ids"])
+            alone = report.build_document(store, view["story"]["article_ids"][:1])
+            # read alone, an entity lists its mentions in this story only
+            in_story = [
+                {**e, "mentions": [m for m in e["mentions"] if m["article_id"] in members]}
+                for e in view["entities"]
+            ]
+            assert report.story_views(alone) == [{**view, "entities": in_story}]
+            assert view["entities"] and view["claims"] and view["timeline"]
+        for entity in store.entities():
+            assert store.entities([entity["id"]]) == [entity]
+
+
+def test_the_story_list_counts_the_claims_that_are_contested_or_conflict(demo_store_path):
+    with Store(demo_store_path, read_only=True) as store:
+        claims = store.claims()
+        expected = Counter(
+            c["story_id"] for c in claims if c.get("contested") or c.get("conflicts")
+        )
+        assert expected and len(expected) < len(claims)
+        assert store.contested_claim_counts() == dict(expected)

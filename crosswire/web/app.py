@@ -161,7 +161,7 @@ def create_app(db_path: str | Path, read_only: bool = False) -> FastAPI:
                 result = pipeline.analyze(
                     store, paths, outlet=outlet.strip() or None, date=date.strip() or None
                 )
-                story_ids = _stories_holding(store, result.article_ids)
+                story_ids = store.story_ids_holding(result.article_ids)
         rejected = [f"rejected {_rename(str(r), names)}" for r in result.rejections]
         return {
             "added": result.added,
@@ -277,8 +277,3 @@ def _rename(line: str, names: dict[str, str]) -> str:
     for path, name in names.items():
         line = line.replace(path, name)
     return line
-
-
-def _stories_holding(store: Store, article_ids: list[str]) -> list[str]:
-    wanted = set(article_ids)
-    return [s.id for s in store.stories() if wanted & set(s.article_ids)]

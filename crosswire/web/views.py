@@ -32,7 +32,7 @@ def story_list(
 ) -> dict[str, Any]:
     """List stories with outlets, size, dates and contested claims, filtered as asked."""
     stories = store.stories()
-    contested = Counter(c["story_id"] for c in store.claims() if _is_contested(c))
+    contested = store.contested_claim_counts()
     matching = article_ids_matching(store, query) if query.strip() else None
     all_outlets = sorted({o for s in stories for o in s.outlets})
     rows = []
@@ -43,17 +43,13 @@ def story_list(
             continue
         if not _overlaps(story, date_from, date_to):
             continue
-        rows.append(_story_row(story, contested[story.id]))
+        rows.append(_story_row(story, contested.get(story.id, 0)))
     return {
         "stories": rows,
         "total": len(stories),
         "outlets": all_outlets,
         "filters": {"q": query, "outlet": outlet, "date_from": date_from, "date_to": date_to},
     }
-
-
-def _is_contested(claim: dict[str, Any]) -> bool:
-    return bool(claim.get("contested") or claim.get("conflicts"))
 
 
 def _story_row(story: Story, contested_claims: int) -> dict[str, Any]:
@@ -82,9 +78,10 @@ def _overlaps(story: Story, date_from: str, date_to: str) -> bool:
 
 def story_page(store: Store, story_id: str) -> dict[str, Any] | None:
     """Gather one story's articles, statements, claim matrix, timeline, framing and entities."""
-    story = next((s for s in store.stories() if s.id == story_id), None)
-    if story is None:
+    found = store.stories([story_id])
+    if not found:
         return None
+    story = found[0]
     document = report.build_document(store, story.article_ids)
     view = next(v for v in report.story_views(document) if v["story"]["id"] == story_id)
     statements = [s for found in view["statements"].values() for s in found]
@@ -270,13 +267,16 @@ def _entity_summary(entity: dict[str, Any], outlets: list[str]) -> dict[str, Any
 
 def entity_page(store: Store, entity_id: str) -> dict[str, Any] | None:
     """Gather every statement by and about an entity across stories, with outlets' spellings."""
-    entity = next((e for e in store.entities() if e["id"] == entity_id), None)
-    if entity is None:
+    found = store.entities([entity_id])
+    if not found:
         return None
+    entity = found[0]
     mentions = entity.get("mentions", [])
     article_ids = {m["article_id"] for m in mentions}
     articles = {a.id: a for a in store.articles(article_ids)}
-    story_of = {a: s for s in store.stories() for a in s.article_ids}
+    story_of = {
+        a: s for s in store.stories(store.story_ids_holding(article_ids)) for a in s.article_ids
+    }
     spans_in: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for m in mentions:
         spans_in[m["article_id"]].append((m["span"]["start"], m["span"]["end"]))
