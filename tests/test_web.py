@@ -7,6 +7,7 @@ import re
 import shutil
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from conftest import REPO
@@ -16,7 +17,7 @@ from strike_corpus import analysed_store
 from crosswire import pipeline, report
 from crosswire.ingest import read_paths
 from crosswire.store import Store, StoreError
-from crosswire.web import create_app
+from crosswire.web import create_app, views
 
 
 @pytest.fixture(scope="module")
@@ -338,3 +339,27 @@ def test_the_story_list_counts_the_claims_that_are_contested_or_conflict(demo_st
         )
         assert expected and len(expected) < len(claims)
         assert store.contested_claim_counts() == dict(expected)
+
+
+def test_the_story_list_comes_a_page_at_a_time_with_links_that_keep_the_filters(
+    demo_store_path, monkeypatch
+):
+    monkeypatch.setattr(views, "STORIES_PER_PAGE", 2)
+    client = TestClient(create_app(demo_store_path, read_only=True))
+    first = client.get("/api/stories").json()
+    assert first["matching"] == first["total"] >= 3
+    assert first["pages"] == -(-first["total"] // 2) and len(first["stories"]) == 2
+    seen = []
+    for number in range(1, first["pages"] + 1):
+        listing = client.get("/api/stories", params={"page": number}).json()
+        assert listing["page"] == number
+        seen += listing["stories"]
+    assert len({s["id"] for s in seen}) == len(seen) == first["total"], "each story on one page"
+    past = client.get("/api/stories", params={"page": 99}).json()
+    assert past["page"] == first["pages"] and past["stories"]
+
+    outlet, stories = Counter(o for s in seen for o in s["outlets"]).most_common(1)[0]
+    assert stories >= 3
+    html = client.get("/stories", params={"outlet": outlet, "page": 1}).text
+    wanted = urlencode({"q": "", "outlet": outlet, "date_from": "", "date_to": "", "page": 2})
+    assert f'href="/stories?{wanted.replace("&", "&amp;")}" rel="next"' in html

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -49,10 +49,13 @@ class StoryRow(BaseModel):
 
 
 class StoryList(BaseModel):
-    """The stories that match the search and filters."""
+    """One page of the stories that match the search and filters."""
 
     stories: list[StoryRow]
     total: int
+    matching: int
+    page: int
+    pages: int
     outlets: list[str]
     filters: dict[str, str]
 
@@ -104,19 +107,35 @@ def create_app(db_path: str | Path, read_only: bool = False) -> FastAPI:
         body = templates.get_template(name).render(read_only=read_only, **context)
         return HTMLResponse(body, status_code=status_code)
 
-    def story_filters(q: str, outlet: str, date_from: str, date_to: str) -> dict[str, Any]:
+    def story_filters(
+        q: str, outlet: str, date_from: str, date_to: str, page_number: int
+    ) -> dict[str, Any]:
         with read_store() as store:
-            return views.story_list(store, q, outlet, date_from, date_to)
+            return views.story_list(store, q, outlet, date_from, date_to, page=page_number)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     @app.get("/stories", response_class=HTMLResponse, include_in_schema=False)
-    def stories_page(q: str = "", outlet: str = "", date_from: str = "", date_to: str = ""):
-        return page("stories.html", listing=story_filters(q, outlet, date_from, date_to))
+    def stories_page(
+        q: str = "",
+        outlet: str = "",
+        date_from: str = "",
+        date_to: str = "",
+        page_number: int = Query(1, alias="page"),
+    ):
+        listing = story_filters(q, outlet, date_from, date_to, page_number)
+        return page("stories.html", listing=listing)
 
     @app.get("/api/stories", response_model=StoryList, tags=["stories"])
-    def stories_api(q: str = "", outlet: str = "", date_from: str = "", date_to: str = ""):
-        """List stories; ``q`` searches article text, titles, speakers and entity names."""
-        return story_filters(q, outlet, date_from, date_to)
+    def stories_api(
+        q: str = "",
+        outlet: str = "",
+        date_from: str = "",
+        date_to: str = "",
+        page_number: int = Query(1, alias="page"),
+    ):
+        """List stories, a page of ``views.STORIES_PER_PAGE`` at a time (``page``, from 1);
+        ``q`` searches article text, titles, speakers and entity names."""
+        return story_filters(q, outlet, date_from, date_to, page_number)
 
     def load_story(story_id: str) -> dict[str, Any]:
         with read_store() as store:

@@ -16,6 +16,7 @@ from crosswire.records import Story
 from crosswire.store import Store
 from crosswire.web.search import article_ids_matching
 
+STORIES_PER_PAGE = 200  # rows of the story list per page: a large store has tens of thousands
 SPEAKER_COLOURS = 10  # the palette size in static/style.css (.speaker-0 … .speaker-9)
 SAFE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -29,8 +30,11 @@ def story_list(
     outlet: str = "",
     date_from: str = "",
     date_to: str = "",
+    *,
+    page: int = 1,
 ) -> dict[str, Any]:
-    """List stories with outlets, size, dates and contested claims, filtered as asked."""
+    """List stories with outlets, size, dates and contested claims, filtered as asked, one
+    page of ``STORIES_PER_PAGE`` matching stories at a time (pages count from 1)."""
     stories = store.stories()
     contested = store.contested_claim_counts()
     matching = article_ids_matching(store, query) if query.strip() else None
@@ -44,9 +48,14 @@ def story_list(
         if not _overlaps(story, date_from, date_to):
             continue
         rows.append(_story_row(story, contested.get(story.id, 0)))
+    pages = max(1, -(-len(rows) // STORIES_PER_PAGE))
+    page = min(max(1, page), pages)
     return {
-        "stories": rows,
+        "stories": rows[(page - 1) * STORIES_PER_PAGE : page * STORIES_PER_PAGE],
         "total": len(stories),
+        "matching": len(rows),
+        "page": page,
+        "pages": pages,
         "outlets": all_outlets,
         "filters": {"q": query, "outlet": outlet, "date_from": date_from, "date_to": date_to},
     }
