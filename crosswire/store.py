@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -784,7 +785,11 @@ def _write_story_results(db: sqlite3.Connection, results: list[StoredStoryResult
 def _refill_article_search(
     db: sqlite3.Connection, entities: list[Entity], statements: list[Statement]
 ) -> None:
-    """Re-index every article with the speakers quoted in it and the entities it mentions."""
+    """Index each article with the speakers quoted in it and the entities it mentions.
+
+    Only the articles whose names changed (new ones among them) are indexed again: a refresh
+    after a few new articles re-indexed every article's whole text.
+    """
     names: dict[str, dict[str, set[str]]] = {}
     for s in statements:
         found = names.setdefault(s.article_id, {"speakers": set(), "entities": set()})
@@ -794,20 +799,28 @@ def _refill_article_search(
             found = names.setdefault(mention.article_id, {"speakers": set(), "entities": set()})
             found["entities"].update([entity.name, *entity.aliases])
     empty: dict[str, set[str]] = {"speakers": set(), "entities": set()}
-    ids = [row[0] for row in db.execute("SELECT id FROM articles")]
-    db.execute("DELETE FROM article_search")
+    wanted = {
+        row[0]: (
+            " ; ".join(sorted(names.get(row[0], empty)["speakers"])),
+            " ; ".join(sorted(names.get(row[0], empty)["entities"])),
+        )
+        for row in db.execute("SELECT id FROM articles")
+    }
+    indexed: dict[str, list[tuple[int, tuple[str, str]]]] = defaultdict(list)
+    for rowid, article_id, speakers, mentioned in db.execute(
+        "SELECT rowid, article_id, speakers, entities FROM article_search"
+    ):
+        indexed[article_id].append((rowid, (speakers, mentioned)))
+    stale = [i for i, found in wanted.items() if [row[1] for row in indexed.get(i, [])] != [found]]
+    db.executemany(
+        "DELETE FROM article_search WHERE rowid = ?",
+        [(rowid,) for i in stale for rowid, _ in indexed.get(i, [])],
+    )
     db.executemany(
         "INSERT INTO article_search (article_id, title, text, outlet, speakers, entities) "
         "SELECT id, coalesce(title, ''), text, coalesce(outlet, ''), ?, ? FROM articles "
         "WHERE id = ?",
-        [
-            (
-                " ; ".join(sorted(names.get(i, empty)["speakers"])),
-                " ; ".join(sorted(names.get(i, empty)["entities"])),
-                i,
-            )
-            for i in ids
-        ],
+        [(*wanted[i], i) for i in stale],
     )
 
 

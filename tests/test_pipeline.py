@@ -10,8 +10,8 @@ from strike_corpus import ARTICLES, write_corpus
 from crosswire import entities, pipeline, report
 from crosswire.engine.local import LocalEngine
 from crosswire.models import RememberingEmbedder, load_embedder
-from crosswire.records import Article, Mention, Span, Statement, Story
-from crosswire.store import Store
+from crosswire.records import Article, Entity, Mention, Span, Statement, Story, record_from_dict
+from crosswire.store import Store, _refill_article_search
 
 # A second fictional story, about something else entirely, from a third fictional outlet.
 FLOOD_ARTICLE = {
@@ -352,3 +352,35 @@ def test_an_article_tipping_a_corpus_wide_entity_vote_leaves_other_stories_alone
     assert {(e.name, e.label) for e in story_entities} == {("Berg", "PERSON"), ("Drumvale", "GPE")}
     assert said[0].speaker_name == "Berg"
     assert pipeline.analyze_story(after["t-ferry"]) == pipeline.analyze_story(before["t-ferry"])
+
+
+def test_a_refresh_reindexes_for_search_only_the_articles_whose_names_changed(tmp_path):
+    strike = write_corpus(tmp_path / "strike")
+    flood = write(tmp_path / "flood", "valley-courier.jsonl", FLOOD_ARTICLE)
+    follow_up = write(tmp_path / "more", "sound-herald.jsonl", STRIKE_FOLLOW_UP)
+
+    def index(store: Store) -> dict[str, tuple]:
+        rows = store.db.execute("SELECT article_id, rowid, speakers, entities FROM article_search")
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    with Store(tmp_path / "s.db") as store:
+        pipeline.analyze(store, [strike, flood])
+        before = index(store)
+        executed: list[str] = []
+        store.db.set_trace_callback(executed.append)
+        pipeline.analyze(store, [follow_up])
+        store.db.set_trace_callback(None)
+        after = index(store)
+        flood_id = next(a.id for a in store.articles() if a.outlet == "Valley Courier")
+        assert after[flood_id] == before[flood_id], "an unchanged article keeps its index row"
+        assert len(after) == len(before) + 1 and all(row[2] for row in after.values())
+        indexed = [sql for sql in executed if sql.startswith("INSERT INTO article_search (")]
+        # the new article, stored and then indexed with its names, and the articles it changed
+        assert len(indexed) == 2 + sum(before[i] != after[i] for i in before)
+        assert not any(flood_id in sql for sql in indexed)
+        with store.transaction() as db:  # what indexing every article again gives
+            db.execute("DELETE FROM article_search")
+            entities = [record_from_dict(Entity, e) for e in store.entities()]
+            _refill_article_search(db, entities, store.statements())
+        rebuilt = index(store)
+    assert {i: row[1:] for i, row in rebuilt.items()} == {i: row[1:] for i, row in after.items()}
