@@ -14,10 +14,11 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -46,6 +47,17 @@ class StoryRow(BaseModel):
     article_count: int
     date_range: list[str | None]
     contested_claims: int
+
+
+@dataclass
+class StoryQuery:
+    """The story list's search, filters and page, as query parameters."""
+
+    q: str = ""
+    outlet: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    page: int = 1
 
 
 class StoryList(BaseModel):
@@ -107,35 +119,22 @@ def create_app(db_path: str | Path, read_only: bool = False) -> FastAPI:
         body = templates.get_template(name).render(read_only=read_only, **context)
         return HTMLResponse(body, status_code=status_code)
 
-    def story_filters(
-        q: str, outlet: str, date_from: str, date_to: str, page_number: int
-    ) -> dict[str, Any]:
+    def story_filters(query: StoryQuery) -> dict[str, Any]:
         with read_store() as store:
-            return views.story_list(store, q, outlet, date_from, date_to, page=page_number)
+            return views.story_list(
+                store, query.q, query.outlet, query.date_from, query.date_to, page=query.page
+            )
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     @app.get("/stories", response_class=HTMLResponse, include_in_schema=False)
-    def stories_page(
-        q: str = "",
-        outlet: str = "",
-        date_from: str = "",
-        date_to: str = "",
-        page_number: int = Query(1, alias="page"),
-    ):
-        listing = story_filters(q, outlet, date_from, date_to, page_number)
-        return page("stories.html", listing=listing)
+    def stories_page(query: Annotated[StoryQuery, Depends()]):
+        return page("stories.html", listing=story_filters(query))
 
     @app.get("/api/stories", response_model=StoryList, tags=["stories"])
-    def stories_api(
-        q: str = "",
-        outlet: str = "",
-        date_from: str = "",
-        date_to: str = "",
-        page_number: int = Query(1, alias="page"),
-    ):
+    def stories_api(query: Annotated[StoryQuery, Depends()]):
         """List stories, a page of ``views.STORIES_PER_PAGE`` at a time (``page``, from 1);
         ``q`` searches article text, titles, speakers and entity names."""
-        return story_filters(q, outlet, date_from, date_to, page_number)
+        return story_filters(query)
 
     def load_story(story_id: str) -> dict[str, Any]:
         with read_store() as store:
