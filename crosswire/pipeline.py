@@ -2,8 +2,9 @@
 
 ``annotate_article`` and ``analyze_corpus`` work in memory (tests and ``crosswire eval`` use
 them); ``analyze`` adds the store: articles are stored as they are read, each batch of
-articles' annotations is written in one transaction, and the cross-article results replace the
-previous ones in one transaction, so an interrupted run resumes where it stopped.
+articles' annotations is written in one transaction, the global cross-article results (stories,
+entities, linked statements) replace the previous ones in one transaction and each batch of
+stories' results in another, so an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
