@@ -40,16 +40,12 @@ def build_document(store: Store, article_ids: Iterable[str] | None = None) -> di
     Limited, it reads only those stories' rows, so one story's report costs the same in a
     corpus of any size.
     """
-    if article_ids is None:
-        found = store.stories()
-        story_ids = None
-    else:
-        story_ids = store.story_ids_holding(article_ids)
-        found = store.stories(story_ids)
-    stories = [s.to_dict() for s in found]
+    wanted = None if article_ids is None else set(article_ids)
+    story_ids = None if wanted is None else store.story_ids_holding(wanted)
+    stories = [s.to_dict() for s in store.stories(story_ids)]
     in_scope = None
-    if article_ids is not None:
-        in_scope = set(article_ids) | {a for s in stories for a in s["article_ids"]}
+    if wanted is not None:
+        in_scope = wanted | {a for s in stories for a in s["article_ids"]}
     articles = [
         {name: a.to_dict()[name] for name in ARTICLE_FIELDS} for a in store.articles(in_scope)
     ]

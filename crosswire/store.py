@@ -538,15 +538,9 @@ class Store:
     ) -> list[tuple[Any, ...]]:
         """Run ``sql`` for every row or those whose ``key`` is one of ``values``, the rows
         sorted by every column but the last (the order columns first, the data last)."""
-        if values is None:
-            rows = self.db.execute(sql).fetchall()
-        else:
-            wanted = sorted(set(values))
-            rows = []
-            for offset in range(0, len(wanted), 500):  # under SQLite's bound-parameter limit
-                chunk = wanted[offset : offset + 500]
-                marks = ",".join("?" * len(chunk))
-                rows += self.db.execute(f"{sql} WHERE {key} IN ({marks})", chunk).fetchall()
+        rows = (
+            self.db.execute(sql).fetchall() if values is None else self._where_in(sql, key, values)
+        )
         return sorted(rows, key=lambda row: row[:-1])
 
     def integrity_ok(self) -> bool:
@@ -559,17 +553,21 @@ class Store:
     ) -> list[tuple[Any, ...]]:
         if values is None:
             return self.db.execute(f"{sql} ORDER BY {order}").fetchall()
-        # Sorted, so the rows come in the same order whatever order (or set) the values came in:
-        # an ORDER BY that starts with the key then holds across chunks too.
+        # The values are taken sorted, so an ORDER BY that starts with the key holds across
+        # chunks too: the rows come in the same order whatever order the values came in.
+        return self._where_in(sql, key, values, f" ORDER BY {order}")
+
+    def _where_in(
+        self, sql: str, key: str, values: Iterable[str], suffix: str = ""
+    ) -> list[tuple[Any, ...]]:
+        """Run ``sql`` for the rows whose ``key`` is one of ``values``, in chunks that stay
+        under SQLite's bound-parameter limit, the values taken in sorted order."""
         wanted = sorted(set(values))
         rows: list[tuple[Any, ...]] = []
-        # Stay under SQLite's bound-parameter limit on large selections.
         for offset in range(0, len(wanted), 500):
             chunk = wanted[offset : offset + 500]
             marks = ",".join("?" * len(chunk))
-            rows += self.db.execute(
-                f"{sql} WHERE {key} IN ({marks}) ORDER BY {order}", chunk
-            ).fetchall()
+            rows += self.db.execute(f"{sql} WHERE {key} IN ({marks}){suffix}", chunk).fetchall()
         return rows
 
     # --- monitoring: sources, fetch state, article versions, alerts --------------------------
@@ -738,10 +736,9 @@ def _write_linked_corpus(
 ) -> None:
     current = {s.id for s in stories}
     gone = [(row[0],) for row in db.execute("SELECT id FROM stories") if row[0] not in current]
-    for table in ("story_views", "timeline_events", "claims"):
-        db.executemany(f"DELETE FROM {table} WHERE story_id = ?", gone)
-    # Gone stories are deleted; the others are updated in place, since deleting them would
-    # cascade to the results kept.
+    # Gone stories are deleted, and their claims, timeline and views with them (ON DELETE
+    # CASCADE); the others are updated in place, since deleting them would cascade to the
+    # results kept.
     db.executemany("DELETE FROM stories WHERE id = ?", gone)
     db.execute("DELETE FROM story_articles")
     db.execute("DELETE FROM entity_articles")

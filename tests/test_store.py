@@ -7,7 +7,16 @@ import sqlite3
 
 import pytest
 
-from crosswire.records import Article, Mention, Span, Statement, TemporalExpression
+from crosswire.records import (
+    Article,
+    Claim,
+    Mention,
+    Span,
+    Statement,
+    Story,
+    TemporalExpression,
+    TimelineEvent,
+)
 from crosswire.store import MIGRATIONS, Store, StoreError
 
 
@@ -220,3 +229,18 @@ def test_upgrading_a_store_indexes_the_entities_it_already_holds_by_article(tmp_
         assert store.schema_version == len(MIGRATIONS)
         assert store.entities_in_articles(["a2"]) == [data]
         assert store.entities_in_articles(["a3"]) == []
+
+
+def test_a_story_gone_from_the_linked_corpus_takes_its_results_with_it(tmp_path):
+    stories = [Story(id=i, title=i, article_ids=[]) for i in ("t1", "t2")]
+    claims = [Claim(id=f"c{s.id}", story_id=s.id, text="the port reopened") for s in stories]
+    events = [
+        TimelineEvent(f"e{s.id}", s.id, "2026-03-02", "day", "statement", "reopened")
+        for s in stories
+    ]
+    with Store(tmp_path / "s.db") as store:
+        store.replace_cross_article_results(stories, [], [], claims, events, {}, {})
+        store.replace_linked_corpus(stories[:1], [], [])
+        for table in ("claims", "timeline_events", "story_views"):
+            rows = store.db.execute(f"SELECT story_id FROM {table}").fetchall()
+            assert rows == [("t1",)], table
