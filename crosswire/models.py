@@ -21,6 +21,7 @@ def load_nlp(name: str | None = None) -> Any:
     from thinc.api import use_ops
 
     from crosswire.spacy_lookups import use_lookups
+    from crosswire.spacy_ner import use_array_ner
 
     name = name or load_settings().spacy_pipeline
     try:
@@ -37,6 +38,7 @@ def load_nlp(name: str | None = None) -> Any:
             "CROSSWIRE_SPACY_PIPELINE (CROSSWIRE_FRENCH_PIPELINE='' leaves French unparsed)"
         ) from error
     use_lookups(nlp)  # the same annotations, found faster
+    use_array_ner(nlp)
     # the pipeline's vocabulary, tables and weights (about 90,000 objects the collector tracks)
     # live as long as the process: frozen, a full collection no longer walks them, which took
     # about 0.1 CPU s each, a dozen times per 1,000 articles annotated

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 import spacy
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, TAG
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from crosswire.ingest import read_paths
 from crosswire.models import load_nlp
 from crosswire.records import Article
 from crosswire.settings import load_settings
 from crosswire.spacy_lookups import IndexedRulerMatch, MemoisedLemmas
+from crosswire.spacy_ner import ArrayEntityDecoder, ArrayEntityRecognizer, use_array_ner
 from tests.conftest import DEMO
 
 ANNOTATIONS = [POS, TAG, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
@@ -45,6 +46,7 @@ def test_crosswire_pipeline_annotates_like_the_stock_one(nlp, stock, demo_texts)
     assert type(stock.get_pipe("attribute_ruler").match) is not IndexedRulerMatch
     assert type(nlp.get_pipe("attribute_ruler").match) is IndexedRulerMatch
     assert isinstance(nlp.get_pipe("lemmatizer").pipe.__self__, MemoisedLemmas)
+    assert isinstance(nlp.get_pipe("ner"), ArrayEntityRecognizer)
     assert annotated_tokens(nlp, stock, demo_texts) > 5000
 
 
@@ -52,6 +54,7 @@ def test_the_french_pipeline_annotates_like_the_stock_one():
     name = load_settings().french_pipeline
     ours = load_nlp(name)
     assert isinstance(ours.get_pipe("lemmatizer").pipe.__self__, MemoisedLemmas)
+    assert isinstance(ours.get_pipe("ner"), ArrayEntityRecognizer)
     texts = [
         a.text
         for a in read_paths([DEMO / "corpus"])
@@ -206,6 +209,69 @@ def test_loading_the_pipeline_freezes_its_objects_out_of_full_collections():
     assert tracked < frozen / 10  # what a full collection still walks
 
 
+HARD_ENTITY_TEXTS = [
+    "",
+    "Moscow",
+    "Moscow.",
+    "  \n\n  Vladimir Putin  \n\n told   Donald Trump in New York",
+    "He met Vladimir Putin. Donald Trump left for Palm Beach, Florida. Maria Zakharova",
+    "The Ministry of Defence of the Russian Federation and the Armed Forces of Ukraine said "
+    "on Monday, December 29, 2025, that 91 long-range drones flew 300 kilometres.",
+    "On Sunday. Monday! 40 per cent of $3 million went to the United Nations Security Council",
+    "KYIV , Dec 29 ( Wirewatch ) - Ukraine 's President Volodymyr Zelenskiy said",
+]
+
+
+def unannotated(stock, texts: list[str]) -> list[Doc]:
+    """``texts`` parsed by the stock pipeline up to its entity recogniser."""
+    with stock.select_pipes(disable=["ner"]):
+        return list(stock.pipe(texts))
+
+
+def entities(docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
+    return [[(e.start, e.end, e.label_) for e in doc.ents] for doc in docs]
+
+
+def test_the_array_decoder_finds_spacys_entities_in_hard_texts(stock):
+    recognizer = stock.get_pipe("ner")
+    decoder = ArrayEntityDecoder(recognizer)
+    docs = unannotated(stock, HARD_ENTITY_TEXTS)
+    theirs = [recognizer(doc.copy()) for doc in docs]
+    for batch_size in (1, 3, 64):  # the docs of a batch are decoded together
+        ours = list(decoder.pipe((doc.copy() for doc in docs), batch_size=batch_size))
+        assert entities(ours) == entities(theirs)
+        assert [d.to_array([ENT_IOB, ENT_TYPE]).tolist() for d in ours] == [
+            d.to_array([ENT_IOB, ENT_TYPE]).tolist() for d in theirs
+        ]
+    found = entities(theirs)
+    assert sum(map(len, found)) > 20
+    assert any(end - start > 3 for doc in found for start, end, _ in doc)  # long names
+    assert (0, 1, "GPE") in found[1]  # a one-token doc
+
+
+def test_the_array_decoder_leaves_docs_with_preset_entities_to_spacy(stock):
+    recognizer = stock.get_pipe("ner")
+    texts = ["Yesterday Acme Widgets said 40 boats reached Kyiv on Monday."] * 2
+    docs = unannotated(stock, texts)
+    for doc in docs:
+        doc.set_ents([Span(doc, 1, 3, label="PRODUCT")], default="unmodified")
+    theirs = [recognizer(doc.copy()) for doc in docs]
+    ours = list(ArrayEntityDecoder(recognizer).pipe(doc.copy() for doc in docs))
+    assert entities(ours) == entities(theirs)
+    assert (1, 3, "PRODUCT") in entities(ours)[0]  # kept, as spaCy keeps it
+
+
+def test_a_decoder_that_disagrees_with_spacy_is_not_installed(monkeypatch):
+    pipeline = spacy.load(load_settings().spacy_pipeline)
+    monkeypatch.setattr(ArrayEntityDecoder, "_decode", lambda self, docs: [[] for _ in docs])
+    use_array_ner(pipeline)
+    assert type(pipeline.get_pipe("ner")).__name__ == "EntityRecognizer"
+    monkeypatch.undo()
+    use_array_ner(pipeline)
+    assert isinstance(pipeline.get_pipe("ner"), ArrayEntityRecognizer)
+    assert not ArrayEntityDecoder.reads(pipeline.get_pipe("parser"))
+
+
 def test_the_pipelines_layers_multiply_with_numpy_not_blis(nlp, stock):
     for name in ("tok2vec", "parser", "ner"):
         assert nlp.get_pipe(name).model.ops.use_blis is False
@@ -228,3 +294,17 @@ def test_parsing_keeps_blas_to_one_thread_and_gives_the_threads_back(nlp):
         after = blas_threads()
     assert seen == [{1}] * 3
     assert after == {2}
+
+
+def test_an_open_entity_goes_on_only_when_in_outscores_last_or_ties_first(stock):
+    import numpy as np
+
+    decoder = ArrayEntityDecoder(stock.get_pipe("ner"))
+    label = stock.vocab.strings["PERSON"]
+    in_, last = decoder.in_of[label], decoder.last_of[label]
+    scores = np.zeros(len(decoder.labels), dtype=np.float32)
+    assert decoder._goes_on(scores, label) is bool(in_ < last)  # spaCy's argmax keeps the first
+    scores[in_] = 1.0
+    assert decoder._goes_on(scores, label) is True
+    scores[last] = 2.0
+    assert decoder._goes_on(scores, label) is False
