@@ -57,6 +57,7 @@ class ArrayEntityRecognizer:
 
     def __init__(self, recognizer: Any, decoder: ArrayEntityDecoder) -> None:
         self.recognizer = recognizer
+        self.decoder = decoder
         self.pipe = decoder.pipe
 
     def __call__(self, doc: Any) -> Any:
@@ -64,6 +65,10 @@ class ArrayEntityRecognizer:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.recognizer, name)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle as the recogniser and its decoder (``nlp.pipe(n_process=...)`` may)."""
+        return ArrayEntityRecognizer, (self.recognizer, self.decoder)
 
 
 class ArrayEntityDecoder:

@@ -308,3 +308,17 @@ def test_an_open_entity_goes_on_only_when_in_outscores_last_or_ties_first(stock)
     assert decoder._goes_on(scores, label) is True
     scores[last] = 2.0
     assert decoder._goes_on(scores, label) is False
+
+
+def test_the_pipelines_recogniser_survives_pickling(nlp):
+    import pickle
+
+    recognizer = nlp.get_pipe("ner")
+    copy = pickle.loads(pickle.dumps(recognizer))
+    assert isinstance(copy, ArrayEntityRecognizer)
+    assert copy.labels == recognizer.labels  # spaCy's own attributes, through the stand-in
+    with nlp.select_pipes(disable=["ner"]):
+        docs = list(nlp.pipe(HARD_ENTITY_TEXTS))
+    ours = list(copy.pipe(doc.copy() for doc in docs))
+    assert entities(ours) == entities(list(recognizer.pipe(doc.copy() for doc in docs)))
+    assert sum(map(len, entities(ours))) > 20
