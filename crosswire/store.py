@@ -745,7 +745,8 @@ def _write_linked_corpus(
     db.execute("DELETE FROM entities")
     db.executemany(
         "INSERT INTO stories (id, title, data) VALUES (?, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET title = excluded.title, data = excluded.data",
+        "ON CONFLICT(id) DO UPDATE SET title = excluded.title, data = excluded.data "
+        "WHERE stories.data IS NOT excluded.data OR stories.title IS NOT excluded.title",
         [(s.id, s.title, _dump_record(s)) for s in stories],
     )
     db.executemany(
@@ -900,7 +901,11 @@ def _insert_statements(
         "article_id = excluded.article_id, start = excluded.start, end = excluded.end, "
         "kind = excluded.kind, speaker_name = excluded.speaker_name, "
         "cue_stance = excluded.cue_stance, data = excluded.data, "
-        "found = coalesce(excluded.found, statements.found)",
+        "found = coalesce(excluded.found, statements.found) "
+        # a row equal to the stored one is left as it is: a refresh rewrites every statement
+        # of the corpus, and most come out as they were (the columns are read from ``data``)
+        "WHERE statements.data IS NOT excluded.data "
+        "OR coalesce(excluded.found, statements.found) IS NOT statements.found",
         [_statement_row(s, found) for s in statements],
     )
 

@@ -244,3 +244,36 @@ def test_a_story_gone_from_the_linked_corpus_takes_its_results_with_it(tmp_path)
         for table in ("claims", "timeline_events", "story_views"):
             rows = store.db.execute(f"SELECT story_id FROM {table}").fetchall()
             assert rows == [("t1",)], table
+
+
+def test_a_refresh_leaves_the_statement_and_story_rows_it_would_write_unchanged_alone(tmp_path):
+    import dataclasses
+
+    article = make_article()
+    text = article.text
+    found = Statement(
+        id="s1",
+        article_id=article.id,
+        content=Span.of(text, 18, 39),
+        kind="indirect",
+        speaker=Span.of(text, 0, 12),
+        speaker_name="The minister",
+    )
+    linked = dataclasses.replace(found, speaker_entity_id="e1")
+    story = Story(id="t1", title="Port", article_ids=[article.id])
+    with Store(tmp_path / "s.db") as store:
+        store.add_article(article)
+        store.save_article_annotations(article.id, [found], [], [], version=1)
+        store.replace_linked_corpus([story], [], [linked])
+
+        def rows_written(stories: list[Story], statements: list[Statement]) -> int:
+            before = store.db.total_changes
+            store.replace_linked_corpus(stories, [], statements)
+            # story_articles is refilled on every write: its one row is not counted
+            return store.db.total_changes - before - 2 * len(stories[0].article_ids)
+
+        assert rows_written([story], [linked]) == 0
+        assert rows_written([story], [dataclasses.replace(linked, speaker_entity_id="e2")]) == 1
+        assert rows_written([dataclasses.replace(story, title="Harbour")], [linked]) == 2
+        assert store.statements() == [linked]
+        assert store.found_statements() == [found]  # the found form survives every rewrite
