@@ -322,3 +322,26 @@ def test_the_pipelines_recogniser_survives_pickling(nlp):
     ours = list(copy.pipe(doc.copy() for doc in docs))
     assert entities(ours) == entities(list(recognizer.pipe(doc.copy() for doc in docs)))
     assert sum(map(len, entities(ours))) > 20
+
+
+def test_a_large_batch_is_decoded_a_part_at_a_time_with_the_same_entities(stock, monkeypatch):
+    import crosswire.spacy_ner as spacy_ner
+
+    recognizer = stock.get_pipe("ner")
+    docs = unannotated(stock, HARD_ENTITY_TEXTS)
+    theirs = entities([recognizer(doc.copy()) for doc in docs])
+    decoded: list[tuple[int, int]] = []  # (docs, tokens) of each part
+    decode = spacy_ner.ArrayEntityDecoder._decode
+    monkeypatch.setattr(spacy_ner, "DECODE_TOKENS", 20)
+    monkeypatch.setattr(
+        spacy_ner.ArrayEntityDecoder,
+        "_decode",
+        lambda self, chunk: (
+            decoded.append((len(chunk), sum(map(len, chunk)))) or decode(self, chunk)
+        ),
+    )
+    ours = list(ArrayEntityDecoder(recognizer).pipe((doc.copy() for doc in docs), batch_size=64))
+    assert entities(ours) == theirs
+    assert len(decoded) > 3
+    assert all(tokens <= 20 or count == 1 for count, tokens in decoded)  # a longer doc alone
+    assert any(count > 1 for count, _ in decoded) and any(tokens > 20 for _, tokens in decoded)
