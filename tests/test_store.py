@@ -54,10 +54,10 @@ def test_adding_the_same_article_twice_is_a_noop(tmp_path):
         assert store.articles()[0] == article
 
 
-def test_article_annotations_round_trip_with_exact_spans(tmp_path):
-    article = make_article()
+def make_statement(article: Article) -> Statement:
+    """The minister's statement in ``make_article()``'s text, with exact spans."""
     text = article.text
-    statement = Statement(
+    return Statement(
         id="s1",
         article_id=article.id,
         content=Span.of(text, 18, 39),
@@ -67,6 +67,12 @@ def test_article_annotations_round_trip_with_exact_spans(tmp_path):
         speaker=Span.of(text, 0, 12),
         speaker_name="The minister",
     )
+
+
+def test_article_annotations_round_trip_with_exact_spans(tmp_path):
+    article = make_article()
+    text = article.text
+    statement = make_statement(article)
     mention = Mention(article_id=article.id, span=Span.of(text, 22, 26), label="FAC")
     when = TemporalExpression(article_id=article.id, span=Span.of(text, 0, 3), value=None)
     with Store(tmp_path / "s.db") as store:
@@ -250,15 +256,7 @@ def test_a_refresh_leaves_the_statement_and_story_rows_it_would_write_unchanged_
     import dataclasses
 
     article = make_article()
-    text = article.text
-    found = Statement(
-        id="s1",
-        article_id=article.id,
-        content=Span.of(text, 18, 39),
-        kind="indirect",
-        speaker=Span.of(text, 0, 12),
-        speaker_name="The minister",
-    )
+    found = make_statement(article)
     linked = dataclasses.replace(found, speaker_entity_id="e1")
     story = Story(id="t1", title="Port", article_ids=[article.id])
     with Store(tmp_path / "s.db") as store:
