@@ -35,10 +35,11 @@ import numpy as np
 DECODE_TOKENS = 16_384
 # spaCy's BiluoPushDown moves, by the first letter of their names
 BEGIN, IN, LAST, UNIT, OUT = "BILUO"
-AGREEMENT_TEXTS = (
-    "The Foreign Ministry in Moscow said on Monday that 91 drones had been shot down over "
-    "the Novgorod region.\n\nVladimir Putin told Donald Trump about it.",
-    "Kyiv denied it. The New York Times and Reuters reported 40 boats near Mariupol, Ukraine.",
+AGREEMENT_TEXTS = (  # fictional, like the demo corpus; many kinds of entity, some long
+    "The Foreign Ministry of Velmara said on Monday that 41 boats had been seized in the Selen "
+    "Strait.\n\nPresident Konstantin Orlev told Maria Dzyuba about it in Lissendorf.",
+    "Tarniv denied it. The Brevanian Herald and the United Nations reported $3 million in "
+    "damage, 40 per cent of the port, on December 29, 2025.",
 )
 
 

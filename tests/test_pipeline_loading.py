@@ -12,7 +12,12 @@ from crosswire.models import load_nlp
 from crosswire.records import Article
 from crosswire.settings import load_settings
 from crosswire.spacy_lookups import IndexedRulerMatch, MemoisedLemmas
-from crosswire.spacy_ner import ArrayEntityDecoder, ArrayEntityRecognizer, use_array_ner
+from crosswire.spacy_ner import (
+    AGREEMENT_TEXTS,
+    ArrayEntityDecoder,
+    ArrayEntityRecognizer,
+    use_array_ner,
+)
 from tests.conftest import DEMO
 
 ANNOTATIONS = [POS, TAG, MORPH, LEMMA, DEP, HEAD, ENT_IOB, ENT_TYPE]
@@ -269,6 +274,9 @@ def test_a_decoder_that_disagrees_with_spacy_is_not_installed(monkeypatch):
     monkeypatch.undo()
     use_array_ner(pipeline)
     assert isinstance(pipeline.get_pipe("ner"), ArrayEntityRecognizer)
+    # the texts it is checked on hold entities of several tokens, where decoding can go wrong
+    found = [e for doc in pipeline.pipe(AGREEMENT_TEXTS) for e in doc.ents]
+    assert sum(len(e) > 1 for e in found) >= 5 and len({e.label_ for e in found}) >= 6
     assert not ArrayEntityDecoder.reads(pipeline.get_pipe("parser"))
 
 
