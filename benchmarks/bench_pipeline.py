@@ -203,8 +203,8 @@ def run_size(count: int, args: argparse.Namespace, nlp) -> dict[str, Clock]:
     indexed = clocks["ceiling_indexed"]
     print(
         f"  {'':<28} ratio to nlp.pipe as crosswire loads it (numpy ops, attribute ruler and "
-        f"lemmatizer by table, entities decoded on arrays: the same annotations): {indexed.wall / total.wall:.2f} wall-clock, "
-        f"{indexed.cpu / total.cpu:.2f} CPU time",
+        "lemmatizer by table, entities decoded on arrays: the same annotations): "
+        f"{indexed.wall / total.wall:.2f} wall-clock, {indexed.cpu / total.cpu:.2f} CPU time",
         flush=True,
     )
     if "ceiling_parallel" in clocks:

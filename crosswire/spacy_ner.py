@@ -62,10 +62,12 @@ class ArrayEntityRecognizer:
     def __init__(self, recognizer: Any, decoder: ArrayEntityDecoder) -> None:
         self.recognizer = recognizer
         self.decoder = decoder
-        self.pipe = decoder.pipe
 
     def __call__(self, doc: Any) -> Any:
         return self.recognizer(doc)
+
+    def pipe(self, docs: Iterable[Any], *, batch_size: int = 256) -> Iterator[Any]:
+        return self.decoder.pipe(docs, batch_size=batch_size)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.recognizer, name)
@@ -260,12 +262,15 @@ class _StepScores:
     """The recogniser's scores for states, from its precomputed rows, in spaCy's arithmetic."""
 
     def __init__(self, table: np.ndarray, bias: np.ndarray, upper: Any) -> None:
+        from blis.py import gemm
+
         self.pieces = table.shape[3]
         self.hidden = table.shape[2]
         self.table = table.reshape(table.shape[0], table.shape[1], -1)
         self.bias = bias.reshape(-1)
         self.weights = np.ascontiguousarray(upper.get_param("W"))
         self.output_bias = upper.get_param("b")
+        self.gemm = gemm  # spaCy's output layer multiplies through BLIS too
 
     def closed(self) -> np.ndarray:
         """Scores of a state with no entity open at every token: the token, then two pads."""
@@ -280,14 +285,12 @@ class _StepScores:
         return self._scores(summed)
 
     def _scores(self, summed: np.ndarray) -> np.ndarray:
-        from blis.py import gemm
-
         summed += self.bias
         pieces = summed.reshape(len(summed), self.hidden, self.pieces)
         hidden = pieces[:, :, 0].copy()
         for piece in range(1, self.pieces):  # the maxout's max, one piece at a time
             np.maximum(hidden, pieces[:, :, piece], out=hidden)
-        scores = gemm(hidden, self.weights, trans2=True)
+        scores = self.gemm(hidden, self.weights, trans2=True)
         scores += self.output_bias
         return scores
 

@@ -902,10 +902,10 @@ def _insert_statements(
         "kind = excluded.kind, speaker_name = excluded.speaker_name, "
         "cue_stance = excluded.cue_stance, data = excluded.data, "
         "found = coalesce(excluded.found, statements.found) "
-        # a row equal to the stored one is left as it is: a refresh rewrites every statement
-        # of the corpus, and most come out as they were (the columns are read from ``data``)
-        "WHERE statements.data IS NOT excluded.data "
-        "OR coalesce(excluded.found, statements.found) IS NOT statements.found",
+        # a linked row equal to the stored one is left as it is: a refresh rewrites every
+        # statement of the corpus, and most come out as they were (the columns are read from
+        # ``data``); a found form is always written
+        "WHERE statements.data IS NOT excluded.data OR excluded.found IS NOT NULL",
         [_statement_row(s, found) for s in statements],
     )
 
