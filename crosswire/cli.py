@@ -196,20 +196,42 @@ def schema() -> None:
 EVALUATIONS = ("statements", "stories", "claims", "entities", "timeline")
 
 
+ERROR_LISTS = ("statements", "claims")
+
+
 @main.command(name="eval")
 @click.argument("stage", type=click.Choice(EVALUATIONS))
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--errors",
+    type=click.IntRange(min=0),
+    default=0,
+    metavar="N",
+    help="statements, claims: after the scores, list up to N errors of each kind with article, "
+    "character offsets and text (statements: missed gold attributions, and predictions that "
+    "match none; claims: statement pairs missed and grouped falsely).",
+)
 @click.pass_obj
-def evaluate(obj: Context, stage: str, paths: tuple[Path, ...]) -> None:
+def evaluate(obj: Context, stage: str, paths: tuple[Path, ...], errors: int) -> None:
     """Score a stage against gold data and print precision, recall and F1.
 
     \b
     PATHS are gold sources: demo/gold.json (the demo corpus gold), a PolNeAR split folder
     (e.g. ../shared/datasets/polnear/dev) for statements, or ../shared/datasets/fnc1-train
     for stories and claims. With no PATHS the demo gold is used.
+
+    \b
+    Examples:
+      crosswire eval statements ../shared/datasets/polnear/dev --errors 20
+      crosswire eval claims demo/gold.json --errors 10
     """
+    if errors and stage not in ERROR_LISTS:
+        raise click.UsageError(f"--errors lists errors of {' and '.join(ERROR_LISTS)} only")
     module = importlib.import_module(f"crosswire.evaluate.{stage}")
-    sys.exit(module.run([str(p) for p in paths], obj.out))
+    paths_given = [str(p) for p in paths]
+    if errors:
+        sys.exit(module.run(paths_given, obj.out, errors=errors))
+    sys.exit(module.run(paths_given, obj.out))
 
 
 @main.group()

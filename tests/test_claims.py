@@ -502,6 +502,18 @@ def test_pairwise_grouping_score_counts_pairs_of_gold_claims():
     assert precision == 1.0 and recall == 1 / 3
 
 
+def test_pair_errors_are_the_pairs_behind_the_pairwise_score():
+    from crosswire.evaluate.claims import pair_errors, pairwise_scores
+
+    gold = [{"st1", "st2", "st10"}, {"st4", "st5"}]
+    predicted = {"st1": "a", "st2": "a", "st10": "b", "st4": "b", "st5": {"b"}, "st9": "a"}
+    missed, false = pair_errors(predicted, gold)
+    assert missed == [("st1", "st10"), ("st2", "st10")]  # st2 before st10: natural order
+    assert false == [("st4", "st10"), ("st5", "st10")]  # st9 is in no gold claim: not scored
+    precision, recall, _ = pairwise_scores(predicted, gold)
+    assert (precision, recall) == (2 / 4, 2 / 4)  # 2 right of 4 predicted and of 4 gold pairs
+
+
 @pytest.fixture(scope="module")
 def analysed_seeds(seeds_dir):
     """The real pipeline (statements, entities, stories, claims) run on the two seed reports."""

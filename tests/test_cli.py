@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import subprocess
 import sys
 
@@ -132,6 +134,41 @@ def test_interrupted_analysis_resumes_to_the_same_result(tmp_path):
         assert analysed == 6  # every finished batch was kept, whole
         pipeline.analyze(store, [corpus])
         assert sorted((s.id, s.content) for s in store.statements()) == expected
+
+
+def test_eval_lists_claim_grouping_errors_with_spans_in_the_demo_articles():
+    from crosswire.evaluate import article_key
+    from crosswire.ingest import read_paths
+    from crosswire.records import Article
+
+    done = run_cli("eval", "claims", str(DEMO / "gold.json"), "--errors", "2")
+    assert done.returncode == 0, done.stderr
+    listed = [line for line in done.stdout.splitlines() if line.startswith(("missed", "false"))]
+    assert 1 <= sum(line.startswith("missed") for line in listed) <= 2
+    assert 1 <= sum(line.startswith("false") for line in listed) <= 2
+    texts = {
+        article_key(item, DEMO / "corpus"): item.text
+        for item in read_paths([str(DEMO / "corpus")])
+        if isinstance(item, Article)
+    }
+    for line in listed:
+        # missed  st4 velnews/x.txt:557-669 'the vessels …'  ~  st45 web/y.jsonl#1:50-134 '…'
+        sides = re.findall(
+            r"st\d+ (\S+):(\d+)-(\d+) ('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", line
+        )
+        assert len(sides) == 2, line
+        for name, start, end, literal in sides:
+            span, shown = texts[name][int(start) : int(end)], ast.literal_eval(literal)
+            if shown.endswith("…"):  # a long text is cut
+                assert span.startswith(shown[:-1]) and len(span) > len(shown)
+            else:
+                assert span == shown
+
+
+def test_eval_errors_is_refused_where_no_errors_are_listed():
+    result = CliRunner().invoke(main, ["eval", "entities", "--errors", "3"])
+    assert result.exit_code == 2
+    assert "--errors lists errors of statements and claims only" in result.output
 
 
 def test_help_teaches_the_commands():

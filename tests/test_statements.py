@@ -370,6 +370,28 @@ def test_scoring_counts_half_overlapping_content_as_found_and_checks_the_speaker
     assert scores["misses_by_kind"] == {"unknown": 1}
 
 
+def test_error_listing_names_missed_boundary_and_spurious_attributions_with_offsets():
+    from crosswire.evaluate.statements import attribution_errors
+
+    text = "Ana said the school would stay open all year. Bo said nothing at all happened today."
+    ana, bo = text.index("the school"), text.index("nothing")
+    gold = [
+        GoldStatement("g1", "a1", [Span.of(text, ana, text.index("."))], cue_text="said"),
+        GoldStatement("g2", "a1", [Span.of(text, bo, len(text) - 1)], cue_text="said", kind="x"),
+    ]
+    found = _statement(text, ana, text.index(" all year"), "Ana")  # 6 of 7 words: matched
+    too_short = _statement(text, bo, bo + len("nothing"), "Bo")  # 1 of 5 words
+    elsewhere = _statement(text, 0, len("Ana"), "Ana")  # overlaps no gold content
+    lines = attribution_errors([found, too_short, elsewhere], gold, {"a1": "school.txt"})
+    assert lines == [  # in article order; at one offset, false before missed
+        "false   school.txt:0-3 [indirect, spurious] cue '-' 'Ana'",
+        f"false   school.txt:{bo}-{bo + 7} [indirect, boundary] cue '-' 'nothing'",
+        f"missed  school.txt:{bo}-{len(text) - 1} [x] cue 'said' 'nothing at all happened today'",
+    ]
+    # the lines are the errors behind the scores: nothing listed when everything matches
+    assert attribution_errors([found], gold[:1], {}) == []
+
+
 def test_brat_attributions_are_read_with_fragments_and_sources():
     text = "Bo Lin says the plan works. Critics disagree."
     ann = (

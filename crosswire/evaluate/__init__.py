@@ -8,6 +8,7 @@ in the same module so tests can call it on hand-made examples.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,22 @@ def print_scores(console: Any, title: str, result: dict[str, Any]) -> None:
         elif isinstance(value, float):
             value = f"{value:.3f}"
         console.print(f"  {name}: {value}")
+
+
+def print_error_lines(console: Any, what: str, lines: list[str], limit: int) -> None:
+    """Print up to ``limit`` lines of each kind of error (a line starts with its kind), and how
+    many there are of each."""
+    if limit <= 0:
+        return
+    kinds = Counter(line.split()[0] for line in lines)
+    shown: Counter[str] = Counter()
+    summary = ", ".join(f"{count} {kind}" for kind, count in kinds.items()) or "none"
+    console.print(f"[bold]errors ({what}): {summary}; up to {limit} of each[/bold]")
+    for line in lines:
+        kind = line.split()[0]
+        if shown[kind] < limit:
+            shown[kind] += 1
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def score_sources(sources: list[Path], console: Any, score: Any) -> int:

@@ -28,7 +28,13 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from crosswire.evaluate import print_scores, read_demo, score_sources
+from crosswire.evaluate import (
+    article_key,
+    print_error_lines,
+    print_scores,
+    read_demo,
+    score_sources,
+)
 from crosswire.records import Article, Entity, Mention, Span, Statement, Story
 
 REPO = Path(__file__).resolve().parents[2]
@@ -316,14 +322,11 @@ def gold_entities(data: dict[str, Any], articles: list[Article]) -> list[Entity]
     ]
 
 
-def pairwise_scores(
+def _pair_sets(
     predicted: dict[str, str] | dict[str, set[str]], gold_claims: list[set[str]]
-) -> tuple[float, ...]:
-    """Return pairwise P, R, F1 of predicted claim labels against (overlapping) gold claims.
-
-    A statement may carry one predicted label or a set of them (it joined several claims);
-    a predicted pair is two statements that share a label.
-    """
+) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+    """Return the gold pairs (two statements sharing a gold claim) and the predicted pairs (two
+    statements of some gold claim sharing a predicted label)."""
     scored = set().union(*gold_claims) if gold_claims else set()
     gold_pairs = {frozenset(p) for claim in gold_claims for p in combinations(sorted(claim), 2)}
     by_claim: dict[str, list[str]] = defaultdict(list)
@@ -334,11 +337,43 @@ def pairwise_scores(
     predicted_pairs = {
         frozenset(p) for ids in by_claim.values() for p in combinations(sorted(ids), 2)
     }
+    return gold_pairs, predicted_pairs
+
+
+def pairwise_scores(
+    predicted: dict[str, str] | dict[str, set[str]], gold_claims: list[set[str]]
+) -> tuple[float, ...]:
+    """Return pairwise P, R, F1 of predicted claim labels against (overlapping) gold claims.
+
+    A statement may carry one predicted label or a set of them (it joined several claims);
+    a predicted pair is two statements that share a label.
+    """
+    gold_pairs, predicted_pairs = _pair_sets(predicted, gold_claims)
     right = len(gold_pairs & predicted_pairs)
     precision = right / len(predicted_pairs) if predicted_pairs else 0.0
     recall = right / len(gold_pairs) if gold_pairs else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def _natural(identifier: str) -> list[Any]:
+    """Sort key that puts "st9" before "st10"."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", identifier)]
+
+
+def pair_errors(
+    predicted: dict[str, str] | dict[str, set[str]], gold_claims: list[set[str]]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Return the pairwise errors behind ``pairwise_scores``: the gold pairs no predicted claim
+    holds (missed), and the predicted pairs no gold claim holds (false), each pair and each
+    list in statement order."""
+    gold_pairs, predicted_pairs = _pair_sets(predicted, gold_claims)
+
+    def ordered(pairs: set[frozenset[str]]) -> list[tuple[str, str]]:
+        listed = [tuple(sorted(pair, key=_natural)) for pair in pairs]
+        return sorted(listed, key=lambda pair: (_natural(pair[0]), _natural(pair[1])))  # type: ignore[return-value]
+
+    return ordered(gold_pairs - predicted_pairs), ordered(predicted_pairs - gold_pairs)
 
 
 def read_articles(
@@ -378,8 +413,11 @@ def _claim_labels(claims: list[Any]) -> dict[str, set[str]]:
     return labels
 
 
-def score_demo_claims(gold_path: Path) -> dict[str, Any]:
-    """Group the demo's gold statements into claims and score against the gold claims."""
+def score_demo_claims(gold_path: Path, errors: list[str] | None = None) -> dict[str, Any]:
+    """Group the demo's gold statements into claims and score against the gold claims.
+
+    With ``errors`` (a list), the pairwise errors are appended to it as printable lines.
+    """
     from crosswire.claims import group_claims
 
     articles, stories, statements, data = read_demo_claims(gold_path)
@@ -419,7 +457,38 @@ def score_demo_claims(gold_path: Path) -> dict[str, Any]:
     result["contested agrees"] = f"{contested_right}/{len(gold_claims)}"
     result["independent sources exact"] = f"{sources_right}/{len(gold_claims)}"
     result.update(conflicts_found(data.get("conflicts", []), claims))
+    if errors is not None:
+        corpus = Path(gold_path).parent / "corpus"
+        names = {article.id: article_key(article, corpus) for article in articles}
+        errors.extend(pair_error_lines(predicted, gold_claims, statements, names))
     return result
+
+
+def pair_error_lines(
+    predicted: dict[str, set[str]],
+    gold_claims: list[set[str]],
+    statements: list[Statement],
+    names: dict[str, str],
+) -> list[str]:
+    """Describe each pairwise error: missed (gold groups the two, no predicted claim does) or
+    false (a predicted claim groups two statements gold keeps apart), with both statements'
+    ids, articles (``names``: article id -> what to call it), character offsets and texts, so
+    each can be found in its article."""
+    by_id = {s.id: s for s in statements}
+
+    def described(statement_id: str) -> str:
+        statement = by_id[statement_id]
+        span = statement.content
+        text = span.text if len(span.text) <= 70 else span.text[:69] + "…"
+        where = names.get(statement.article_id, statement.article_id)
+        return f"{statement_id} {where}:{span.start}-{span.end} {text!r}"
+
+    missed, false = pair_errors(predicted, gold_claims)
+    return [
+        f"{kind}  {described(left)}  ~  {described(right)}"
+        for kind, pairs in (("missed", missed), ("false ", false))
+        for left, right in pairs
+    ]
 
 
 def conflicts_found(gold: list[dict[str, Any]], claims: list[Any]) -> dict[str, str]:
@@ -507,15 +576,20 @@ def _against_each_other(
     return False
 
 
-def run(paths: list[str], console: Any) -> int:
-    """Score claim grouping on demo gold and contestation on FNC-1; 0 on success."""
+def run(paths: list[str], console: Any, errors: int = 0) -> int:
+    """Score claim grouping on demo gold and contestation on FNC-1; 0 on success.
+
+    ``errors``: list up to that many missed and as many false statement pairs of the grouping.
+    """
 
     def score(source: Path) -> None:
         if source.is_dir():
             result = score_fnc1_contestation(source, console)
             print_scores(console, f"claims: FNC-1 contestation {source}", result)
         else:
-            result = score_demo_claims(source)
+            lines: list[str] = []
+            result = score_demo_claims(source, lines if errors else None)
             print_scores(console, f"claims: grouping on {source} (gold statements)", result)
+            print_error_lines(console, "statement pairs", lines, errors)
 
     return score_sources([Path(p) for p in paths] or [DEFAULT_GOLD, DEFAULT_FNC1], console, score)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from crosswire.evaluate import read_demo
+from crosswire.evaluate import article_key, print_error_lines, read_demo
 from crosswire.records import Article, Span, Statement
 
 MIN_OVERLAP = 0.5
@@ -195,6 +195,64 @@ def score_statements(
         "misses_by_kind": dict(misses),
         "gold_by_kind": dict(totals),
     }
+
+
+def _clipped(text: str, size: int = 70) -> str:
+    return repr(text if len(text) <= size else text[: size - 1] + "…")
+
+
+def _where(spans: Iterable[Span]) -> str:
+    return ",".join(f"{span.start}-{span.end}" for span in spans)
+
+
+def attribution_errors(
+    predicted: list[Statement],
+    gold: list[GoldStatement],
+    names: dict[str, str],
+    *,
+    univocal: bool = False,
+) -> list[str]:
+    """Describe the errors behind ``score_statements`` as printable lines, in article order.
+
+    ``missed``: a gold attribution no prediction matches (its kind and cue, and its content);
+    ``false``: a prediction that matches no gold attribution, ``boundary`` when its content
+    overlaps some gold content too little, ``spurious`` when it overlaps none. ``names`` says
+    what to call each article; each line gives the content's character offsets in it.
+    """
+    if univocal:
+        predicted = [p for p in predicted if p.nested_in is None]
+    pairs = _match(predicted, gold, grouped=univocal)
+    matched_predictions = {id(p) for p, _ in pairs}
+    matched_gold = {id(g) for _, g in pairs}
+    rows: list[tuple[str, int, str]] = []
+    for g in gold:
+        if id(g) not in matched_gold and g.content:
+            cue = " ".join(span.text for span in g.cue) or g.cue_text or "-"
+            text = " … ".join(span.text for span in g.content)
+            name = names.get(g.article_id, g.article_id)
+            line = (
+                f"missed  {name}:{_where(g.content)} [{g.kind or '-'}] cue {cue!r} {_clipped(text)}"
+            )
+            rows.append((name, g.content[0].start, line))
+    units = _attributions(predicted) if univocal else [(p, [p.content]) for p in predicted]
+    gold_tokens = [(g, _tokens(g.content)) for g in gold]
+    for p, contents in units:
+        if id(p) in matched_predictions:
+            continue
+        tokens = _tokens(contents)
+        touching = any(
+            g.article_id == p.article_id and tokens & g_tokens for g, g_tokens in gold_tokens
+        )
+        cue = p.cue.text if p.cue else "-"
+        text = " … ".join(span.text for span in contents)
+        name = names.get(p.article_id, p.article_id)
+        reason = "boundary" if touching else "spurious"
+        line = (
+            f"false   {name}:{_where(contents)} [{p.kind}, {reason}] cue {cue!r} {_clipped(text)}"
+        )
+        rows.append((name, contents[0].start, line))
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
+    return [line for _, _, line in rows]
 
 
 def _nesting_is_right(
@@ -558,8 +616,11 @@ def print_scores(console: Any, title: str, scores: dict[str, Any], seconds: floa
     console.print(misses)
 
 
-def run(paths: list[str], console: Any, limit: int | None = None) -> int:
-    """Score statement extraction on each gold source and print the results; 0 on success."""
+def run(paths: list[str], console: Any, limit: int | None = None, errors: int = 0) -> int:
+    """Score statement extraction on each gold source and print the results; 0 on success.
+
+    ``errors``: list up to that many missed gold attributions and as many false predictions.
+    """
     sources = [Path(p) for p in paths] or [DEFAULT_GOLD]
     status = 0
     for source in sources:
@@ -573,9 +634,15 @@ def run(paths: list[str], console: Any, limit: int | None = None) -> int:
             console.print(f"[red]cannot score {source}: {error}[/red]")
             status = 1
             continue
-        scores, _ = evaluate_items(items, univocal=univocal)
+        scores, predicted = evaluate_items(items, univocal=univocal)
         title = f"statements: {source} ({len(items)} articles)"
         print_scores(console, title, scores, time.perf_counter() - started)
+        if errors:
+            corpus = source / "text" if source.is_dir() else source.parent / "corpus"
+            names = {a.id: article_key(a, corpus) for a, _ in items}
+            gold = [g for _, statements in items for g in statements]
+            lines = attribution_errors(predicted, gold, names, univocal=univocal)
+            print_error_lines(console, "attributions", lines, errors)
     return status
 
 
