@@ -49,6 +49,11 @@ def print_scores(console: Any, title: str, result: dict[str, Any]) -> None:
         console.print(f"  {name}: {value}")
 
 
+def clipped(text: str, size: int = 70) -> str:
+    """Quote a text for an error line, cut to ``size`` characters with an ellipsis."""
+    return repr(text if len(text) <= size else text[: size - 1] + "…")
+
+
 def print_error_lines(console: Any, what: str, lines: list[str], limit: int) -> None:
     """Print up to ``limit`` lines of each kind of error (a line starts with its kind), and how
     many there are of each."""

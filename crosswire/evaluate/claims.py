@@ -30,6 +30,7 @@ from typing import Any
 
 from crosswire.evaluate import (
     article_key,
+    clipped,
     print_error_lines,
     print_scores,
     read_demo,
@@ -370,8 +371,8 @@ def pair_errors(
     gold_pairs, predicted_pairs = _pair_sets(predicted, gold_claims)
 
     def ordered(pairs: set[frozenset[str]]) -> list[tuple[str, str]]:
-        listed = [tuple(sorted(pair, key=_natural)) for pair in pairs]
-        return sorted(listed, key=lambda pair: (_natural(pair[0]), _natural(pair[1])))  # type: ignore[return-value]
+        listed = [(left, right) for left, right in (sorted(p, key=_natural) for p in pairs)]
+        return sorted(listed, key=lambda pair: (_natural(pair[0]), _natural(pair[1])))
 
     return ordered(gold_pairs - predicted_pairs), ordered(predicted_pairs - gold_pairs)
 
@@ -479,9 +480,8 @@ def pair_error_lines(
     def described(statement_id: str) -> str:
         statement = by_id[statement_id]
         span = statement.content
-        text = span.text if len(span.text) <= 70 else span.text[:69] + "…"
         where = names.get(statement.article_id, statement.article_id)
-        return f"{statement_id} {where}:{span.start}-{span.end} {text!r}"
+        return f"{statement_id} {where}:{span.start}-{span.end} {clipped(span.text)}"
 
     missed, false = pair_errors(predicted, gold_claims)
     return [

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from crosswire.evaluate import article_key, print_error_lines, read_demo
+from crosswire.evaluate import article_key, clipped, print_error_lines, read_demo
 from crosswire.records import Article, Span, Statement
 
 MIN_OVERLAP = 0.5
@@ -197,10 +197,6 @@ def score_statements(
     }
 
 
-def _clipped(text: str, size: int = 70) -> str:
-    return repr(text if len(text) <= size else text[: size - 1] + "…")
-
-
 def _where(spans: Iterable[Span]) -> str:
     return ",".join(f"{span.start}-{span.end}" for span in spans)
 
@@ -231,7 +227,7 @@ def attribution_errors(
             text = " … ".join(span.text for span in g.content)
             name = names.get(g.article_id, g.article_id)
             line = (
-                f"missed  {name}:{_where(g.content)} [{g.kind or '-'}] cue {cue!r} {_clipped(text)}"
+                f"missed  {name}:{_where(g.content)} [{g.kind or '-'}] cue {cue!r} {clipped(text)}"
             )
             rows.append((name, g.content[0].start, line))
     units = _attributions(predicted) if univocal else [(p, [p.content]) for p in predicted]
@@ -247,9 +243,7 @@ def attribution_errors(
         text = " … ".join(span.text for span in contents)
         name = names.get(p.article_id, p.article_id)
         reason = "boundary" if touching else "spurious"
-        line = (
-            f"false   {name}:{_where(contents)} [{p.kind}, {reason}] cue {cue!r} {_clipped(text)}"
-        )
+        line = f"false   {name}:{_where(contents)} [{p.kind}, {reason}] cue {cue!r} {clipped(text)}"
         rows.append((name, contents[0].start, line))
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
     return [line for _, _, line in rows]
